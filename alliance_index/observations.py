@@ -1,0 +1,491 @@
+"""Read, validate and write observations (contract §2); bundled panel and status (§3).
+
+An observations table is long ("tidy"): one row per ``(dyad, year,
+indicator)`` with a ``value`` in the indicator's unit, an evidence
+``confidence`` grade, a ``source`` citation and a free ``note``. An empty
+value means *not observed* and stays NaN everywhere downstream; it is never
+read as zero.
+
+Validation rules (each failure raises one error naming the file and the row):
+
+* required columns ``dyad``, ``year``, ``indicator``, ``value``;
+* ``dyad`` resolves to two distinct states (any order, names or codes);
+* ``year`` is an integer;
+* ``indicator`` is a catalog id (bundled or registered);
+* ``value`` is a number or empty (``NA``, ``NaN`` and ``null`` are read as empty);
+  it lies in the indicator's allowed range, and ordinal/binary values are whole numbers;
+* ``confidence`` is one of ``confirmed`` (default when empty), ``reported``,
+  ``alleged``, ``denied``;
+* a ``(dyad, year, indicator)`` appears at most once.
+
+Row numbers in messages are file line numbers (the header is line 1) for
+files, and positional row numbers (from 0) for DataFrames.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Union
+
+import numpy as np
+import pandas as pd
+
+from . import countries
+from ._resources import data_dir
+from .catalog import catalog
+from .errors import (
+    CountryError,
+    DuplicateObservationError,
+    MalformedFileError,
+    MissingColumnError,
+    ObservationsError,
+    OutOfRangeError,
+    UnknownIndicatorError,
+    suggest,
+)
+
+PathLike = Union[str, os.PathLike]
+
+REQUIRED: tuple[str, ...] = ("dyad", "year", "indicator", "value")
+COLUMNS: tuple[str, ...] = ("dyad", "year", "indicator", "value", "confidence", "source", "note")
+CONFIDENCE_LEVELS: tuple[str, ...] = ("confirmed", "reported", "alleged", "denied")
+#: Evidence factors used by confidence weighting and by the scenario simulator:
+#: the probability-like weight given to a value of each grade (documented choice).
+CONFIDENCE_FACTORS: dict[str, float] = {"confirmed": 1.0, "reported": 0.75, "alleged": 0.5, "denied": 0.25}
+MISSING_TOKENS = frozenset({"", "na", "nan", "n/a", "null", "none"})
+STATUS_COLUMNS: tuple[str, ...] = (
+    "dyad", "start_year", "end_year", "instrument", "obligation", "mutual_defence", "source",
+)
+OBLIGATIONS: tuple[str, ...] = ("defense", "offense", "neutrality", "nonaggression", "consultation")
+
+
+def _where(label: str | None, row_no) -> str:
+    if label is None:
+        return f"row {row_no}"
+    return f"{label}, line {row_no}"
+
+
+def _read_csv_text(path: PathLike) -> pd.DataFrame:
+    label = str(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        raise MalformedFileError(f"{label}: file not found; check the path.") from None
+    except IsADirectoryError:
+        raise MalformedFileError(f"{label}: is a directory, not a CSV file.") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MalformedFileError(
+            f"{label}: not UTF-8 (byte {exc.start} cannot be decoded); re-save the file as UTF-8."
+        ) from None
+    if not text.strip():
+        raise MalformedFileError(f"{label}: the file is empty; it needs a header line {','.join(REQUIRED)}.")
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    except pd.errors.ParserError as exc:
+        raise MalformedFileError(f"{label}: malformed CSV ({exc}); check quoting and the number of fields per line.") from None
+    except csv.Error as exc:
+        raise MalformedFileError(f"{label}: malformed CSV ({exc}).") from None
+    if len(df.columns) == 1 and any(d in df.columns[0] for d in (";", "\t", "|")):
+        delim = next(d for d in (";", "\t", "|") if d in df.columns[0])
+        raise MalformedFileError(
+            f"{label}: found one column {df.columns[0]!r}; the file seems to use {delim!r} as delimiter. "
+            "Observations files are comma-separated (contract §2)."
+        )
+    return df
+
+
+def read_observations(path: PathLike | io.IOBase, *, strict: bool = True) -> pd.DataFrame:
+    """Read and validate an observations CSV (contract §2).
+
+    Parameters
+    ----------
+    path : str or path-like or file object
+        A UTF-8 CSV with at least the columns ``dyad, year, indicator, value``.
+    strict : bool, default True
+        Reserved: all rules are always enforced.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``dyad`` (canonical id), ``year`` (int64), ``indicator``,
+        ``value`` (float64, NaN = not observed), ``confidence``, ``source``,
+        ``note``, then any extra columns of the file, unchanged. Rows keep
+        the file's order.
+
+    Raises
+    ------
+    ObservationsError
+        (or a subclass) naming the file, line and value at fault.
+
+    Examples
+    --------
+    >>> import io, alliance_index as ai
+    >>> f = io.StringIO("dyad,year,indicator,value\\nRussia-Iran,2023,leader_meetings,3\\n")
+    >>> ai.read_observations(f)[["dyad", "year", "value"]].values.tolist()
+    [['IRN-RUS', 2023, 3.0]]
+    """
+    if hasattr(path, "read"):
+        content = path.read()
+        if isinstance(content, bytes):
+            content = content.decode("utf-8-sig")
+        label = getattr(path, "name", "<stream>")
+        tmp = io.StringIO(content)
+        try:
+            raw = pd.read_csv(tmp, dtype=str, keep_default_na=False, na_filter=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise MalformedFileError(f"{label}: malformed CSV ({exc}).") from None
+    else:
+        label = str(path)
+        raw = _read_csv_text(path)
+    return _validate(raw, label=label, first_row=2, from_text=True)
+
+
+def validate_observations(obs: pd.DataFrame) -> pd.DataFrame:
+    """Validate an observations DataFrame and return it in canonical form.
+
+    Same rules as :func:`read_observations`; row numbers in errors are
+    positions (from 0). The input is not modified.
+    """
+    if not isinstance(obs, pd.DataFrame):
+        raise TypeError(f"observations must be a pandas DataFrame, got {type(obs).__name__}")
+    return _validate(obs.copy(), label=None, first_row=0, from_text=False)
+
+
+def _validate(df: pd.DataFrame, *, label: str | None, first_row: int, from_text: bool) -> pd.DataFrame:
+    where = label + ": " if label else ""
+    df = df.copy()
+    df.columns = [str(c).strip() for c in df.columns]
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        hint = ""
+        for m in missing:
+            s = suggest(m, df.columns)
+            if s:
+                hint = f" (found {s.strip()[len('Did you mean: '):-1]!r} — rename it?)"
+                break
+        raise MissingColumnError(
+            f"{where}missing required column(s) {', '.join(repr(m) for m in missing)}{hint}; "
+            f"the file needs {', '.join(REQUIRED)} (contract §2)."
+        )
+    n = len(df)
+    rows = np.arange(first_row, first_row + n)
+    df = df.reset_index(drop=True)
+
+    # --- dyad: resolve each distinct spelling once
+    dy = df["dyad"].astype(str).str.strip()
+    uniq = pd.unique(dy.to_numpy())
+    mapping: dict[str, str] = {}
+    for u in uniq:
+        try:
+            mapping[u] = countries.dyad_id(u)
+        except (CountryError, ValueError) as exc:
+            i = int(np.flatnonzero(dy.to_numpy() == u)[0])
+            raise type(exc)(f"{where}{_where(None, rows[i])}: dyad {u!r}: {exc}") from None
+    df["dyad"] = dy.map(mapping).astype(object)
+
+    # --- year
+    yr = df["year"]
+    if from_text or yr.dtype == object or pd.api.types.is_string_dtype(yr):
+        ys = yr.astype(str).str.strip()
+        num = pd.to_numeric(ys, errors="coerce")
+    else:
+        num = pd.to_numeric(yr, errors="coerce")
+    bad = num.isna() | (num != np.floor(num))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ObservationsError(
+            f"{where}{_where(None, rows[i])}: year {df['year'].iloc[i]!r} is not a whole number "
+            f"({int(bad.sum())} row(s) affected); write years like 2023."
+        )
+    df["year"] = num.astype("int64")
+
+    # --- indicator
+    cat = catalog()
+    ind = df["indicator"].astype(str).str.strip()
+    unknown = ~ind.isin(cat.index)
+    if unknown.any():
+        i = int(np.flatnonzero(unknown.to_numpy())[0])
+        bad_id = ind.iloc[i]
+        raise UnknownIndicatorError(
+            f"{where}{_where(None, rows[i])}: unknown indicator '{bad_id}'.{suggest(bad_id, cat.index)}"
+            f" ({int(unknown.sum())} row(s) with unknown ids; see alliance_index.catalog(), or register "
+            "your own with alliance_index.register_indicator())"
+        )
+    df["indicator"] = ind.astype(object)
+
+    # --- value
+    v = df["value"]
+    if from_text or v.dtype == object or pd.api.types.is_string_dtype(v):
+        vs = v.astype(str).str.strip()
+        is_missing = vs.str.lower().isin(MISSING_TOKENS) | v.isna()
+        num = pd.to_numeric(vs.where(~is_missing, None), errors="coerce")
+        badv = num.isna() & ~is_missing
+        if badv.any():
+            i = int(np.flatnonzero(badv.to_numpy())[0])
+            raise ObservationsError(
+                f"{where}{_where(None, rows[i])}: value {vs.iloc[i]!r} for {df['dyad'].iloc[i]} "
+                f"{df['year'].iloc[i]} {df['indicator'].iloc[i]} is not a number; leave it empty if not observed."
+            )
+        values = num.to_numpy(dtype="float64")
+    else:
+        try:
+            values = pd.to_numeric(v, errors="raise").to_numpy(dtype="float64")
+        except (ValueError, TypeError):
+            num = pd.to_numeric(v, errors="coerce")
+            i = int(np.flatnonzero((num.isna() & v.notna()).to_numpy())[0])
+            raise ObservationsError(f"{where}{_where(None, rows[i])}: value {v.iloc[i]!r} is not a number.") from None
+    if np.isinf(values).any():
+        i = int(np.flatnonzero(np.isinf(values))[0])
+        raise OutOfRangeError(f"{where}{_where(None, rows[i])}: value {values[i]} is infinite; write a finite number.")
+    meta = cat.loc[df["indicator"].to_numpy()]
+    lo = meta["range_min"].to_numpy()
+    hi = meta["range_max"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        oor = ~np.isnan(values) & ((values < lo) | (values > hi))
+    if oor.any():
+        i = int(np.flatnonzero(oor)[0])
+        raise OutOfRangeError(
+            f"{where}{_where(None, rows[i])}: value {values[i]:g} for {df['dyad'].iloc[i]} {df['year'].iloc[i]} "
+            f"{df['indicator'].iloc[i]} is outside its allowed range [{lo[i]:g}, {hi[i]:g}] "
+            f"({int(oor.sum())} row(s) out of range)."
+        )
+    kinds = meta["kind"].to_numpy()
+    whole = np.isin(kinds, ("ordinal", "binary"))
+    with np.errstate(invalid="ignore"):
+        frac = whole & ~np.isnan(values) & (values != np.round(values))
+    if frac.any():
+        i = int(np.flatnonzero(frac)[0])
+        raise OutOfRangeError(
+            f"{where}{_where(None, rows[i])}: {df['indicator'].iloc[i]} is {kinds[i]} and takes whole numbers; "
+            f"got {values[i]:g}."
+        )
+    df["value"] = values
+
+    # --- confidence, source, note
+    if "confidence" in df.columns:
+        c = df["confidence"].fillna("").astype(str).str.strip().str.lower()
+        c = c.where(c != "", "confirmed")
+        badc = ~c.isin(CONFIDENCE_LEVELS)
+        if badc.any():
+            i = int(np.flatnonzero(badc.to_numpy())[0])
+            raise ObservationsError(
+                f"{where}{_where(None, rows[i])}: confidence {df['confidence'].iloc[i]!r} is not one of "
+                f"{', '.join(CONFIDENCE_LEVELS)}.{suggest(c.iloc[i], CONFIDENCE_LEVELS)}"
+            )
+        df["confidence"] = c.astype(object)
+    else:
+        df["confidence"] = "confirmed"
+    for col in ("source", "note"):
+        if col in df.columns:
+            df[col] = df[col].fillna("").astype(str).astype(object)
+        else:
+            df[col] = ""
+
+    # --- duplicates
+    key = df[["dyad", "year", "indicator"]]
+    dup = key.duplicated(keep=False).to_numpy()
+    if dup.any():
+        first = key[dup].iloc[0]
+        same = np.flatnonzero(
+            (key["dyad"].to_numpy() == first["dyad"]) & (key["year"].to_numpy() == first["year"])
+            & (key["indicator"].to_numpy() == first["indicator"])
+        )
+        lines = ", ".join(str(rows[j]) for j in same)
+        kind = "lines" if label else "rows"
+        raise DuplicateObservationError(
+            f"{where}duplicate observation {first['dyad']} {first['year']} {first['indicator']} at {kind} {lines} "
+            f"({int(key.duplicated().sum())} duplicate row(s) in all); keep one row per (dyad, year, indicator)."
+        )
+
+    extra = [c for c in df.columns if c not in COLUMNS]
+    out = df[list(COLUMNS) + extra]
+    for c in extra:
+        out[c] = out[c].astype(object) if not pd.api.types.is_numeric_dtype(out[c]) else out[c]
+    return out.reset_index(drop=True)
+
+
+def write_observations(obs: pd.DataFrame, path: PathLike) -> None:
+    """Write observations to CSV (contract §2) so that reading them back loses nothing.
+
+    Values are written with the shortest representation that reads back to
+    the same float; missing values as empty fields. The file is written to a
+    temporary name and moved into place, so a failure leaves no half-written file.
+    """
+    out = validate_observations(obs)
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    frame = out.copy()
+    frame["value"] = [("" if np.isnan(x) else repr(float(x))) for x in frame["value"].to_numpy()]
+    try:
+        frame.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+# --------------------------------------------------------------------------- bundled data
+
+@lru_cache(maxsize=1)
+def _bundled_panel() -> pd.DataFrame:
+    files = sorted((data_dir() / "observations").glob("*.csv"))
+    if not files:
+        raise FileNotFoundError("no bundled observations found in data/observations; reinstall alliance_index")
+    frames = [read_observations(f) for f in files]
+    for f, fr in zip(files, frames):
+        fr["_file"] = f.name
+    allobs = pd.concat(frames, ignore_index=True)
+    key = allobs[["dyad", "year", "indicator"]]
+    dup = key.duplicated(keep=False)
+    if dup.any():
+        d = allobs[dup].iloc[:2]
+        raise DuplicateObservationError(
+            f"bundled data: {d['dyad'].iloc[0]} {d['year'].iloc[0]} {d['indicator'].iloc[0]} appears in "
+            f"{', '.join(d['_file'])}"
+        )
+    allobs = allobs.drop(columns="_file")
+    return allobs.sort_values(["dyad", "year", "indicator"], kind="stable").reset_index(drop=True)
+
+
+def load_panel(dyads: Iterable[str] | None = None) -> pd.DataFrame:
+    """The bundled curated observations (long DataFrame, contract §2 columns).
+
+    Every row carries a ``source`` and a ``confidence`` grade. Coverage is
+    uneven by design: where a fact is unknown the value is missing.
+
+    Parameters
+    ----------
+    dyads : iterable of str, optional
+        Keep only these dyads (any spelling accepted).
+
+    Examples
+    --------
+    >>> import alliance_index as ai
+    >>> p = ai.load_panel(["Russia-Iran"])
+    >>> sorted(p["dyad"].unique())
+    ['IRN-RUS']
+    """
+    df = _bundled_panel().copy()
+    if dyads is not None:
+        ids = [countries.dyad_id(d) for d in ([dyads] if isinstance(dyads, str) else dyads)]
+        unknown = sorted(set(ids) - set(df["dyad"]))
+        if unknown:
+            raise ObservationsError(
+                f"dyad(s) {', '.join(unknown)} are not in the bundled panel; bundled: {', '.join(list_dyads())}. "
+                "Bring your own observations with read_observations()."
+            )
+        df = df[df["dyad"].isin(ids)].reset_index(drop=True)
+    return df
+
+
+def list_dyads() -> list[str]:
+    """Canonical ids of the bundled dyads, sorted."""
+    return sorted(_bundled_panel()["dyad"].unique().tolist())
+
+
+@lru_cache(maxsize=1)
+def _status() -> pd.DataFrame:
+    path = data_dir() / "status.csv"
+    raw = _read_csv_text(path)
+    missing = [c for c in STATUS_COLUMNS if c not in raw.columns]
+    if missing:
+        raise MissingColumnError(f"{path}: missing column(s) {', '.join(missing)} (contract §3)")
+    return read_status_frame(raw, label=str(path))
+
+
+def read_status_frame(raw: pd.DataFrame, label: str = "<status>") -> pd.DataFrame:
+    """Validate a status table (contract §3) given as strings; return typed columns."""
+    df = raw.copy()
+    rows = np.arange(2, 2 + len(df))
+    ids = []
+    for i, d in enumerate(df["dyad"].astype(str)):
+        try:
+            ids.append(countries.dyad_id(d))
+        except (CountryError, ValueError) as exc:
+            raise type(exc)(f"{label}, line {rows[i]}: dyad {d!r}: {exc}") from None
+    df["dyad"] = ids
+    for col in ("start_year", "end_year"):
+        s = df[col].astype(str).str.strip()
+        num = pd.to_numeric(s.where(s != "", None), errors="coerce")
+        bad = num.isna() & (s != "") if col == "end_year" else num.isna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ObservationsError(f"{label}, line {rows[i]}: {col} {s.iloc[i]!r} is not a year.")
+        df[col] = num.astype("Int64")
+    ob = df["obligation"].astype(str).str.strip().str.lower()
+    bad = ~ob.isin(OBLIGATIONS)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ObservationsError(
+            f"{label}, line {rows[i]}: obligation {ob.iloc[i]!r} is not one of {', '.join(OBLIGATIONS)}."
+            f"{suggest(ob.iloc[i], OBLIGATIONS)}"
+        )
+    df["obligation"] = ob
+    md = df["mutual_defence"].astype(str).str.strip().str.lower()
+    bad = ~md.isin(("true", "false"))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ObservationsError(f"{label}, line {rows[i]}: mutual_defence must be true or false, got {md.iloc[i]!r}.")
+    df["mutual_defence"] = md.eq("true")
+    badspan = df["end_year"].notna() & (df["end_year"] < df["start_year"])
+    if badspan.any():
+        i = int(np.flatnonzero(badspan.to_numpy())[0])
+        raise ObservationsError(f"{label}, line {rows[i]}: end_year is before start_year.")
+    return df.reset_index(drop=True)
+
+
+def load_status() -> pd.DataFrame:
+    """The bundled de jure status table (contract §3).
+
+    Columns ``dyad, start_year, end_year (NA = in force), instrument,
+    obligation, mutual_defence, source`` (and notes). It is the label the
+    models learn and are judged against; never an input to the index.
+    """
+    return _status().copy()
+
+
+_RANK = {"defense": 5, "offense": 4, "neutrality": 3, "nonaggression": 2, "consultation": 1}
+
+
+def known_status(dyads, years, status: pd.DataFrame | None = None) -> np.ndarray:
+    """Strongest obligation in force for each (dyad, year), vectorised.
+
+    Returns an object array of ``'defense'``, ``'offense'``, ``'neutrality'``,
+    ``'nonaggression'``, ``'consultation'``, ``'none'`` (dyad in the status
+    table's scope but no instrument that year) or ``None`` (dyad unknown to
+    the status table: not bundled).
+    """
+    st = load_status() if status is None else status
+    dy = np.asarray(dyads, dtype=object)
+    yr = np.asarray(years, dtype="int64")
+    scope = set(list_dyads()) | set(st["dyad"])
+    out = np.where(np.isin(dy, list(scope)), "none", None).astype(object)
+    best = np.zeros(len(dy), dtype=int)
+    for row in st.itertuples(index=False):
+        end = row.end_year if pd.notna(row.end_year) else 10**6
+        hit = (dy == row.dyad) & (yr >= row.start_year) & (yr <= end)
+        r = _RANK[row.obligation]
+        upd = hit & (r > best)
+        out[upd] = row.obligation
+        best[upd] = r
+    return out
+
+
+def mutual_defence(dyads, years, status: pd.DataFrame | None = None) -> np.ndarray:
+    """Float array: 1.0 where a mutual-defence instrument is in force, 0.0 where not,
+    NaN for dyads unknown to the status table."""
+    st = load_status() if status is None else status
+    dy = np.asarray(dyads, dtype=object)
+    yr = np.asarray(years, dtype="int64")
+    scope = set(list_dyads()) | set(st["dyad"])
+    out = np.where(np.isin(dy, list(scope)), 0.0, np.nan)
+    for row in st[st["mutual_defence"]].itertuples(index=False):
+        end = row.end_year if pd.notna(row.end_year) else 10**6
+        out[(dy == row.dyad) & (yr >= row.start_year) & (yr <= end)] = 1.0
+    return out
