@@ -1,0 +1,887 @@
+"""Aggregate CAMEO/PLOVER events to dyad × period indicators, with three engines.
+
+:func:`aggregate_events` turns event rows (a DataFrame, or Parquet/CSV/ICEWS/
+GDELT files) into one row per dyad and period with quad-class counts, Goldstein
+sum and mean and a net-cooperation share; :func:`to_observations` turns that
+into contract §2 observation rows for the event indicators.
+
+Engines
+-------
+``"pandas"``  in-memory frames, or files streamed batch by batch with pyarrow.
+``"duckdb"``  embedded default for files: one SQL pass over ``read_parquet`` /
+              ``read_csv`` (explicit columns, streaming, larger than memory),
+              the code table joined as a small relation, ``GROUP BY`` in SQL.
+``"dask"``    a Dask cluster: each partition (or each CSV file) is reduced with
+              the pandas code, the partial sums are added up.
+
+All engines compute the same *integer* partial sums (event counts per quad
+class and Goldstein weights in tenths, see :mod:`alliance_index.events.codes`)
+keyed by raw actor values and period; country resolution, dyad formation,
+means, shares and normalisation are then done once, by shared code, on that
+small frame.  Hence all engines give identical numbers, bit for bit.
+
+Dropped rows (never silent)
+---------------------------
+Each input row is either used or dropped for the first of these reasons, in
+this order: ``truncated_row`` (a line with fewer fields than the header),
+``malformed_date``, ``unknown_code`` (code not in the table, or missing),
+``missing_actor`` (no actor country: ICEWS ``NA``, empty), ``unresolved_actor``
+(a value the country resolver does not know, e.g. a region or organisation),
+``same_country`` (source and target are the same state: not dyadic).  The
+counts and the most frequent offending values are in the :class:`EventReport`
+attached as ``result.attrs["report"]``; a :class:`DataQualityWarning` names the
+counts of the first five reasons.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable, Literal, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CountryError, DataQualityWarning, DataSourceError, MethodError, suggest
+from .codes import QUAD_CLASSES, QuadRules, code_table
+from .readers import (
+    FORMATS,
+    EventFormat,
+    expand_paths,
+    get_format,
+    is_parquet,
+    iter_standard_batches,
+    resolve_names,
+)
+
+__all__ = ["EventReport", "aggregate_events", "to_observations", "event_report", "REASONS",
+           "EVENT_INDICATORS"]
+
+Period = Literal["year", "quarter", "month"]
+Engine = Literal["auto", "pandas", "duckdb", "dask"]
+
+REASONS: tuple[str, ...] = (
+    "truncated_row", "malformed_date", "unknown_code", "missing_actor", "unresolved_actor",
+    "same_country",
+)
+_QUALITY = REASONS[:5]
+_KEYS = ["src", "tgt", "y", "sub", "bad_code", "bad_date", "trunc"]
+_VALS = ["n", "q0", "q1", "q2", "q3", "q4", "gs_sum", "gs_n"]
+_MISSING = "<missing>"
+
+#: indicator id -> aggregate column (contract §4 event indicators)
+EVENT_INDICATORS: dict[str, str] = {
+    "events_verbal_cooperation": "verbal_cooperation",
+    "events_material_cooperation": "material_cooperation",
+    "events_verbal_conflict": "verbal_conflict",
+    "events_material_conflict": "material_conflict",
+    "events_goldstein_mean": "goldstein_mean",
+}
+
+
+# ----------------------------------------------------------------------------- report
+
+@dataclass
+class EventReport:
+    """What happened to every input row of an aggregation.
+
+    Attributes
+    ----------
+    n_rows : int
+        Rows read (events, including truncated lines).
+    n_used : int
+        Rows that entered the dyad aggregates.
+    dropped : dict
+        Rows dropped, by reason (keys in :data:`REASONS` order; zeros kept).
+    top_values : dict
+        For each reason, a Series of the most frequent offending values and
+        their row counts (unknown codes, malformed dates, unresolved actor
+        values, the state of same-country events, the side of a missing actor).
+    engine : str
+        Engine that read the rows.
+    inputs : str
+        What was aggregated (file names or "DataFrame").
+    """
+
+    n_rows: int
+    n_used: int
+    dropped: dict
+    top_values: dict = field(default_factory=dict)
+    engine: str = ""
+    inputs: str = ""
+
+    @property
+    def n_dropped(self) -> int:
+        return int(sum(self.dropped.values()))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per reason: ``reason, rows, share, top_values``."""
+        rows = []
+        for r in REASONS:
+            tv = self.top_values.get(r)
+            top = "" if tv is None or len(tv) == 0 else ", ".join(f"{k} ({v})" for k, v in tv.head(5).items())
+            rows.append({"reason": r, "rows": self.dropped.get(r, 0),
+                         "share": self.dropped.get(r, 0) / self.n_rows if self.n_rows else np.nan,
+                         "top_values": top})
+        return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        lines = [f"{self.n_rows} event rows read ({self.inputs}, engine {self.engine}); "
+                 f"{self.n_used} used, {self.n_dropped} dropped"]
+        for _, r in self.to_frame().iterrows():
+            if r["rows"]:
+                lines.append(f"  {r['reason']}: {r['rows']}" + (f" — {r['top_values']}" if r["top_values"] else ""))
+        return "\n".join(lines)
+
+    __str__ = summary
+
+
+def event_report(agg: pd.DataFrame) -> EventReport:
+    """The :class:`EventReport` of an :func:`aggregate_events` result."""
+    rep = agg.attrs.get("report")
+    if rep is None:
+        raise MethodError("this frame has no event report; it was not made by aggregate_events().")
+    return rep
+
+
+# ------------------------------------------------------------------------ resolution
+
+def default_resolver(values: Sequence[str]) -> dict:
+    """Map unique actor values to ISO3 (None where unknown or ambiguous).
+
+    Uses :mod:`alliance_index.countries`: exact ISO3 and CAMEO country codes
+    from ``country_table()`` first, then ``to_iso3`` (names, ISO2, COW codes).
+    Called once per unique value, never per row.
+    """
+    from .. import countries
+
+    lookup: dict[str, str] = {}
+    try:
+        tab = countries.country_table()
+        for col in ("iso3", "cameo"):
+            if col in tab.columns:
+                ok = tab[col].notna() & tab["iso3"].notna()
+                lookup.update(zip(tab.loc[ok, col].astype(str), tab.loc[ok, "iso3"].astype(str)))
+    except Exception:  # noqa: BLE001 - table optional; to_iso3 is the authority
+        lookup = {}
+    out: dict = {}
+    for v in values:
+        s = str(v).strip()
+        if s in lookup:
+            out[v] = lookup[s]
+            continue
+        try:
+            out[v] = countries.to_iso3(s)
+        except (CountryError, ValueError, KeyError, TypeError):
+            out[v] = None
+    return out
+
+
+# ----------------------------------------------------------------- pandas partials
+
+_ISO_RE = r"\d{4}-\d{2}-\d{2}(?:[ T].*)?"
+
+
+def _parse_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return (ok, year, month, raw-text) arrays for ISO text or datetime columns."""
+    n = len(s)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        ok = s.notna().to_numpy()
+        d = s
+        raw = np.full(n, _MISSING, dtype=object)
+    else:
+        obj = s.astype(object)
+        notnull = obj.notna().to_numpy()
+        txt = pd.Series(obj.where(obj.notna(), None), dtype="string")
+        if n and notnull.any():
+            first = obj[notnull].iloc[0]
+            if not isinstance(first, str):  # date / Timestamp objects
+                txt = pd.Series([None if x is None or x is pd.NaT else str(x) for x in obj.where(obj.notna(), None)],
+                                dtype="string", index=s.index) if obj.map(type).nunique() > 1 else \
+                    pd.Series(pd.to_datetime(obj, errors="coerce").dt.strftime("%Y-%m-%d"), dtype="string")
+        match = txt.str.fullmatch(_ISO_RE).fillna(False).to_numpy(dtype=bool)
+        d = pd.to_datetime(txt.str.slice(0, 10).where(match), format="%Y-%m-%d", errors="coerce")
+        ok = d.notna().to_numpy()
+        raw = txt.astype(object).where(txt.notna(), _MISSING).to_numpy(dtype=object)
+    year = d.dt.year.to_numpy(dtype="float64")
+    month = d.dt.month.to_numpy(dtype="float64")
+    return ok, year, month, raw
+
+
+def _partial_pandas(df: pd.DataFrame, ctab: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Integer partial sums of one standard event frame (the core of all engines)."""
+    n = len(df)
+    if "truncated" in df.columns:
+        trunc = df["truncated"].fillna(False).to_numpy(dtype=bool)
+    else:
+        trunc = np.zeros(n, dtype=bool)
+    ok, year, month, rawdate = _parse_dates(df["date"])
+    code = df["code"]
+    if pd.api.types.is_numeric_dtype(code) and not code.isna().all():
+        raise MethodError(
+            "the event code column is numeric: CAMEO codes must be text ('010' make statement "
+            "and '10' demand differ). Read it with dtype=str."
+        )
+    code = code.astype(object).where(code.notna(), None)
+    qmap = dict(zip(ctab["code"], ctab["quad"].astype(np.int64)))
+    gmap = {c: int(g) for c, g in zip(ctab["code"], ctab["gs10"]) if not pd.isna(g)}
+    quad = code.map(qmap).to_numpy(dtype="float64")
+    gs = code.map(gmap).to_numpy(dtype="float64")
+    known = ~np.isnan(quad)
+    if period == "year":
+        sub = np.zeros(n, dtype=np.int64)
+    elif period == "quarter":
+        sub = np.where(ok, (np.nan_to_num(month) - 1) // 3 + 1, 0).astype(np.int64)
+    else:
+        sub = np.where(ok, np.nan_to_num(month), 0).astype(np.int64)
+    y = pd.array(np.where(ok, year, np.nan), dtype="Float64").astype("Int64")
+    part = pd.DataFrame(
+        {
+            "src": df["source"].astype(object).where(df["source"].notna(), None).to_numpy(dtype=object),
+            "tgt": df["target"].astype(object).where(df["target"].notna(), None).to_numpy(dtype=object),
+            "y": y,
+            "sub": sub,
+            "bad_code": np.where(known, None, code.where(code.notna(), _MISSING).to_numpy(dtype=object)),
+            "bad_date": np.where(ok, None, rawdate),
+            "trunc": trunc,
+            "n": np.ones(n, dtype=np.int64),
+        }
+    )
+    for k in range(5):
+        part[f"q{k}"] = (quad == k).astype(np.int64)
+    part["gs_sum"] = np.nan_to_num(gs).astype(np.int64)
+    part["gs_n"] = (~np.isnan(gs)).astype(np.int64)
+    return part.groupby(_KEYS, dropna=False, sort=False).sum().reset_index()
+
+
+def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Add up partial frames (exact: integer sums) into one core frame."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return _empty_core()
+    core = pd.concat([_normalise_core(p) for p in parts], ignore_index=True)
+    return _normalise_core(core.groupby(_KEYS, dropna=False, sort=False).sum().reset_index())
+
+
+def _empty_core() -> pd.DataFrame:
+    d = {k: pd.Series(dtype=object) for k in ("src", "tgt", "bad_code", "bad_date")}
+    d["y"] = pd.Series(dtype="Int64")
+    d["sub"] = pd.Series(dtype=np.int64)
+    d["trunc"] = pd.Series(dtype=bool)
+    for v in _VALS:
+        d[v] = pd.Series(dtype=np.int64)
+    return pd.DataFrame(d)[_KEYS + _VALS]
+
+
+def _normalise_core(core: pd.DataFrame) -> pd.DataFrame:
+    """Same dtypes whatever engine produced the frame (None for missing text)."""
+    out = pd.DataFrame(index=pd.RangeIndex(len(core)))
+    for k in ("src", "tgt", "bad_code", "bad_date"):
+        s = core[k].astype(object)
+        s = s.where(s.notna(), None)
+        if k.startswith("bad_"):  # an empty field is reported as <missing>, whatever the reader
+            s = s.where(~(s.notna() & (s.astype(str).str.strip() == "")), _MISSING)
+        out[k] = s.to_numpy(dtype=object)
+    out["y"] = pd.array(core["y"].to_numpy(dtype="float64", na_value=np.nan), dtype="Float64").astype("Int64") \
+        if len(core) else pd.array([], dtype="Int64")
+    out["sub"] = core["sub"].fillna(0).to_numpy(dtype=np.int64)
+    out["trunc"] = core["trunc"].fillna(False).to_numpy(dtype=bool)
+    for v in _VALS:
+        out[v] = core[v].fillna(0).to_numpy(dtype=np.int64)
+    return out
+
+
+# ----------------------------------------------------------------------- engines
+
+def _engine_pandas(inp, fmt: EventFormat, ctab, period) -> pd.DataFrame:
+    if isinstance(inp, pd.DataFrame):
+        return _combine([_partial_pandas(_frame_to_standard(inp, fmt), ctab, period)])
+    parts = []
+    for p in inp:
+        for batch in iter_standard_batches(p, fmt):
+            parts.append(_partial_pandas(batch, ctab, period))
+            if len(parts) >= 16:
+                parts = [_combine(parts)]
+    return _combine(parts)
+
+
+def _frame_to_standard(df: pd.DataFrame, fmt: EventFormat) -> pd.DataFrame:
+    from .readers import to_standard
+
+    missing = [c for c in fmt.columns.values() if c not in df.columns]
+    if missing:
+        std_missing = [k for k, v in fmt.columns.items() if v in missing]
+        raise DataSourceError(
+            f"the event frame has no column {missing[0]!r} (standard '{std_missing[0]}')."
+            + suggest(missing[0], [str(c) for c in df.columns])
+            + " Pass columns={...} mapping source, target, date, code to your column names."
+        )
+    raw = pd.DataFrame({c: df[c] for c in dict.fromkeys(fmt.columns.values())})
+    raw["__truncated"] = df["truncated"].fillna(False).to_numpy(dtype=bool) if "truncated" in df.columns else False
+    std = to_standard(raw, fmt)
+    return std
+
+
+def _require(module: str, extra: str):
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"the {module!r} package is needed for this engine; install the optional extra: "
+            f"pip install 'alliance_index[{extra}]'"
+        ) from exc
+
+
+def _sql_str(s: str) -> str:
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+def _sql_ident(s: str) -> str:
+    return '"' + str(s).replace('"', '""') + '"'
+
+
+def _duck_connect(threads: int, memory_limit: str | None):
+    duckdb = _require("duckdb", "events")
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET threads TO {int(threads)}")
+    if memory_limit:
+        con.execute(f"SET memory_limit = {_sql_str(memory_limit)}")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _duck_source(con, inp, fmt: EventFormat) -> tuple[str, dict, str | None]:
+    """FROM-clause for the input, types of the standard columns, truncation expression."""
+    if isinstance(inp, pd.DataFrame):
+        std = _frame_to_standard(inp, fmt)
+        con.register("ev_input", std)
+        cols = {"source": "source", "target": "target", "date": "date", "code": "code"}
+        types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ev_input)").fetchall())
+        return "ev_input", {k: types[v] for k, v in cols.items()} | {"_cols": cols}, "truncated"
+    paths = list(inp)
+    if all(is_parquet(p) for p in paths):
+        lst = "[" + ", ".join(_sql_str(p) for p in paths) + "]"
+        src = f"read_parquet({lst})"
+        try:
+            types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {src})").fetchall())
+        except Exception as exc:  # noqa: BLE001
+            raise DataSourceError(
+                f"cannot read Parquet event file(s) {', '.join(paths)}: {str(exc).splitlines()[0]}. "
+                "The file is damaged or truncated; write it again."
+            ) from exc
+        miss = [c for c in fmt.columns.values() if c not in types]
+        if miss:
+            raise DataSourceError(f"{paths[0]!r} has no column {miss[0]!r}." + suggest(miss[0], types)
+                                  + " Pass columns={...} to map source, target, date, code.")
+        return src, {k: types[v] for k, v in fmt.columns.items()} | {"_cols": dict(fmt.columns)}, None
+    if any(is_parquet(p) for p in paths):
+        raise MethodError("mix of Parquet and text event files; aggregate them separately.")
+    # delimited text: one header layout for all files
+    names = resolve_names(paths[0], fmt)
+    if names is None:
+        import pyarrow as pa
+        with pa.input_stream(paths[0], compression="detect") as fh:
+            first = fh.read(1 << 20).split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
+        names = tuple(first.split(fmt.delimiter))
+        if fmt.quote:
+            names = tuple(n.strip(fmt.quote) for n in names)
+    miss = [c for c in fmt.columns.values() if c not in names]
+    if miss:
+        raise DataSourceError(f"{paths[0]!r} has no column {miss[0]!r}." + suggest(miss[0], names)
+                              + " Pass columns={...} to map source, target, date, code.")
+    colspec = "{" + ", ".join(f"{_sql_str(n)}: 'VARCHAR'" for n in names) + "}"
+    lst = "[" + ", ".join(_sql_str(p) for p in paths) + "]"
+    quote = _sql_str(fmt.quote) if fmt.quote else "''"
+    src = (f"read_csv({lst}, columns={colspec}, header={'true' if fmt.header else 'false'}, "
+           f"delim={_sql_str(fmt.delimiter)}, quote={quote}, escape={quote}, null_padding=true, "
+           f"nullstr={_sql_str(chr(1) + 'NULL' + chr(1))}, auto_detect=false, strict_mode=true, "
+           f"parallel=true)")
+    types = {k: "VARCHAR" for k in fmt.columns}
+    return src, types | {"_cols": dict(fmt.columns)}, f"{_sql_ident(names[-1])} IS NULL"
+
+
+def _engine_duckdb(inp, fmt: EventFormat, ctab: pd.DataFrame, period: Period,
+                   threads: int = 2, memory_limit: str | None = None) -> pd.DataFrame:
+    con = _duck_connect(threads, memory_limit)
+    try:
+        src, types, trunc_expr = _duck_source(con, inp, fmt)
+        cols = types.pop("_cols")
+        ct = pd.DataFrame({"code": ctab["code"].astype(str).to_numpy(dtype=object),
+                           "quad": ctab["quad"].to_numpy(dtype=np.int64),
+                           "gs10": ctab["gs10"].astype("float64").to_numpy()})
+        con.register("codes_df", ct)
+        con.execute("CREATE TEMP TABLE codes AS SELECT code::VARCHAR AS code, quad::TINYINT AS quad, "
+                    "CAST(gs10 AS BIGINT) AS gs10 FROM codes_df")
+        s, t, d, c = (_sql_ident(cols[k]) for k in ("source", "target", "date", "code"))
+        dtype = types["date"].upper()
+        if dtype.startswith("DATE") or dtype.startswith("TIMESTAMP"):
+            dexpr = f"CAST({d} AS DATE)"
+            rawd = f"'{_MISSING}'"
+        else:
+            dtxt = f"CAST({d} AS VARCHAR)"
+            if fmt.date_format == "yyyymmdd":
+                dexpr = (f"CASE WHEN regexp_full_match({dtxt}, '\\d{{8}}') THEN TRY_CAST(substr({dtxt},1,4) || '-' || "
+                         f"substr({dtxt},5,2) || '-' || substr({dtxt},7,2) AS DATE) END")
+            else:
+                dexpr = (f"CASE WHEN regexp_full_match({dtxt}, '\\d{{4}}-\\d{{2}}-\\d{{2}}([ T].*)?') "
+                         f"THEN TRY_CAST(substr({dtxt},1,10) AS DATE) END")
+            rawd = f"coalesce({dtxt}, '{_MISSING}')"
+        ctype = types["code"].upper()
+        if any(ctype.startswith(x) for x in ("INT", "BIGINT", "SMALLINT", "TINYINT", "UBIGINT", "HUGEINT",
+                                              "DOUBLE", "FLOAT", "DECIMAL", "UINTEGER", "USMALLINT",
+                                              "UTINYINT")):
+            raise MethodError(
+                f"the event code column {cols['code']!r} is numeric ({ctype}): CAMEO codes must be text "
+                "('010' make statement and '10' demand differ). Store it as a string column."
+            )
+        tr = f"coalesce({trunc_expr}, false)" if trunc_expr else "false"
+        if period == "year":
+            sub = "0"
+        elif period == "quarter":
+            sub = "coalesce(quarter(e.d), 0)"
+        else:
+            sub = "coalesce(month(e.d), 0)"
+        sql = f"""
+        WITH e AS (
+            SELECT CAST({s} AS VARCHAR) AS src, CAST({t} AS VARCHAR) AS tgt,
+                   CAST({c} AS VARCHAR) AS code, {dexpr} AS d, {tr} AS trunc,
+                   {rawd} AS rawd
+            FROM {src}
+        )
+        SELECT e.src, e.tgt, year(e.d) AS y, {sub} AS sub,
+               CASE WHEN k.code IS NULL THEN coalesce(e.code, '{_MISSING}') END AS bad_code,
+               CASE WHEN e.d IS NULL THEN e.rawd END AS bad_date,
+               e.trunc AS trunc,
+               count(*) AS n,
+               count(*) FILTER (WHERE k.quad = 0) AS q0,
+               count(*) FILTER (WHERE k.quad = 1) AS q1,
+               count(*) FILTER (WHERE k.quad = 2) AS q2,
+               count(*) FILTER (WHERE k.quad = 3) AS q3,
+               count(*) FILTER (WHERE k.quad = 4) AS q4,
+               coalesce(sum(k.gs10), 0)::BIGINT AS gs_sum,
+               count(k.gs10) AS gs_n
+        FROM e LEFT JOIN codes k ON e.code = k.code
+        GROUP BY ALL
+        """
+        try:
+            core = con.execute(sql).df()
+        except Exception as exc:  # noqa: BLE001 - duckdb raises many kinds; report one clear error
+            name = exc.__class__.__name__
+            if name in ("InvalidInputException", "IOException", "ConversionException") or "CSV" in str(exc):
+                where = "DataFrame" if isinstance(inp, pd.DataFrame) else ", ".join(map(str, inp))
+                raise DataSourceError(
+                    f"cannot read event file(s) {where}: {str(exc).splitlines()[0]}. Check the file is "
+                    f"complete and of format {fmt.name!r}."
+                ) from exc
+            raise
+    finally:
+        con.close()
+    return _normalise_core(core)
+
+
+def _engine_dask(inp, fmt: EventFormat, ctab, period, client=None, npartitions: int | None = None) -> pd.DataFrame:
+    dask = _require("dask", "dask")
+    dd = _require("dask.dataframe", "dask")
+    from dask import delayed
+
+    if isinstance(inp, pd.DataFrame):
+        ddf = dd.from_pandas(_frame_to_standard(inp, fmt), npartitions=npartitions or 2)
+        tasks = [delayed(_partial_pandas)(part, ctab, period) for part in ddf.to_delayed()]
+    elif _is_dask_frame(inp):
+        std_fmt = fmt
+        tasks = [delayed(_partial_pandas)(delayed(_frame_to_standard)(part, std_fmt), ctab, period)
+                 for part in inp.to_delayed()]
+    else:
+        paths = list(inp)
+        if all(is_parquet(p) for p in paths):
+            for p in paths:  # fail early and clearly on unreadable files
+                _check_parquet(p)
+            wanted = list(dict.fromkeys(fmt.columns.values()))
+            ddf = dd.read_parquet(paths, columns=wanted)
+            tasks = [delayed(_partial_pandas)(delayed(_frame_to_standard)(part, fmt), ctab, period)
+                     for part in ddf.to_delayed()]
+        else:
+            tasks = [delayed(_partial_file)(p, fmt, ctab, period) for p in paths]
+    if client is not None:
+        parts = client.compute(tasks, sync=True)
+    else:
+        parts = list(dask.compute(*tasks))
+    return _combine(parts)
+
+
+def _check_parquet(path: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pq.ParquetFile(path)
+    except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
+        raise DataSourceError(
+            f"cannot read Parquet event file {path!r}: {str(exc).splitlines()[0]}. "
+            "The file is damaged or truncated; write it again."
+        ) from exc
+
+
+def _partial_file(path: str, fmt: EventFormat, ctab, period) -> pd.DataFrame:
+    return _combine([_partial_pandas(b, ctab, period) for b in iter_standard_batches(path, fmt)])
+
+
+def _is_dask_frame(x) -> bool:
+    mod = type(x).__module__
+    return mod.startswith("dask") and hasattr(x, "to_delayed")
+
+
+# ---------------------------------------------------------------------- finishing
+
+def _finish(core: pd.DataFrame, fmt: EventFormat, period: Period, directed: bool, normalise: bool,
+            resolver: Callable, top: int) -> tuple[pd.DataFrame, dict, dict, int]:
+    n = core["n"].to_numpy()
+    n_rows = int(n.sum())
+    miss_tokens = set(fmt.missing) | {""}
+
+    def missing(col):
+        s = core[col]
+        return s.isna().to_numpy() | s.astype(str).str.strip().isin(miss_tokens).to_numpy()
+
+    trunc = core["trunc"].to_numpy(dtype=bool)
+    bad_date = core["bad_date"].notna().to_numpy() & ~trunc
+    bad_code = core["bad_code"].notna().to_numpy() & ~trunc & ~bad_date
+    pending = ~(trunc | bad_date | bad_code)
+    sm, tm = missing("src"), missing("tgt")
+    miss_actor = pending & (sm | tm)
+    pending &= ~miss_actor
+    uniq = pd.unique(np.concatenate([core.loc[pending, "src"].to_numpy(dtype=object),
+                                     core.loc[pending, "tgt"].to_numpy(dtype=object)]))
+    mapping = resolver(list(uniq)) if len(uniq) else {}
+    src_iso = pd.Series(core["src"].to_numpy(dtype=object)).map(mapping)
+    tgt_iso = pd.Series(core["tgt"].to_numpy(dtype=object)).map(mapping)
+    s_unres = pending & src_iso.isna().to_numpy()
+    t_unres = pending & tgt_iso.isna().to_numpy()
+    unres = s_unres | t_unres
+    pending &= ~unres
+    same = pending & (src_iso.to_numpy(dtype=object) == tgt_iso.to_numpy(dtype=object))
+    valid = pending & ~same
+
+    masks = dict(zip(REASONS, (trunc, bad_date, bad_code, miss_actor, unres, same)))
+    dropped = {r: int(n[m].sum()) for r, m in masks.items()}
+
+    def vc(values: np.ndarray, weights: np.ndarray) -> pd.Series:
+        if len(values) == 0:
+            return pd.Series(dtype=np.int64)
+        s = pd.Series(weights, index=pd.Index(values, dtype=object).astype(str)).groupby(level=0).sum()
+        return s.sort_values(ascending=False, kind="stable").head(top).astype(np.int64)
+
+    topv = {
+        "truncated_row": pd.Series(dtype=np.int64),
+        "malformed_date": vc(core.loc[bad_date, "bad_date"].to_numpy(dtype=object), n[bad_date]),
+        "unknown_code": vc(core.loc[bad_code, "bad_code"].to_numpy(dtype=object), n[bad_code]),
+        "missing_actor": vc(np.array(["source"] * int((miss_actor & sm).sum()) + ["target"] * int((miss_actor & tm).sum()),
+                                     dtype=object),
+                            np.concatenate([n[miss_actor & sm], n[miss_actor & tm]])),
+        "unresolved_actor": vc(np.concatenate([core.loc[s_unres, "src"].to_numpy(dtype=object),
+                                               core.loc[t_unres, "tgt"].to_numpy(dtype=object)]),
+                               np.concatenate([n[s_unres], n[t_unres]])),
+        "same_country": vc(src_iso.to_numpy(dtype=object)[same], n[same]),
+    }
+
+    v = core.loc[valid].reset_index(drop=True)
+    a = src_iso.to_numpy(dtype=object)[valid]
+    b = tgt_iso.to_numpy(dtype=object)[valid]
+    if directed:
+        keys = pd.DataFrame({"source": a, "target": b})
+    else:
+        lo = np.where(a <= b, a, b) if len(a) else a
+        hi = np.where(a <= b, b, a) if len(a) else b
+        keys = pd.DataFrame({"source": lo, "target": hi})
+    g = pd.concat([keys, v[["y", "sub"] + _VALS]], axis=1)
+    g["y"] = g["y"].astype(np.int64) if len(g) else g["y"].astype(np.int64)
+    g = g.groupby(["source", "target", "y", "sub"], sort=True).sum().reset_index()
+    out = _shape(g, period, directed, normalise)
+    return out, dropped, topv, n_rows
+
+
+def _shape(g: pd.DataFrame, period: Period, directed: bool, normalise: bool) -> pd.DataFrame:
+    src = g["source"].to_numpy(dtype=object)
+    tgt = g["target"].to_numpy(dtype=object)
+    lo = np.where(src <= tgt, src, tgt) if len(g) else src
+    hi = np.where(src <= tgt, tgt, src) if len(g) else tgt
+    dyad = pd.Series(lo, dtype=object) + "-" + pd.Series(hi, dtype=object) if len(g) else pd.Series([], dtype=object)
+    out = pd.DataFrame({"dyad": dyad.astype(object).to_numpy(dtype=object)})
+    if directed:
+        out["source"] = src
+        out["target"] = tgt
+    year = g["y"].to_numpy(dtype=np.int64)
+    sub = g["sub"].to_numpy(dtype=np.int64)
+    out["year"] = year
+    if period == "year":
+        out["period"] = pd.Series(year).astype(str).to_numpy(dtype=object)
+    elif period == "quarter":
+        out["quarter"] = sub
+        out["period"] = (pd.Series(year).astype(str) + "Q" + pd.Series(sub).astype(str)).to_numpy(dtype=object)
+    else:
+        out["month"] = sub
+        out["period"] = (pd.Series(year).astype(str) + "-" + pd.Series(sub).astype(str).str.zfill(2)).to_numpy(dtype=object)
+    q = {name: g[f"q{k}"].to_numpy(dtype=np.int64) for k, name in enumerate(QUAD_CLASSES)}
+    out["n_events"] = g["n"].to_numpy(dtype=np.int64)
+    for name in QUAD_CLASSES:
+        out[name] = q[name]
+    out["neutral"] = g["q4"].to_numpy(dtype=np.int64)
+    gs_sum = g["gs_sum"].to_numpy(dtype=np.int64)
+    gs_n = g["gs_n"].to_numpy(dtype=np.int64)
+    out["goldstein_n"] = gs_n
+    out["goldstein_sum"] = gs_sum / 10.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["goldstein_mean"] = np.where(gs_n > 0, gs_sum / np.where(gs_n > 0, gs_n, 1) / 10.0, np.nan)
+        coop = q["verbal_cooperation"] + q["material_cooperation"]
+        conf = q["verbal_conflict"] + q["material_conflict"]
+        tot = coop + conf
+        out["net_cooperation_share"] = np.where(tot > 0, (coop - conf) / np.where(tot > 0, tot, 1), np.nan)
+    if normalise:
+        # each state's total events in the period (all partners, either role)
+        long = pd.DataFrame({"state": np.concatenate([src, tgt]),
+                             "y": np.concatenate([year, year]), "sub": np.concatenate([sub, sub]),
+                             "n": np.concatenate([out["n_events"].to_numpy(), out["n_events"].to_numpy()])})
+        tot_state = long.groupby(["state", "y", "sub"])["n"].sum()
+        ta = tot_state.reindex(pd.MultiIndex.from_arrays([src, year, sub])).to_numpy(dtype="float64")
+        tb = tot_state.reindex(pd.MultiIndex.from_arrays([tgt, year, sub])).to_numpy(dtype="float64")
+        denom = np.sqrt(ta * tb)
+        out["source_total"] = ta.astype(np.int64) if len(ta) else np.zeros(0, dtype=np.int64)
+        out["target_total"] = tb.astype(np.int64) if len(tb) else np.zeros(0, dtype=np.int64)
+        for name in ("n_events",) + QUAD_CLASSES:
+            out[f"{name}_norm"] = out[name].to_numpy(dtype="float64") / denom
+    return out
+
+
+# ------------------------------------------------------------------------ public
+
+def aggregate_events(
+    events_or_path,
+    period: Period = "year",
+    directed: bool = False,
+    normalise: bool = False,
+    engine: Engine = "auto",
+    client=None,
+    *,
+    format: str = "generic",
+    columns: dict | None = None,
+    code_system: Literal["cameo", "plover"] = "cameo",
+    goldstein_convention: Literal["icews", "gdelt"] = "icews",
+    quad_rules: QuadRules | dict | None = None,
+    resolver: Callable | None = None,
+    threads: int = 2,
+    memory_limit: str | None = None,
+    warn: bool = True,
+    top: int = 20,
+) -> pd.DataFrame:
+    """Aggregate event rows to dyad × period quad-class counts and Goldstein scores.
+
+    Parameters
+    ----------
+    events_or_path : DataFrame, dask DataFrame, path, glob or list of paths
+        A standard event frame (columns ``source, target, date, code``, see
+        :mod:`alliance_index.events.readers`; other names via ``columns``), or
+        Parquet / CSV / raw ICEWS / GDELT files.
+    period : {"year", "quarter", "month"}
+        Time unit of the output rows.
+    directed : bool
+        False (default): one row per non-directed dyad (events both ways
+        summed).  True: one row per ordered (source, target) pair.
+    normalise : bool
+        Also return ``*_norm`` columns: counts divided by the geometric mean
+        of the two states' total events in the period (see Notes).
+    engine : {"auto", "pandas", "duckdb", "dask"}
+        ``"auto"``: pandas for an in-memory frame, dask for a dask frame or
+        when ``client`` is given, DuckDB for files (pandas if DuckDB is not
+        installed).
+    client : dask.distributed.Client, optional
+        Cluster to run the dask engine on (default: the current scheduler).
+    format : {"generic", "icews", "gdelt1", "gdelt2"}
+        File layout of ``events_or_path`` (ignored for standard frames unless
+        ``columns`` is given).
+    columns : dict, optional
+        Standard name → column name (``{"source": "actor1", ...}``).
+    code_system : {"cameo", "plover"}
+        What the code column holds.  PLOVER events carry no Goldstein weight
+        (Goldstein columns are then missing, not zero).
+    goldstein_convention : {"icews", "gdelt"}
+        Goldstein table (see :mod:`alliance_index.events.codes`).
+    quad_rules : QuadRules or dict, optional
+        Quad class of the disputed CAMEO roots 01–02, 09, 14.
+    resolver : callable, optional
+        ``resolver(unique_values) -> {value: iso3 or None}``; default
+        :func:`default_resolver` (the project's country resolver).
+    threads, memory_limit : int, str
+        DuckDB settings (``threads=2`` by default; e.g. ``memory_limit="1GB"``).
+    warn : bool
+        Emit a :class:`DataQualityWarning` naming dropped-row counts.
+    top : int
+        How many offending values to keep per reason in the report.
+
+    Returns
+    -------
+    DataFrame
+        Sorted by dyad (then source, target), year, sub-period.  Columns:
+        ``dyad`` (canonical ``AAA-BBB``), [``source``, ``target`` if directed],
+        ``year``, [``quarter`` | ``month``], ``period`` (``"2018"``,
+        ``"2018Q2"``, ``"2018-06"``), ``n_events``, the four quad counts
+        ``verbal_cooperation, material_cooperation, verbal_conflict,
+        material_conflict``, ``neutral``, ``goldstein_n``, ``goldstein_sum``,
+        ``goldstein_mean``, ``net_cooperation_share`` and, with
+        ``normalise``, ``source_total, target_total`` and ``*_norm``.
+        ``attrs["report"]`` holds the :class:`EventReport`.
+
+    Notes
+    -----
+    Only dyad-periods with at least one used event appear.  With
+    :math:`C` = verbal + material cooperation and :math:`K` = verbal +
+    material conflict,
+
+    .. math:: \\text{net\\_cooperation\\_share} = (C - K) / (C + K) \\in [-1, 1],
+
+    missing (NaN) when :math:`C + K = 0` (only neutral events: no signal,
+    not a balance of zero).  ``goldstein_mean`` = ``goldstein_sum /
+    goldstein_n`` (NaN without weighted events).  Normalisation: with
+    :math:`T_i` the events of state *i* in the period with any partner,
+    either role, ``x_norm`` = :math:`x_{ab} / \\sqrt{T_a T_b}` — the
+    geometric mean of the dyad's share in each state's event volume, which
+    removes the news-coverage size of the two states.
+    """
+    if period not in ("year", "quarter", "month"):
+        raise MethodError(f"period must be 'year', 'quarter' or 'month', not {period!r}."
+                          + suggest(str(period), ["year", "quarter", "month"]))
+    if engine not in ("auto", "pandas", "duckdb", "dask"):
+        raise MethodError(f"unknown engine {engine!r}; use auto, pandas, duckdb or dask."
+                          + suggest(str(engine), ["auto", "pandas", "duckdb", "dask"]))
+    fmt = get_format(format, columns)
+    ctab = code_table(code_system, goldstein_convention, quad_rules)
+    if isinstance(events_or_path, pd.DataFrame):
+        inp = events_or_path
+        if columns is None and format == "generic":
+            fmt = FORMATS["generic"]
+        inputs = "DataFrame"
+    elif _is_dask_frame(events_or_path):
+        inp = events_or_path
+        inputs = "dask DataFrame"
+        if engine not in ("auto", "dask"):
+            raise MethodError("a dask DataFrame needs engine='dask' (or 'auto').")
+        engine = "dask"
+    else:
+        inp = expand_paths(events_or_path)
+        inputs = ", ".join(os.path.basename(p) for p in inp[:3]) + (f" … ({len(inp)} files)" if len(inp) > 3 else "")
+    if engine == "auto":
+        if client is not None:
+            engine = "dask"
+        elif isinstance(inp, pd.DataFrame):
+            engine = "pandas"
+        else:
+            try:
+                import duckdb  # noqa: F401
+                engine = "duckdb"
+            except ImportError:
+                engine = "pandas"
+    if engine == "pandas":
+        core = _engine_pandas(inp, fmt, ctab, period)
+    elif engine == "duckdb":
+        core = _engine_duckdb(inp, fmt, ctab, period, threads=threads, memory_limit=memory_limit)
+    else:
+        core = _engine_dask(inp, fmt, ctab, period, client=client)
+    out, dropped, topv, n_rows = _finish(core, fmt, period, directed, normalise,
+                                         resolver or default_resolver, top)
+    if code_system == "plover":
+        out["goldstein_sum"] = np.nan
+    report = EventReport(n_rows=n_rows, n_used=int(out["n_events"].sum()), dropped=dropped,
+                         top_values=topv, engine=engine, inputs=inputs)
+    out.attrs["report"] = report
+    out.attrs["period"] = period
+    out.attrs["directed"] = directed
+    if warn:
+        bad = {r: dropped[r] for r in _QUALITY if dropped[r]}
+        if bad:
+            detail = "; ".join(
+                f"{r} {c}" + (f" (e.g. {', '.join(map(str, topv[r].index[:3]))})" if len(topv[r]) else "")
+                for r, c in bad.items())
+            warnings.warn(
+                f"{sum(bad.values())} of {n_rows} event rows dropped: {detail}. "
+                "See result.attrs['report'] for counts and values.",
+                DataQualityWarning, stacklevel=2,
+            )
+    return out
+
+
+def to_observations(
+    agg: pd.DataFrame,
+    source: str = "",
+    confidence: str = "confirmed",
+    dyads: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    note: str = "",
+) -> pd.DataFrame:
+    """Turn an :func:`aggregate_events` result into contract §2 observation rows.
+
+    Parameters
+    ----------
+    agg : DataFrame
+        Output of :func:`aggregate_events` (any period; directed or not).
+    source : str
+        Citation written in the ``source`` column (dataset, version, address).
+    confidence : str
+        Confidence of every row (``confirmed`` by default).
+    dyads, years : sequences, optional
+        If both are given, every (dyad, year) of their product is returned;
+        dyad-years without events get counts 0 and ``events_goldstein_mean``
+        missing.  Pass only years inside the event source's coverage: outside
+        it an absent event is unknown, not zero.
+    note : str
+        Free text for the ``note`` column.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``dyad, year, indicator, value, confidence, source, note``;
+        indicators ``events_verbal_cooperation``, ``events_material_cooperation``,
+        ``events_verbal_conflict``, ``events_material_conflict`` (counts; the
+        catalog applies log1p) and ``events_goldstein_mean``.
+
+    Notes
+    -----
+    Months or quarters are collapsed to the year: counts are summed, and the
+    yearly Goldstein mean is recomputed from the summed weights,
+    :math:`\\sum_t S_t / \\sum_t n_t` (not a mean of monthly means).
+    Directed rows are summed over both directions of the dyad.
+    """
+    need = {"dyad", "year", "goldstein_n", "goldstein_sum"} | set(QUAD_CLASSES)
+    miss = sorted(need - set(agg.columns))
+    if miss:
+        raise MethodError(f"to_observations needs an aggregate_events() result; column {miss[0]!r} is missing.")
+    cols = list(QUAD_CLASSES) + ["goldstein_n", "goldstein_sum"]
+    g = agg[["dyad", "year"] + cols].copy()
+    g["gs10"] = np.rint(g["goldstein_sum"].to_numpy(dtype="float64") * 10)
+    g = g.drop(columns="goldstein_sum").groupby(["dyad", "year"], sort=True).sum(min_count=1).reset_index()
+    if dyads is not None and years is not None:
+        from ..countries import dyad_id
+
+        canon = sorted({dyad_id(d) for d in dyads})
+        full = pd.MultiIndex.from_product([canon, sorted(int(y) for y in years)], names=["dyad", "year"])
+        g = g.set_index(["dyad", "year"]).reindex(full.union(pd.MultiIndex.from_frame(g[["dyad", "year"]])))
+        for c in list(QUAD_CLASSES) + ["goldstein_n"]:
+            g[c] = g[c].fillna(0)
+        g = g.reset_index()
+    elif (dyads is None) != (years is None):
+        raise MethodError("to_observations: give both dyads= and years= to fill event-free dyad-years, or neither.")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gn = g["goldstein_n"].to_numpy(dtype="float64")
+        gmean = np.where(gn > 0, g["gs10"].to_numpy(dtype="float64") / np.where(gn > 0, gn, 1) / 10.0, np.nan)
+    values = {f"events_{q}": g[q].to_numpy(dtype="float64") for q in QUAD_CLASSES}
+    values["events_goldstein_mean"] = gmean
+    frames = []
+    for ind, val in values.items():
+        frames.append(pd.DataFrame({"dyad": g["dyad"].to_numpy(dtype=object),
+                                    "year": g["year"].to_numpy(dtype=np.int64),
+                                    "indicator": ind, "value": val}))
+    obs = pd.concat(frames, ignore_index=True).sort_values(["dyad", "year", "indicator"], kind="stable")
+    obs["confidence"] = confidence
+    obs["source"] = source
+    obs["note"] = note
+    return obs.reset_index(drop=True)
