@@ -1,0 +1,628 @@
+"""Build a dyad-year frame from the real datasets (a Python peacesciencer).
+
+:func:`build_dyad_years` takes the states in the system each year, forms every
+dyad (non-directed ``ccode1 < ccode2`` or directed), and joins the chosen
+sources onto it by integer keys, mapping them onto the catalog's indicators and
+structural covariates. :func:`to_observations` turns the result into the long
+observations format (contract §2).
+
+Missing-data rules (per source, documented in :data:`SOURCE_RULES`):
+
+* outside a source's years every value is NaN (unknown);
+* inside its years, a dyad absent from a file that lists only non-zero dyad-years
+  is 0 (ATOP obligations, COW trade, SIPRI transfers), while a dyad absent from a
+  file that lists every dyad stays NaN (IGOs, distance, ICEWS, UN votes, ideal points).
+"""
+from __future__ import annotations
+
+import time
+import warnings
+from typing import Iterable, Literal, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CoverageWarning, DataSourceError, suggest
+from ..similarity import pairwise_similarity
+from . import atop as _atop
+from . import cow as _cow
+from .icews import icews_nondirected, read_icews_dyad_year
+from .idealpoints import ideal_point_distance, read_ideal_points
+from .sipri import read_sipri, sipri_dyad_year
+from .unvotes import read_un_votes, un_vote_agreement
+from ._progress import progress_bar
+
+__all__ = ["build_dyad_years", "to_observations", "SOURCES", "SOURCE_RULES", "INDICATOR_SOURCE"]
+
+#: source name -> columns it adds
+SOURCES: dict[str, tuple[str, ...]] = {
+    "atop": ("atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul",
+             "atop_label", "alliance_portfolio_similarity"),
+    "trade": ("trade_usd", "trade_dependence"),
+    "igo": ("shared_igo_memberships",),
+    "contiguity": ("contiguity",),
+    "distance": ("mindist",),
+    "majors": ("major_powers",),
+    "democracy": ("joint_democracy",),
+    "nmc": ("capability_ratio",),
+    "rivalries": ("strategic_rivalry", "shared_rivals"),
+    "unvotes": ("unga_agreement", "unga_common_votes"),
+    "idealpoints": ("unga_ideal_point_distance",),
+    "sipri": ("arms_transfers_tiv",),
+    "icews": ("events_verbal_cooperation", "events_material_cooperation",
+              "events_verbal_conflict", "events_material_conflict"),
+}
+
+#: documented rule per source for a dyad absent inside the source's coverage
+SOURCE_RULES = {
+    "atop": "absent dyad-year = no obligation (0), label 'none'; NaN outside the file's years",
+    "trade": "absent dyad-year = 0 trade (COW lists non-zero flows); an empty flow = NaN; "
+             "NaN outside the file's years. Known gap: Russia-China 1964-77 is absent and so reads 0",
+    "igo": "file lists every system dyad: absent = NaN. Counts include alliance organisations",
+    "contiguity": "no active spell (or conttype 0) = 0, not contiguous; NaN outside spell coverage",
+    "distance": "absent = NaN",
+    "majors": "count of major powers in the dyad (0-2); NaN outside the file's years",
+    "democracy": "1 if both polity2 >= 6, 0 if both known and not, NaN if either unknown",
+    "nmc": "stronger CINC / weaker CINC; NaN if either unknown or zero",
+    "rivalries": "no rivalry spell = 0; NaN outside the rivalry file's years",
+    "unvotes": "pairs without a roll call in common = NaN",
+    "idealpoints": "NaN where either state has no estimate",
+    "sipri": "absent = 0 TIV inside the file's years; non-state rows left out (warned)",
+    "icews": "file lists every pair of its countries: absent = NaN",
+}
+
+#: indicator -> source name (for to_observations)
+INDICATOR_SOURCE = {c: s for s, cols in SOURCES.items() for c in cols}
+
+_KEY = np.int64(1_000_000)
+
+
+def _key(year, c1, c2) -> np.ndarray:
+    return (np.asarray(year, dtype=np.int64) * _KEY + np.asarray(c1, dtype=np.int64) * 1000
+            + np.asarray(c2, dtype=np.int64))
+
+
+def _lookup(base_key: np.ndarray, src_key: np.ndarray) -> np.ndarray:
+    """Positions of ``base_key`` in ``src_key`` (-1 = absent); src keys must be unique."""
+    return pd.Index(src_key).get_indexer(base_key)
+
+
+def _take(values: np.ndarray, pos: np.ndarray, fill=np.nan) -> np.ndarray:
+    out = np.full(pos.shape, fill, dtype=float)
+    hit = pos >= 0
+    out[hit] = np.asarray(values, dtype=float)[pos[hit]]
+    return out
+
+
+def _state_lookup(df: pd.DataFrame, col: str, ccode: np.ndarray, year: np.ndarray) -> np.ndarray:
+    k = df["year"].to_numpy(dtype=np.int64) * 1000 + df["ccode"].to_numpy(dtype=np.int64)
+    pos = pd.Index(k).get_indexer(np.asarray(year, np.int64) * 1000 + np.asarray(ccode, np.int64))
+    return _take(df[col].to_numpy(dtype=float), pos)
+
+
+def _in_years(year: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    return (year >= lo) & (year <= hi)
+
+
+def _dyads(states_years: pd.DataFrame, directed: bool) -> pd.DataFrame:
+    """All dyads of states in the system each year (vectorised within a year)."""
+    sy = states_years.sort_values(["year", "ccode"])
+    yr = sy["year"].to_numpy()
+    cc = sy["ccode"].to_numpy()
+    years, starts, counts = np.unique(yr, return_index=True, return_counts=True)
+    c1s, c2s, ys = [], [], []
+    for y, s, n in zip(years, starts, counts):
+        if directed:
+            i, j = np.nonzero(~np.eye(n, dtype=bool))
+        else:
+            i, j = np.triu_indices(n, 1)
+        c = cc[s:s + n]
+        c1s.append(c[i])
+        c2s.append(c[j])
+        ys.append(np.full(i.size, y, dtype=np.int64))
+    if not c1s:
+        return pd.DataFrame({"ccode1": np.array([], np.int64), "ccode2": np.array([], np.int64),
+                             "year": np.array([], np.int64)})
+    return pd.DataFrame({"ccode1": np.concatenate(c1s).astype(np.int64),
+                         "ccode2": np.concatenate(c2s).astype(np.int64),
+                         "year": np.concatenate(ys)})
+
+
+def _year_matrices(frame_years: np.ndarray, states_years: pd.DataFrame):
+    """Yield (year, states array) for each year of the frame."""
+    sy = states_years.sort_values(["year", "ccode"])
+    yr = sy["year"].to_numpy()
+    cc = sy["ccode"].to_numpy()
+    years, starts, counts = np.unique(yr, return_index=True, return_counts=True)
+    for y, s, n in zip(years, starts, counts):
+        yield int(y), cc[s:s + n]
+
+
+def build_dyad_years(
+    start: int,
+    end: int,
+    sources: Iterable[str] | None = None,
+    directed: bool = False,
+    relevant_only: bool = False,
+    *,
+    system: Literal["cow", "isard"] | pd.DataFrame = "cow",
+    paths: dict[str, object] | None = None,
+    rivalries: Literal["td", "tss"] = "td",
+    portfolio_weights: Literal["none", "capability"] = "none",
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Dyad-year frame of the states in the system, joined with real datasets.
+
+    Parameters
+    ----------
+    start, end : int
+        Inclusive years.
+    sources : iterable of str, optional
+        Any of :data:`SOURCES` (default all): ``atop, trade, igo, contiguity, distance,
+        majors, democracy, nmc, rivalries, unvotes, idealpoints, sipri, icews``.
+    directed : bool
+        Both orders of each pair (``ccode1 != ccode2``) instead of ``ccode1 < ccode2``.
+        Values are dyad-level (symmetric) except the ``atop_*`` obligation columns, which
+        then give ``ccode1``'s obligations towards ``ccode2``.
+    relevant_only : bool
+        Keep politically relevant dyads: contiguous by land or by at most 150 miles of
+        water (COW conttype 1–4), or at least one COW major power. Needs ``contiguity``
+        and ``majors`` (added automatically).
+    system : {"cow", "isard"} or DataFrame
+        State-system list: ``cow/cow_states_2016.csv``, ``cow/isard_cw_system.csv``, or a
+        frame like :func:`~alliance_index.sources.read_cow_states`. Spells that reach
+        the list's last year (its version cap, 2016) are extended to ``end``.
+    paths : dict, optional
+        Per-reader file paths, keyed by source name (``"atop"``, ``"trade"``,
+        ``"trade_national"``, ``"igo"``, ``"contiguity"``, ``"distance"``, ``"majors"``,
+        ``"democracy"``, ``"nmc"``, ``"rivalries"``, ``"unvotes"``, ``"roll_calls"``,
+        ``"idealpoints"``, ``"sipri"``, ``"icews"``, ``"system"``). Default: files of
+        :func:`~alliance_index.sources.get_data_dir`.
+    rivalries : {"td", "tss"}
+        Thompson & Dreyer (to 2010) or Thompson, Sakuwa & Suhas (to 2020).
+    portfolio_weights : {"none", "capability"}
+        Weights of third states in ``alliance_portfolio_similarity`` (CINC shares).
+    progress : bool, optional
+        Progress bars (default: when stderr is a terminal; needs tqdm).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ccode1, ccode2, year`` + the columns of each chosen source (see
+        :data:`SOURCES`); ``attrs["sources"]`` names dataset, version and file per
+        source, ``attrs["rules"]`` the missing-data rule, ``attrs["coverage"]`` each
+        source's years, ``attrs["timings"]`` seconds per step.
+
+    Notes
+    -----
+    Indicators (catalog ids): ``trade_usd`` = flow1 + flow2 ($m current; NaN if a flow
+    is missing); ``trade_dependence`` = min over the two states of
+    100·trade / (imports + exports); ``arms_transfers_tiv`` = SIPRI TIV both
+    directions; ``unga_agreement`` = share of common roll calls voted alike, abstain
+    vs yes/no = ½ (see :func:`~alliance_index.similarity.pairwise_agreement`);
+    ``unga_ideal_point_distance`` = |ideal point difference| (July 2025 release by
+    default, ``idealpointfp``); ``shared_igo_memberships`` = COW IGO dyadigos;
+    ``shared_rivals`` = number of third states both are in strategic rivalry with
+    (:math:`R^2` of the year's rivalry adjacency); ``alliance_portfolio_similarity``
+    = S (absolute, d_max 3) over ATOP ties with third states, their own tie excluded,
+    ties coded 3 defence/offence, 2 neutrality/consultation, 1 non-aggression,
+    0 none, 3 with oneself. ``atop_label``: ``defense`` if a defence obligation in
+    either direction, ``other`` if any other obligation, ``none`` otherwise.
+    Structural covariates: ``contiguity`` (0 none, 1 land … 5 ≤ 400 miles water),
+    ``mindist`` (km), ``major_powers`` (0–2), ``joint_democracy`` (0/1),
+    ``capability_ratio`` (stronger/weaker CINC). No MID file is part of the real
+    data, so ``military_incidents`` is not built.
+
+    Examples
+    --------
+    >>> dy = build_dyad_years(2010, 2012, sources=["atop", "unvotes"])  # doctest: +SKIP
+    >>> obs = to_observations(dy)  # doctest: +SKIP
+    """
+    t_all = time.perf_counter()
+    timings: dict[str, float] = {}
+    if start > end:
+        raise DataSourceError(f"start year {start} is after end year {end}")
+    chosen = list(SOURCES) if sources is None else list(dict.fromkeys(sources))
+    for s in chosen:
+        if s not in SOURCES:
+            raise DataSourceError(f"unknown source {s!r}; choose from {', '.join(SOURCES)}."
+                                  f"{suggest(s, SOURCES)}")
+    paths = dict(paths or {})
+    unknown_paths = set(paths) - set(SOURCES) - {"trade_national", "roll_calls", "system"}
+    if unknown_paths:
+        raise DataSourceError(f"unknown key(s) in paths: {sorted(unknown_paths)}")
+    need = set(chosen)
+    if relevant_only:
+        need |= {"contiguity", "majors"}
+
+    # --- system membership -------------------------------------------------
+    t = time.perf_counter()
+    if isinstance(system, pd.DataFrame):
+        states = system
+    elif system == "isard":
+        states = _cow.read_isard_system(paths.get("system"))
+    elif system == "cow":
+        states = _cow.read_cow_states(paths.get("system"))
+    else:
+        raise DataSourceError(f"system must be 'cow', 'isard' or a DataFrame, not {system!r}")
+    cap = int(states["end_year"].max())
+    if end > cap:
+        warnings.warn(f"the state-system list ends at {cap} (a version cap): states in the system "
+                      f"in {cap} are assumed to stay in it to {end}; new states after {cap} are missing",
+                      CoverageWarning, stacklevel=2)
+    sy = _cow.system_years(start, end, states, extend_to=end)
+    df = _dyads(sy, directed)
+    timings["system"] = time.perf_counter() - t
+    year = df["year"].to_numpy()
+    c1 = df["ccode1"].to_numpy()
+    c2 = df["ccode2"].to_numpy()
+    lo_c, hi_c = np.minimum(c1, c2), np.maximum(c1, c2)
+    ukey = _key(year, lo_c, hi_c)  # non-directed key
+    cols: dict[str, np.ndarray] = {}
+    meta_sources: dict[str, str] = {}
+    coverage: dict[str, tuple[int, int]] = {}
+
+    steps = [s for s in SOURCES if s in need]
+    bar = progress_bar(steps, desc="dyad-years", enable=progress)
+    for s in bar:
+        t = time.perf_counter()
+        fn = _BUILDERS[s]
+        info = fn(df=df, year=year, c1=c1, c2=c2, ukey=ukey, lo_c=lo_c, hi_c=hi_c, sy=sy,
+                  paths=paths, directed=directed, rivalries=rivalries,
+                  portfolio_weights=portfolio_weights, progress=progress)
+        new_cols, src, cov = info
+        cols.update(new_cols)
+        meta_sources[s] = src
+        coverage[s] = cov
+        timings[s] = time.perf_counter() - t
+
+    out = pd.concat([df, pd.DataFrame(cols, index=df.index)], axis=1)
+    if relevant_only:
+        ct = out["contiguity"].to_numpy()
+        rel = ((ct >= 1) & (ct <= 4)) | (out["major_powers"].to_numpy() >= 1)
+        out = out[rel].reset_index(drop=True)
+    drop = [c for s in need - set(chosen) for c in SOURCES[s]]
+    if drop:
+        out = out.drop(columns=[c for c in drop if c in out])
+    timings["total"] = time.perf_counter() - t_all
+    out.attrs.update({"sources": meta_sources, "rules": {s: SOURCE_RULES[s] for s in meta_sources},
+                      "coverage": coverage, "timings": timings, "directed": directed,
+                      "years": (start, end)})
+    return out
+
+
+def _file(p) -> str:
+    from pathlib import Path
+
+    return Path(str(p)).name if p is not None else ""
+
+
+def _path_of(paths, key, rel):
+    from ._base import get_data_dir
+
+    p = paths.get(key)
+    if p is None and get_data_dir() is not None:
+        p = get_data_dir() / rel
+    return p
+
+
+# --- one function per source: returns (columns, source string, coverage) ------
+
+def _b_atop(*, df, year, c1, c2, ukey, sy, paths, directed, portfolio_weights, progress, **_):
+    p = _path_of(paths, "atop", "atop/atop5_1_directed_dyad_year.csv.gz")
+    a = _atop.read_atop_dyad_year(paths.get("atop"))
+    lo, hi = int(a["year"].min()), int(a["year"].max())
+    inside = _in_years(year, lo, hi)
+    ay, a1, a2 = a["year"].to_numpy(), a["ccode1"].to_numpy(), a["ccode2"].to_numpy()
+    pos12 = _lookup(_key(year, c1, c2), _key(ay, a1, a2))
+    pos21 = _lookup(_key(year, c2, c1), _key(ay, a1, a2))
+    cols = {}
+    anyob = np.zeros(len(df), bool)
+    defn = np.zeros(len(df), bool)
+    for c in _atop.ATOP_OBLIGATIONS:
+        v = a[c].to_numpy()
+        x12 = _take(v, pos12, 0.0)
+        x21 = _take(v, pos21, 0.0)
+        val = x12 if directed else np.maximum(x12, x21)
+        either = np.maximum(x12, x21) > 0
+        anyob |= either
+        if c == "atop_defense":
+            defn = either
+        val[~inside] = np.nan
+        cols[c] = val
+    label = np.where(defn, "defense", np.where(anyob, "other", "none")).astype(object)
+    label[~inside] = np.nan
+    cols["atop_label"] = pd.array(label, dtype="str")
+    cols["alliance_portfolio_similarity"] = _portfolio_similarity(
+        a, year, c1, c2, sy, lo, hi, portfolio_weights, paths, progress)
+    return cols, f"ATOP 5.1 directed dyad-years (Leeds et al.; via peacesciencer), {_file(p)}", (lo, hi)
+
+
+def _portfolio_similarity(a, year, c1, c2, sy, lo, hi, weights, paths, progress):
+    out = np.full(year.shape, np.nan)
+    # ordinal tie per directed row, symmetrised below by max over directions
+    tie = np.select([(a["atop_defense"] | a["atop_offense"]).to_numpy() > 0,
+                     (a["atop_neutral"] | a["atop_consul"]).to_numpy() > 0,
+                     a["atop_nonagg"].to_numpy() > 0], [3.0, 2.0, 1.0], 0.0)
+    ay = a["year"].to_numpy()
+    order = np.argsort(year, kind="stable")
+    ys = year[order]
+    cinc = _cow.read_nmc(paths.get("nmc")) if weights == "capability" else None
+    aorder = np.argsort(ay, kind="stable")
+    ays = ay[aorder]
+    for y, states in progress_bar(list(_year_matrices(year, sy)), desc="alliance portfolios",
+                                  enable=progress):
+        if y < lo or y > hi:
+            continue
+        n = states.size
+        T = np.zeros((n, n))
+        s0, s1 = np.searchsorted(ays, [y, y + 1])
+        rows = aorder[s0:s1]
+        i = np.searchsorted(states, a["ccode1"].to_numpy()[rows])
+        j = np.searchsorted(states, a["ccode2"].to_numpy()[rows])
+        ok = (i < n) & (j < n)
+        ok[ok] &= (states[i[ok]] == a["ccode1"].to_numpy()[rows][ok]) & \
+                  (states[j[ok]] == a["ccode2"].to_numpy()[rows][ok])
+        np.maximum.at(T, (i[ok], j[ok]), tie[rows][ok])
+        T = np.maximum(T, T.T)
+        np.fill_diagonal(T, 3.0)
+        w = None
+        if cinc is not None:
+            w = _state_lookup(cinc, "cinc", states, np.full(n, y))
+            w = np.nan_to_num(w, nan=0.0)
+        S = pairwise_similarity(T, w, measure="s", distance="absolute", dmax=3.0,
+                                categories=[0.0, 1.0, 2.0, 3.0], exclude_pair=True)
+        r0, r1 = np.searchsorted(ys, [y, y + 1])
+        rr = order[r0:r1]
+        out[rr] = S[np.searchsorted(states, c1[rr]), np.searchsorted(states, c2[rr])]
+    return out
+
+
+def _b_trade(*, df, year, c1, c2, ukey, lo_c, hi_c, paths, **_):
+    p = _path_of(paths, "trade", "cow/cow_trade_ndy_v4.csv.gz")
+    t = _cow.read_trade_dyadic(paths.get("trade"))
+    lo, hi = int(t["year"].min()), int(t["year"].max())
+    inside = _in_years(year, lo, hi)
+    pos = _lookup(ukey, _key(t["year"], t["ccode1"], t["ccode2"]))
+    total = t["flow1"].to_numpy() + t["flow2"].to_numpy()  # NaN if either flow missing
+    trade = _take(total, pos, 0.0)
+    trade[~inside] = np.nan
+    nat = _cow.read_trade_national(paths.get("trade_national"))
+    tot = nat["imports"].to_numpy() + nat["exports"].to_numpy()
+    nat = nat.assign(total=tot)
+    t1 = _state_lookup(nat, "total", lo_c, year)
+    t2 = _state_lookup(nat, "total", hi_c, year)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s1 = np.where(t1 > 0, 100.0 * trade / t1, np.nan)
+        s2 = np.where(t2 > 0, 100.0 * trade / t2, np.nan)
+    dep = np.fmin(s1, s2)
+    dep[np.isnan(s1) | np.isnan(s2)] = np.nan
+    return ({"trade_usd": trade, "trade_dependence": dep},
+            f"COW Trade 4.0 (Barbieri & Keshk), {_file(p)} + national totals", (lo, hi))
+
+
+def _b_igo(*, year, ukey, paths, **_):
+    p = _path_of(paths, "igo", "cow/cow_igo_ndy.csv.gz")
+    g = _cow.read_igo_dyadic(paths.get("igo"))
+    pos = _lookup(ukey, _key(g["year"], g["ccode1"], g["ccode2"]))
+    return ({"shared_igo_memberships": _take(g["dyadigos"].to_numpy(), pos)},
+            f"COW IGO 3.0 (Pevehouse et al.), {_file(p)}; includes alliance organisations",
+            (int(g["year"].min()), int(g["year"].max())))
+
+
+def _spell_table(df, keycols, lo=None, hi=None):
+    from ._base import spells_to_years
+
+    idx, yrs = spells_to_years(df["start_year"], df["end_year"], lo, hi)
+    return idx, yrs
+
+
+def _b_contiguity(*, year, ukey, paths, **_):
+    p = _path_of(paths, "contiguity", "cow/cow_contdir.csv")
+    c = _cow.read_contiguity(paths.get("contiguity"))
+    lo, hi = int(c["start_year"].min()), int(c["end_year"].max())
+    c = c[c["conttype"] > 0]  # conttype 0 = not contiguous
+    idx, yrs = _spell_table(c, None)
+    k = _key(yrs, c["ccode1"].to_numpy()[idx], c["ccode2"].to_numpy()[idx])
+    typ = c["conttype"].to_numpy()[idx].astype(float)
+    # several spells in one year (type changed): keep the closest type
+    s = pd.Series(typ).groupby(k).min()
+    pos = _lookup(ukey, s.index.to_numpy())
+    val = _take(s.to_numpy(), pos, 0.0)
+    val[~_in_years(year, lo, hi)] = np.nan
+    return {"contiguity": val}, f"COW Direct Contiguity 3.2, {_file(p)}", (lo, hi)
+
+
+def _b_distance(*, year, ukey, paths, **_):
+    p = _path_of(paths, "distance", "cow/cow_mindist.csv.gz")
+    m = _cow.read_mindist(paths.get("distance"))
+    pos = _lookup(ukey, _key(m["year"], m["ccode1"], m["ccode2"]))
+    return ({"mindist": _take(m["mindist"].to_numpy(), pos)},
+            f"minimum distance (Schvitz et al. cshapes; via peacesciencer), {_file(p)}",
+            (int(m["year"].min()), int(m["year"].max())))
+
+
+def _b_majors(*, year, lo_c, hi_c, paths, **_):
+    p = _path_of(paths, "majors", "cow/cow_majors.csv")
+    mj = _cow.read_major_powers(paths.get("majors"))
+    lo, hi = int(mj["start_year"].min()), int(mj["end_year"].max())
+    idx, yrs = _spell_table(mj, None)
+    k = pd.Index(np.unique(yrs * 1000 + mj["ccode"].to_numpy()[idx]))
+    m1 = k.get_indexer(year * 1000 + lo_c) >= 0
+    m2 = k.get_indexer(year * 1000 + hi_c) >= 0
+    val = m1.astype(float) + m2.astype(float)
+    val[~_in_years(year, lo, hi)] = np.nan
+    return {"major_powers": val}, f"COW Major Powers 2016, {_file(p)}", (lo, hi)
+
+
+def _b_democracy(*, year, lo_c, hi_c, paths, **_):
+    p = _path_of(paths, "democracy", "democracy/isard_cw_democracy.csv")
+    d = _cow.read_democracy(paths.get("democracy"))
+    p1 = _state_lookup(d, "polity2", lo_c, year)
+    p2 = _state_lookup(d, "polity2", hi_c, year)
+    jd = ((p1 >= 6) & (p2 >= 6)).astype(float)
+    jd[np.isnan(p1) | np.isnan(p2)] = np.nan
+    return ({"joint_democracy": jd}, f"Polity2 via isard (cw_democracy), {_file(p)}",
+            (int(d["year"].min()), int(d["year"].max())))
+
+
+def _b_nmc(*, year, lo_c, hi_c, paths, **_):
+    p = _path_of(paths, "nmc", "cow/cow_nmc_v7.csv")
+    n = _cow.read_nmc(paths.get("nmc"))
+    a = _state_lookup(n, "cinc", lo_c, year)
+    b = _state_lookup(n, "cinc", hi_c, year)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.fmax(a, b) / np.fmin(a, b)
+    r[~np.isfinite(r)] = np.nan
+    return ({"capability_ratio": r}, f"COW National Material Capabilities 7.0, {_file(p)}",
+            (int(n["year"].min()), int(n["year"].max())))
+
+
+def _b_rivalries(*, year, c1, c2, ukey, sy, paths, rivalries, progress, **_):
+    rel = "cow/tss_rivalries.csv" if rivalries == "tss" else "cow/td_rivalries.csv"
+    p = _path_of(paths, "rivalries", rel)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = _cow.read_rivalries(paths.get("rivalries"), kind=rivalries)
+    for w in caught:  # re-emit at the caller's level
+        warnings.warn(w.message, w.category, stacklevel=4)
+    lo = max(1816, int(r["start_year"].min()))
+    hi = int(r["end_year"].max())
+    idx, yrs = _spell_table(r, None, lo, hi)
+    ra, rb = r["ccode1"].to_numpy()[idx], r["ccode2"].to_numpy()[idx]
+    rk = np.unique(_key(yrs, ra, rb))
+    riv = (pd.Index(rk).get_indexer(ukey) >= 0).astype(float)
+    shared = np.zeros(year.shape)
+    order = np.argsort(year, kind="stable")
+    ys = year[order]
+    ry = rk // _KEY
+    r1 = (rk % _KEY) // 1000
+    r2 = rk % 1000
+    for y in np.unique(year):
+        if y < lo or y > hi:
+            continue
+        m = ry == y
+        if not m.any():
+            continue
+        codes = np.unique(np.concatenate([r1[m], r2[m], c1[order[np.searchsorted(ys, y):np.searchsorted(ys, y + 1)]],
+                                          c2[order[np.searchsorted(ys, y):np.searchsorted(ys, y + 1)]]]))
+        n = codes.size
+        R = np.zeros((n, n))
+        i, j = np.searchsorted(codes, r1[m]), np.searchsorted(codes, r2[m])
+        R[i, j] = R[j, i] = 1.0
+        R2 = R @ R
+        a0, a1 = np.searchsorted(ys, [y, y + 1])
+        rr = order[a0:a1]
+        shared[rr] = R2[np.searchsorted(codes, c1[rr]), np.searchsorted(codes, c2[rr])]
+    outside = ~_in_years(year, lo, hi)
+    riv[outside] = np.nan
+    shared[outside] = np.nan
+    name = "Thompson & Dreyer" if rivalries == "td" else "Thompson, Sakuwa & Suhas"
+    return ({"strategic_rivalry": riv, "shared_rivals": shared},
+            f"strategic rivalries ({name}; via peacesciencer), {_file(p)}", (lo, hi))
+
+
+def _b_unvotes(*, year, ukey, paths, progress, **_):
+    p = _path_of(paths, "unvotes", "unvotes/unvotes_un_votes.csv.gz")
+    v = read_un_votes(paths.get("unvotes"), paths.get("roll_calls"))
+    ylo, yhi = int(year.min()), int(year.max())
+    ag = un_vote_agreement(v, ylo, yhi, progress=progress)
+    pos = _lookup(ukey, _key(ag["year"], ag["ccode1"], ag["ccode2"]))
+    cov = (int(v["year"].min()), int(v["year"].max()))
+    return ({"unga_agreement": _take(ag["unga_agreement"].to_numpy(), pos),
+             "unga_common_votes": _take(ag["unga_common_votes"].to_numpy(), pos)},
+            f"UNGA roll-call votes (Voeten; R package unvotes 0.3.0), {_file(p)}", cov)
+
+
+def _b_idealpoints(*, df, year, lo_c, hi_c, paths, **_):
+    p = _path_of(paths, "idealpoints", "unga_idealpoints/IdealpointsJuly2025.dta")
+    ip = read_ideal_points(paths.get("idealpoints"))
+    pairs = pd.DataFrame({"ccode1": lo_c, "ccode2": hi_c, "year": year})
+    col = "idealpointfp" if str(p).lower().endswith(".dta") else "IdealPoint"
+    return ({"unga_ideal_point_distance": ideal_point_distance(ip, pairs)},
+            f"UNGA ideal points (Bailey, Strezhnev & Voeten), {_file(p)} [{col}]",
+            (int(ip["year"].min()), int(ip["year"].max())))
+
+
+def _b_sipri(*, year, ukey, paths, **_):
+    p = _path_of(paths, "sipri", "sipri/sipri-exports-processed.csv")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        s = read_sipri(paths.get("sipri"))
+    for w in caught:
+        warnings.warn(w.message, w.category, stacklevel=4)
+    lo, hi = int(s["year"].min()), int(s["year"].max())
+    d = sipri_dyad_year(s)
+    pos = _lookup(ukey, _key(d["year"], d["ccode1"], d["ccode2"]))
+    val = _take(d["arms_transfers_tiv"].to_numpy(), pos, 0.0)
+    val[~_in_years(year, lo, hi)] = np.nan
+    return ({"arms_transfers_tiv": val},
+            f"SIPRI Arms Transfers Database (TIV; processed by 360info, CC BY 4.0), {_file(p)}", (lo, hi))
+
+
+def _b_icews(*, year, ukey, paths, **_):
+    p = _path_of(paths, "icews", "icews/netify_icews_dyadyear_2002_2014.csv.gz")
+    e = icews_nondirected(read_icews_dyad_year(paths.get("icews")))
+    pos = _lookup(ukey, _key(e["year"], e["ccode1"], e["ccode2"]))
+    cols = {c: _take(e[c].to_numpy(), pos) for c in SOURCES["icews"]}
+    return (cols, f"ICEWS event counts by quad class (Boschee et al.; via netify), {_file(p)}",
+            (int(e["year"].min()), int(e["year"].max())))
+
+
+_BUILDERS = {"atop": _b_atop, "trade": _b_trade, "igo": _b_igo, "contiguity": _b_contiguity,
+             "distance": _b_distance, "majors": _b_majors, "democracy": _b_democracy,
+             "nmc": _b_nmc, "rivalries": _b_rivalries, "unvotes": _b_unvotes,
+             "idealpoints": _b_idealpoints, "sipri": _b_sipri, "icews": _b_icews}
+
+
+def to_observations(dy: pd.DataFrame, indicators: Sequence[str] | None = None, *,
+                    confidence: str = "confirmed", note: str = "",
+                    keep_missing: bool = False) -> pd.DataFrame:
+    """Long observations (contract §2) from a :func:`build_dyad_years` frame.
+
+    Parameters
+    ----------
+    dy : DataFrame
+        Non-directed output of :func:`build_dyad_years`.
+    indicators : sequence of str, optional
+        Catalog indicator columns to keep (default: every column of ``dy`` that is a
+        catalog indicator).
+    keep_missing : bool
+        Keep rows whose value is NaN (written as empty = "not observed").
+
+    Returns
+    -------
+    DataFrame ``dyad, year, indicator, value, confidence, source, note`` with the dyad
+    as canonical ISO3 ids (:func:`alliance_index.countries.cow_to_iso3`) and
+    ``source`` naming the dataset, version and file.
+    """
+    if dy.attrs.get("directed"):
+        raise DataSourceError("to_observations needs a non-directed frame (directed=False)")
+    from ..catalog import catalog
+    from ..countries import cow_to_iso3
+
+    known = set(catalog().index)
+    if indicators is None:
+        indicators = [c for c in dy.columns if c in known]
+    else:
+        bad = [c for c in indicators if c not in dy.columns]
+        if bad:
+            raise DataSourceError(f"column(s) {bad} not in the dyad-year frame; have "
+                                  f"{[c for c in dy.columns if c in known]}")
+    srcs = dy.attrs.get("sources", {})
+    codes = np.unique(np.concatenate([dy["ccode1"].to_numpy(), dy["ccode2"].to_numpy()]))
+    iso = dict(zip(codes.tolist(), cow_to_iso3(codes).tolist()))
+    a = pd.Series(dy["ccode1"].to_numpy()).map(iso).to_numpy(dtype=object)
+    b = pd.Series(dy["ccode2"].to_numpy()).map(iso).to_numpy(dtype=object)
+    dyad = np.where(a < b, a + "-" + b, b + "-" + a)
+    frames = []
+    for ind in indicators:
+        val = dy[ind].to_numpy(dtype=float)
+        keep = np.ones(val.size, bool) if keep_missing else ~np.isnan(val)
+        frames.append(pd.DataFrame({
+            "dyad": dyad[keep], "year": dy["year"].to_numpy()[keep].astype("int64"),
+            "indicator": ind, "value": val[keep], "confidence": confidence,
+            "source": srcs.get(INDICATOR_SOURCE.get(ind, ""), ""), "note": note}))
+    if not frames:
+        return pd.DataFrame(columns=["dyad", "year", "indicator", "value", "confidence", "source", "note"])
+    return pd.concat(frames, ignore_index=True)
