@@ -247,6 +247,12 @@ def test_trade_rules(built):
     assert _row(built, 2, 20, 2000).trade_dependence == pytest.approx(min(380 / 2000, 380 / 500) * 100)
 
 
+def test_trade_absent_nan_option(datadir):
+    d = S.build_dyad_years(2000, 2001, sources=["trade"], trade_absent="nan", progress=False)
+    assert np.isnan(_row(d, 2, 365, 2000).trade_usd)
+    assert _row(d, 2, 20, 2000).trade_usd == 380
+
+
 def test_igo_contiguity_distance_majors(built):
     assert _row(built, 2, 20, 2001).shared_igo_memberships == 61
     assert np.isnan(_row(built, 2, 630, 2000).shared_igo_memberships)  # absent = unknown

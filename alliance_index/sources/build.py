@@ -149,6 +149,7 @@ def build_dyad_years(
     paths: dict[str, object] | None = None,
     rivalries: Literal["td", "tss"] = "td",
     portfolio_weights: Literal["none", "capability"] = "none",
+    trade_absent: Literal["zero", "nan"] = "zero",
     progress: bool | None = None,
 ) -> pd.DataFrame:
     """Dyad-year frame of the states in the system, joined with real datasets.
@@ -182,6 +183,10 @@ def build_dyad_years(
         Thompson & Dreyer (to 2010) or Thompson, Sakuwa & Suhas (to 2020).
     portfolio_weights : {"none", "capability"}
         Weights of third states in ``alliance_portfolio_similarity`` (CINC shares).
+    trade_absent : {"zero", "nan"}
+        A dyad-year absent from COW trade inside its years: 0 (COW's convention, the
+        default) or NaN. COW also omits some dyad-years whose trade was not zero (e.g.
+        Russia–China 1964–77), which the default reads as 0.
     progress : bool, optional
         Progress bars (default: when stderr is a terminal; needs tqdm).
 
@@ -220,6 +225,12 @@ def build_dyad_years(
     """
     t_all = time.perf_counter()
     timings: dict[str, float] = {}
+    if trade_absent not in ("zero", "nan"):
+        raise DataSourceError(f"trade_absent must be 'zero' or 'nan', not {trade_absent!r}")
+    if portfolio_weights not in ("none", "capability"):
+        raise DataSourceError(f"portfolio_weights must be 'none' or 'capability', not {portfolio_weights!r}")
+    if rivalries not in ("td", "tss"):
+        raise DataSourceError(f"rivalries must be 'td' or 'tss', not {rivalries!r}")
     if start > end:
         raise DataSourceError(f"start year {start} is after end year {end}")
     chosen = list(SOURCES) if sources is None else list(dict.fromkeys(sources))
@@ -269,7 +280,8 @@ def build_dyad_years(
         fn = _BUILDERS[s]
         info = fn(df=df, year=year, c1=c1, c2=c2, ukey=ukey, lo_c=lo_c, hi_c=hi_c, sy=sy,
                   paths=paths, directed=directed, rivalries=rivalries,
-                  portfolio_weights=portfolio_weights, progress=progress)
+                  portfolio_weights=portfolio_weights, trade_absent=trade_absent,
+                  progress=progress)
         new_cols, src, cov = info
         cols.update(new_cols)
         meta_sources[s] = src
@@ -378,14 +390,14 @@ def _portfolio_similarity(a, year, c1, c2, sy, lo, hi, weights, paths, progress)
     return out
 
 
-def _b_trade(*, df, year, c1, c2, ukey, lo_c, hi_c, paths, **_):
+def _b_trade(*, df, year, c1, c2, ukey, lo_c, hi_c, paths, trade_absent, **_):
     p = _path_of(paths, "trade", "cow/cow_trade_ndy_v4.csv.gz")
     t = _cow.read_trade_dyadic(paths.get("trade"))
     lo, hi = int(t["year"].min()), int(t["year"].max())
     inside = _in_years(year, lo, hi)
     pos = _lookup(ukey, _key(t["year"], t["ccode1"], t["ccode2"]))
     total = t["flow1"].to_numpy() + t["flow2"].to_numpy()  # NaN if either flow missing
-    trade = _take(total, pos, 0.0)
+    trade = _take(total, pos, 0.0 if trade_absent == "zero" else np.nan)
     trade[~inside] = np.nan
     nat = _cow.read_trade_national(paths.get("trade_national"))
     tot = nat["imports"].to_numpy() + nat["exports"].to_numpy()
