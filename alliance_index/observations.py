@@ -62,13 +62,52 @@ STATUS_COLUMNS: tuple[str, ...] = (
 OBLIGATIONS: tuple[str, ...] = ("defense", "offense", "neutrality", "nonaggression", "consultation")
 
 
-def _where(label: str | None, row_no) -> str:
-    if label is None:
-        return f"row {row_no}"
-    return f"{label}, line {row_no}"
+def _parse_csv(text: str, label: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Parse CSV text strictly; return string columns and the file line number of each record."""
+    if not text.strip():
+        raise MalformedFileError(f"{label}: the file is empty; it needs a header line {','.join(REQUIRED)}.")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    header: list[str] | None = None
+    prev = 0
+    try:
+        for rec in reader:
+            start = prev + 1
+            prev = reader.line_num
+            if not rec or (len(rec) == 1 and rec[0].strip() == ""):
+                continue  # blank line
+            if header is None:
+                header = [h.strip() for h in rec]
+                continue
+            if len(rec) != len(header):
+                raise MalformedFileError(
+                    f"{label}: malformed CSV at line {start}: {len(rec)} fields where the header has "
+                    f"{len(header)}; check commas and quoting (quote fields that contain commas)."
+                )
+            records.append(rec)
+            lines.append(start)
+    except csv.Error as exc:
+        raise MalformedFileError(
+            f"{label}: malformed CSV near line {reader.line_num} ({exc}); check for an unclosed quote."
+        ) from None
+    if header is None:
+        raise MalformedFileError(f"{label}: the file is empty; it needs a header line {','.join(REQUIRED)}.")
+    if len(header) == 1 and any(d in header[0] for d in (";", "\t", "|")):
+        delim = next(d for d in (";", "\t", "|") if d in header[0])
+        raise MalformedFileError(
+            f"{label}: found one column {header[0]!r}; the file seems to use {delim!r} as delimiter. "
+            "Observations files are comma-separated (contract §2)."
+        )
+    if len(set(header)) != len(header):
+        dup = sorted({h for h in header if header.count(h) > 1})
+        raise MalformedFileError(f"{label}: column(s) {', '.join(dup)} appear more than once in the header.")
+    cols = list(zip(*records)) if records else [[] for _ in header]
+    df = pd.DataFrame({h: pd.Series(list(c), dtype=object) for h, c in zip(header, cols)})
+    return df, np.asarray(lines, dtype=np.int64)
 
 
-def _read_csv_text(path: PathLike) -> pd.DataFrame:
+def _read_csv_text(path: PathLike) -> tuple[pd.DataFrame, np.ndarray]:
     label = str(path)
     try:
         with open(path, "rb") as fh:
@@ -83,21 +122,9 @@ def _read_csv_text(path: PathLike) -> pd.DataFrame:
         raise MalformedFileError(
             f"{label}: not UTF-8 (byte {exc.start} cannot be decoded); re-save the file as UTF-8."
         ) from None
-    if not text.strip():
-        raise MalformedFileError(f"{label}: the file is empty; it needs a header line {','.join(REQUIRED)}.")
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    except pd.errors.ParserError as exc:
-        raise MalformedFileError(f"{label}: malformed CSV ({exc}); check quoting and the number of fields per line.") from None
-    except csv.Error as exc:
-        raise MalformedFileError(f"{label}: malformed CSV ({exc}).") from None
-    if len(df.columns) == 1 and any(d in df.columns[0] for d in (";", "\t", "|")):
-        delim = next(d for d in (";", "\t", "|") if d in df.columns[0])
-        raise MalformedFileError(
-            f"{label}: found one column {df.columns[0]!r}; the file seems to use {delim!r} as delimiter. "
-            "Observations files are comma-separated (contract §2)."
-        )
-    return df
+    if "\x00" in text:
+        raise MalformedFileError(f"{label}: contains NUL bytes (UTF-16 or a binary file?); re-save it as UTF-8 CSV.")
+    return _parse_csv(text, label)
 
 
 def read_observations(path: PathLike | io.IOBase, *, strict: bool = True) -> pd.DataFrame:
@@ -133,17 +160,16 @@ def read_observations(path: PathLike | io.IOBase, *, strict: bool = True) -> pd.
     if hasattr(path, "read"):
         content = path.read()
         if isinstance(content, bytes):
-            content = content.decode("utf-8-sig")
-        label = getattr(path, "name", "<stream>")
-        tmp = io.StringIO(content)
-        try:
-            raw = pd.read_csv(tmp, dtype=str, keep_default_na=False, na_filter=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise MalformedFileError(f"{label}: malformed CSV ({exc}).") from None
+            try:
+                content = content.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise MalformedFileError(f"<stream>: not UTF-8 (byte {exc.start}); re-save as UTF-8.") from None
+        label = str(getattr(path, "name", "<stream>"))
+        raw, lines = _parse_csv(content, label)
     else:
         label = str(path)
-        raw = _read_csv_text(path)
-    return _validate(raw, label=label, first_row=2, from_text=True)
+        raw, lines = _read_csv_text(path)
+    return _validate(raw, label=label, rows=lines, from_text=True)
 
 
 def validate_observations(obs: pd.DataFrame) -> pd.DataFrame:
@@ -154,10 +180,10 @@ def validate_observations(obs: pd.DataFrame) -> pd.DataFrame:
     """
     if not isinstance(obs, pd.DataFrame):
         raise TypeError(f"observations must be a pandas DataFrame, got {type(obs).__name__}")
-    return _validate(obs.copy(), label=None, first_row=0, from_text=False)
+    return _validate(obs.copy(), label=None, rows=np.arange(len(obs)), from_text=False)
 
 
-def _validate(df: pd.DataFrame, *, label: str | None, first_row: int, from_text: bool) -> pd.DataFrame:
+def _validate(df: pd.DataFrame, *, label: str | None, rows: np.ndarray, from_text: bool) -> pd.DataFrame:
     where = label + ": " if label else ""
     df = df.copy()
     df.columns = [str(c).strip() for c in df.columns]
@@ -173,8 +199,9 @@ def _validate(df: pd.DataFrame, *, label: str | None, first_row: int, from_text:
             f"{where}missing required column(s) {', '.join(repr(m) for m in missing)}{hint}; "
             f"the file needs {', '.join(REQUIRED)} (contract §2)."
         )
-    n = len(df)
-    rows = np.arange(first_row, first_row + n)
+
+    def loc(i: int) -> str:
+        return f"line {rows[i]}" if label else f"row {rows[i]}"
     df = df.reset_index(drop=True)
 
     # --- dyad: resolve each distinct spelling once
@@ -186,7 +213,7 @@ def _validate(df: pd.DataFrame, *, label: str | None, first_row: int, from_text:
             mapping[u] = countries.dyad_id(u)
         except (CountryError, ValueError) as exc:
             i = int(np.flatnonzero(dy.to_numpy() == u)[0])
-            raise type(exc)(f"{where}{_where(None, rows[i])}: dyad {u!r}: {exc}") from None
+            raise type(exc)(f"{where}{loc(i)}: dyad {u!r}: {exc}") from None
     df["dyad"] = dy.map(mapping).astype(object)
 
     # --- year
@@ -200,7 +227,7 @@ def _validate(df: pd.DataFrame, *, label: str | None, first_row: int, from_text:
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise ObservationsError(
-            f"{where}{_where(None, rows[i])}: year {df['year'].iloc[i]!r} is not a whole number "
+            f"{where}{loc(i)}: year {df['year'].iloc[i]!r} is not a whole number "
             f"({int(bad.sum())} row(s) affected); write years like 2023."
         )
     df["year"] = num.astype("int64")
@@ -213,7 +240,7 @@ def _validate(df: pd.DataFrame, *, label: str | None, first_row: int, from_text:
         i = int(np.flatnonzero(unknown.to_numpy())[0])
         bad_id = ind.iloc[i]
         raise UnknownIndicatorError(
-            f"{where}{_where(None, rows[i])}: unknown indicator '{bad_id}'.{suggest(bad_id, cat.index)}"
+            f"{where}{loc(i)}: unknown indicator '{bad_id}'.{suggest(bad_id, cat.index)}"
             f" ({int(unknown.sum())} row(s) with unknown ids; see alliance_index.catalog(), or register "
             "your own with alliance_index.register_indicator())"
         )
@@ -229,7 +256,7 @@ def _validate(df: pd.DataFrame, *, label: str | None, first_row: int, from_text:
         if badv.any():
             i = int(np.flatnonzero(badv.to_numpy())[0])
             raise ObservationsError(
-                f"{where}{_where(None, rows[i])}: value {vs.iloc[i]!r} for {df['dyad'].iloc[i]} "
+                f"{where}{loc(i)}: value {vs.iloc[i]!r} for {df['dyad'].iloc[i]} "
                 f"{df['year'].iloc[i]} {df['indicator'].iloc[i]} is not a number; leave it empty if not observed."
             )
         values = num.to_numpy(dtype="float64")
@@ -239,10 +266,10 @@ def _validate(df: pd.DataFrame, *, label: str | None, first_row: int, from_text:
         except (ValueError, TypeError):
             num = pd.to_numeric(v, errors="coerce")
             i = int(np.flatnonzero((num.isna() & v.notna()).to_numpy())[0])
-            raise ObservationsError(f"{where}{_where(None, rows[i])}: value {v.iloc[i]!r} is not a number.") from None
+            raise ObservationsError(f"{where}{loc(i)}: value {v.iloc[i]!r} is not a number.") from None
     if np.isinf(values).any():
         i = int(np.flatnonzero(np.isinf(values))[0])
-        raise OutOfRangeError(f"{where}{_where(None, rows[i])}: value {values[i]} is infinite; write a finite number.")
+        raise OutOfRangeError(f"{where}{loc(i)}: value {values[i]} is infinite; write a finite number.")
     meta = cat.loc[df["indicator"].to_numpy()]
     lo = meta["range_min"].to_numpy()
     hi = meta["range_max"].to_numpy()
@@ -251,7 +278,7 @@ def _validate(df: pd.DataFrame, *, label: str | None, first_row: int, from_text:
     if oor.any():
         i = int(np.flatnonzero(oor)[0])
         raise OutOfRangeError(
-            f"{where}{_where(None, rows[i])}: value {values[i]:g} for {df['dyad'].iloc[i]} {df['year'].iloc[i]} "
+            f"{where}{loc(i)}: value {values[i]:g} for {df['dyad'].iloc[i]} {df['year'].iloc[i]} "
             f"{df['indicator'].iloc[i]} is outside its allowed range [{lo[i]:g}, {hi[i]:g}] "
             f"({int(oor.sum())} row(s) out of range)."
         )
@@ -262,7 +289,7 @@ def _validate(df: pd.DataFrame, *, label: str | None, first_row: int, from_text:
     if frac.any():
         i = int(np.flatnonzero(frac)[0])
         raise OutOfRangeError(
-            f"{where}{_where(None, rows[i])}: {df['indicator'].iloc[i]} is {kinds[i]} and takes whole numbers; "
+            f"{where}{loc(i)}: {df['indicator'].iloc[i]} is {kinds[i]} and takes whole numbers; "
             f"got {values[i]:g}."
         )
     df["value"] = values
@@ -275,7 +302,7 @@ def _validate(df: pd.DataFrame, *, label: str | None, first_row: int, from_text:
         if badc.any():
             i = int(np.flatnonzero(badc.to_numpy())[0])
             raise ObservationsError(
-                f"{where}{_where(None, rows[i])}: confidence {df['confidence'].iloc[i]!r} is not one of "
+                f"{where}{loc(i)}: confidence {df['confidence'].iloc[i]!r} is not one of "
                 f"{', '.join(CONFIDENCE_LEVELS)}.{suggest(c.iloc[i], CONFIDENCE_LEVELS)}"
             )
         df["confidence"] = c.astype(object)
@@ -304,9 +331,12 @@ def _validate(df: pd.DataFrame, *, label: str | None, first_row: int, from_text:
         )
 
     extra = [c for c in df.columns if c not in COLUMNS]
-    out = df[list(COLUMNS) + extra]
+    out = df[list(COLUMNS) + extra].copy()
+    for c in ("dyad", "indicator", "confidence", "source", "note"):
+        out[c] = np.asarray(out[c].to_numpy(), dtype=object)
     for c in extra:
-        out[c] = out[c].astype(object) if not pd.api.types.is_numeric_dtype(out[c]) else out[c]
+        if not pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c]):
+            out[c] = np.asarray(out[c].fillna("").astype(str).to_numpy(), dtype=object)
     return out.reset_index(drop=True)
 
 
@@ -323,7 +353,10 @@ def write_observations(obs: pd.DataFrame, path: PathLike) -> None:
     frame = out.copy()
     frame["value"] = [("" if np.isnan(x) else repr(float(x))) for x in frame["value"].to_numpy()]
     try:
-        frame.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+        text_cols = frame.select_dtypes(exclude="number")
+        needs_all = text_cols.apply(lambda c: c.astype(str).str.contains("\r", regex=False).any()).any()
+        frame.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8",
+                     quoting=csv.QUOTE_ALL if needs_all else csv.QUOTE_MINIMAL)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -392,7 +425,7 @@ def list_dyads() -> list[str]:
 @lru_cache(maxsize=1)
 def _status() -> pd.DataFrame:
     path = data_dir() / "status.csv"
-    raw = _read_csv_text(path)
+    raw, _ = _read_csv_text(path)
     missing = [c for c in STATUS_COLUMNS if c not in raw.columns]
     if missing:
         raise MissingColumnError(f"{path}: missing column(s) {', '.join(missing)} (contract §3)")
