@@ -1,0 +1,594 @@
+"""CompositeIndex: the alliance index as a scikit-learn style estimator, and ``score`` / ``compare``.
+
+The hierarchy (alliance mode, a :class:`~alliance_index.panel.Panel` or a
+wide frame indexed by ``(dyad, year)``)::
+
+    indicator ──► domain × side node (8: military/economic/diplomatic/regional × cooperation/discord)
+              ──► cooperation, discord (0–100) ──► overall index (0–100), breadth (0–1)
+
+Generic mode (any 2-D numeric array or frame): the indicators are grouped by
+``hierarchy`` (``{node: [columns]}``; default one node of all columns) and
+the nodes are aggregated into one top score.
+
+Notes
+-----
+Each step is a named, swappable choice (documented in its module):
+imputation (:mod:`.impute`), treatment and normalisation (:mod:`.normalise`),
+weights (:mod:`.weights`), aggregation per node (:mod:`.aggregate`).
+
+*Overall index.* With cooperation :math:`C` and discord :math:`D` on [0, 100],
+
+.. math:: I = C\\,(1 - D/100)^{\\alpha}, \\qquad \\alpha = 1 \\text{ by default.}
+
+It is in [0, 100], non-decreasing in :math:`C` and non-increasing in
+:math:`D` (strictly, unless :math:`C = 0` or :math:`D = 100`). Discord
+*discounts* cooperation rather than being subtracted from it: a partnership
+with high cooperation and high discord (the "convenience" profile) keeps
+only the share of its cooperation that discord leaves standing (C = 70,
+D = 50 gives 35), while a dyad with no cooperation scores 0 whatever its
+discord — discord alone does not make two states less allied than
+strangers, and rivalry is read from ``discord`` itself. The additive
+alternative :math:`(C - D + 100)/2` would give strangers (0, 0) and
+convenience partners (100, 100) the same 50, which is not what an analyst
+means by an alliance index.
+
+*Missing data.* A node's weights are renormalised over its observed
+indicators; a node with none is NaN. Cooperation and discord aggregate the
+observed domain nodes (weights renormalised); the index is NaN when either
+side is NaN. ``coverage`` is the share of the catalog's core indicators
+actually observed (imputed cells excluded); ``n_imputed`` counts imputed cells.
+
+*Breadth* (0–1): :math:`1 - \\sum_{i<j}|c_i - c_j| / ((q-1)\\sum_i c_i)` over the
+:math:`q` observed domain cooperation scores — one minus the Gini
+coefficient normalised to its maximum :math:`(q-1)/q`. 1 = cooperation spread
+evenly over the domains (the alliance signature), 0 = all of it in one
+domain (a transactional partnership). NaN with fewer than two observed
+domains or no cooperation at all.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ..catalog import DOMAINS, SIDES
+from ..catalog import catalog as _catalog
+from ..errors import MethodError, ObservationsError, suggest
+from ..panel import Panel
+from . import _engine
+from .aggregate import AGGREGATORS, DEFAULT_P, EPS, check_method
+from .impute import IMPUTERS, impute
+from .normalise import NORMALISERS, fit_winsor, log1p_columns
+from .weights import WEIGHTERS, compute_weights
+
+NODE_NAMES_ALLIANCE: tuple[str, ...] = tuple(f"{d}_{s}" for s in SIDES for d in DOMAINS)
+
+
+def _validate_data(est, X, reset: bool):
+    try:
+        from sklearn.utils.validation import validate_data
+    except ImportError:  # scikit-learn < 1.6
+        return est._validate_data(X, reset=reset, dtype="float64", force_all_finite="allow-nan")
+    return validate_data(est, X, reset=reset, dtype="float64", ensure_all_finite="allow-nan")
+
+
+@dataclass
+class _Input:
+    V: np.ndarray
+    C: np.ndarray | None
+    observed: np.ndarray | None
+    names: list
+    alliance: bool
+    index: pd.Index | None
+    cat: pd.DataFrame | None
+
+
+class CompositeIndex(TransformerMixin, BaseEstimator):
+    """Composite index over dyad-years (or any units), COINr-style, vectorised.
+
+    Parameters
+    ----------
+    normalisation : {"goalposts", "minmax", "zscore", "rank", "reference"}, default "goalposts"
+        See :mod:`alliance_index.index.normalise`. ``goalposts`` uses the catalog's
+        goalposts (alliance mode) or the ``goalposts`` parameter (generic mode).
+    weights : {"catalog", "equal", "pca", "balance", "confidence"} or array or dict, default "catalog"
+        See :mod:`alliance_index.index.weights`. ``"confidence"`` = catalog
+        weights with evidence weighting. In generic mode ``"catalog"`` means equal.
+        An array gives one weight per column; a dict maps indicator → weight
+        (others keep catalog weights).
+    aggregation : {"arithmetic", "geometric", "harmonic", "generalised", "copeland"}, default "arithmetic"
+        Default aggregator of every node (indicator → domain and domain → side).
+    imputation : {"none", "linear", "locf"}, default "none"
+        See :mod:`alliance_index.index.impute` (needs dyad-year rows).
+    max_gap : int or None, default 3
+        Longest run of missing years that imputation may fill.
+    treatment : {"catalog", "none"}, default "catalog"
+        ``catalog`` applies ``log1p`` to the indicators whose catalog transform says so.
+    winsorise : (float, float) or None, default None
+        Quantiles to clip each indicator to (learned in ``fit``), e.g. ``(0.01, 0.99)``.
+    evidence : bool, default False
+        Evidence-confidence weighting: each cell's weight times its confidence factor.
+    node_aggregation : dict, optional
+        Per-node aggregator overriding ``aggregation``: keys are node names
+        (``"military_cooperation"``, …, ``"cooperation"``, ``"discord"``; generic mode:
+        the ``hierarchy`` keys and ``"index"``).
+    p : float, default 0.5
+        Order of the generalised mean.
+    epsilon : float, default 0.01
+        Shift of the geometric and harmonic means (on the [0, 1] scale).
+    discord_exponent : float, default 1.0
+        :math:`\\alpha` of the overall index :math:`C (1 - D/100)^\\alpha`.
+    domain_weights : dict, optional
+        Weights of the domains within cooperation and discord (alliance mode), or
+        of the nodes within the index (generic mode). Default equal.
+    goalposts : (array, array), optional
+        Generic mode: lower and upper goalposts, one per column.
+    reference : str or array, optional
+        ``reference`` normalisation: a dyad (any spelling; its mean over its observed
+        years is the reference) or one value per indicator.
+    hierarchy : dict, optional
+        Generic mode: ``{node: [column names or positions]}``.
+    scale : float, default 100.0
+        Multiply every score (not breadth or coverage) by this.
+    backend : {"auto", "numpy", "numba"}, default "auto"
+        Engine; see :mod:`alliance_index.index._engine`. Results are identical.
+
+    Attributes
+    ----------
+    weights_ : ndarray (n_features,)
+        Raw weights learned or chosen in ``fit`` (renormalised within nodes when used).
+    normalisation_params_ : dict
+        Learned normalisation parameters (``lo``/``hi`` for affine methods).
+    lo_, hi_ : ndarray or None
+        Bounds of the affine normalisations (after treatment).
+    nodes_ : dict
+        Node name → list of feature names.
+    effective_weights_ : DataFrame
+        Per indicator: node, top, weight within its node, node weight within the top,
+        and their product ``effective`` (the weight of the indicator in cooperation /
+        discord / index when everything is observed).
+    n_features_in_, feature_names_in_
+        As in scikit-learn.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alliance_index.index import CompositeIndex
+    >>> X = np.array([[0.0, 10.0], [5.0, 0.0], [10.0, 5.0]])
+    >>> CompositeIndex(normalisation="minmax", weights="equal").fit_transform(X).ravel().round(1).tolist()
+    [50.0, 25.0, 75.0]
+    """
+
+    def __init__(
+        self,
+        normalisation: Literal["goalposts", "minmax", "zscore", "rank", "reference"] = "goalposts",
+        weights="catalog",
+        aggregation: Literal["arithmetic", "geometric", "harmonic", "generalised", "copeland"] = "arithmetic",
+        imputation: Literal["none", "linear", "locf"] = "none",
+        max_gap: int | None = 3,
+        treatment: Literal["catalog", "none"] = "catalog",
+        winsorise: tuple[float, float] | None = None,
+        evidence: bool = False,
+        node_aggregation: dict | None = None,
+        p: float = DEFAULT_P,
+        epsilon: float = EPS,
+        discord_exponent: float = 1.0,
+        domain_weights: dict | None = None,
+        goalposts=None,
+        reference=None,
+        hierarchy: dict | None = None,
+        scale: float = 100.0,
+        backend: Literal["auto", "numpy", "numba"] = "auto",
+    ):
+        self.normalisation = normalisation
+        self.weights = weights
+        self.aggregation = aggregation
+        self.imputation = imputation
+        self.max_gap = max_gap
+        self.treatment = treatment
+        self.winsorise = winsorise
+        self.evidence = evidence
+        self.node_aggregation = node_aggregation
+        self.p = p
+        self.epsilon = epsilon
+        self.discord_exponent = discord_exponent
+        self.domain_weights = domain_weights
+        self.goalposts = goalposts
+        self.reference = reference
+        self.hierarchy = hierarchy
+        self.scale = scale
+        self.backend = backend
+
+    # ------------------------------------------------------------------ input
+    def _is_alliance_frame(self, X) -> bool:
+        if not isinstance(X, pd.DataFrame) or self.hierarchy is not None:
+            return False
+        idx = X.index
+        if not (isinstance(idx, pd.MultiIndex) and list(idx.names)[:2] == ["dyad", "year"]):
+            return False
+        cat = _catalog()
+        return all(str(c) in cat.index for c in X.columns)
+
+    def _read(self, X, fitting: bool) -> _Input:
+        if isinstance(X, Panel) and self.hierarchy is None:
+            V = np.asarray(X.values.to_numpy(dtype="float64"))
+            C = X.confidence.to_numpy(dtype="float64")
+            obs = X.observed.to_numpy(dtype=bool)
+            names = [str(c) for c in X.values.columns]
+            inp = _Input(V, C, obs, names, True, X.values.index, X.catalog.reindex(names))
+        elif self._is_alliance_frame(X):
+            names = [str(c) for c in X.columns]
+            V = X.to_numpy(dtype="float64")
+            inp = _Input(V, None, ~np.isnan(V), names, True, X.index, _catalog().loc[names])
+        else:
+            if isinstance(X, Panel):
+                X = X.values
+            V = _validate_data(self, X, reset=fitting)
+            names = ([str(c) for c in self.feature_names_in_] if hasattr(self, "feature_names_in_")
+                     else [f"x{j}" for j in range(V.shape[1])])
+            return _Input(V, None, None, names, False, None, None)
+        if np.isinf(V).any():
+            i, j = np.argwhere(np.isinf(V))[0]
+            raise ObservationsError(f"infinite value at {inp.index[i]} {names[j]}; values must be finite or NaN.")
+        if fitting:
+            self.n_features_in_ = V.shape[1]
+            self.feature_names_in_ = np.asarray(names, dtype=object)
+        else:
+            if list(self.feature_names_in_) != names:
+                raise MethodError(
+                    "the indicators differ from those seen in fit "
+                    f"({len(names)} vs {self.n_features_in_}); build both panels with the same indicators."
+                )
+        return inp
+
+    def _check_dyads(self, inp: _Input) -> None:
+        if inp.index is None or len(inp.V) == 0:
+            return
+        dy = inp.index.get_level_values(0).to_numpy()
+        codes, uniq = pd.factorize(dy)
+        any_obs = np.bincount(codes, weights=(~np.isnan(inp.V)).any(axis=1), minlength=len(uniq)) > 0
+        if not any_obs.all():
+            bad = [str(u) for u in uniq[~any_obs]]
+            raise ObservationsError(
+                f"dyad(s) {', '.join(bad[:5])}{' …' if len(bad) > 5 else ''} have no observed value for any "
+                "indicator in any year; add observations for them or drop them from the input."
+            )
+
+    def _groups_years(self, inp: _Input):
+        if inp.index is None:
+            return None, None
+        dy = inp.index.get_level_values(0).to_numpy()
+        yr = inp.index.get_level_values(1).to_numpy().astype("int64")
+        return dy, yr
+
+    # ------------------------------------------------------------------ hierarchy
+    def _structure(self, inp: _Input):
+        names = inp.names
+        k = len(names)
+        if inp.alliance:
+            cat = inp.cat
+            node_names = list(NODE_NAMES_ALLIANCE)
+            col_node = np.full(k, -1, dtype=np.int64)
+            for j, nm in enumerate(names):
+                col_node[j] = node_names.index(f"{cat['domain'].iloc[j]}_{cat['side'].iloc[j]}")
+            grp_names = list(SIDES)
+            node_grp = np.array([0] * len(DOMAINS) + [1] * len(DOMAINS), dtype=np.int64)
+            keys = list(DOMAINS)
+            node_key = [n.rsplit("_", 1)[0] for n in node_names]
+        else:
+            h = self.hierarchy
+            if h is None:
+                h = {"index": list(range(k))} if k else {"index": []}
+            if not isinstance(h, dict) or not h:
+                raise MethodError("hierarchy must be a non-empty dict {node: [columns]}.")
+            node_names = [str(n) for n in h]
+            col_node = np.full(k, -1, dtype=np.int64)
+            for g, (nm, cols) in enumerate(h.items()):
+                cols = list(cols) if not isinstance(cols, (str, int, np.integer)) else [cols]
+                for c in cols:
+                    if isinstance(c, (int, np.integer)) and not isinstance(c, bool):
+                        if not 0 <= int(c) < k:
+                            raise MethodError(f"hierarchy node '{nm}': column {c} is out of range (0..{k - 1}).")
+                        j = int(c)
+                    else:
+                        if str(c) not in names:
+                            raise MethodError(f"hierarchy node '{nm}': unknown column {c!r}.{suggest(str(c), names)}")
+                        j = names.index(str(c))
+                    if col_node[j] >= 0 and col_node[j] != g:
+                        raise MethodError(f"column {names[j]!r} is in two hierarchy nodes; put it in one.")
+                    col_node[j] = g
+            grp_names = ["index"]
+            node_grp = np.zeros(len(node_names), dtype=np.int64)
+            keys = node_names
+            node_key = node_names
+        for g, nm in enumerate(node_names):
+            if not (col_node == g).any():
+                where = ("add indicators of that domain and side to the panel (to_panel(obs) keeps every catalog "
+                         "indicator)" if inp.alliance else "give it at least one column or remove it")
+                raise MethodError(f"hierarchy node '{nm}' has no indicators; {where}.")
+        # node weights within the top (domain weights)
+        gw = np.ones(len(node_names))
+        if self.domain_weights is not None:
+            if not isinstance(self.domain_weights, dict):
+                raise MethodError("domain_weights must be a dict {domain: weight}.")
+            for key, val in self.domain_weights.items():
+                if key not in keys:
+                    raise MethodError(f"domain_weights: unknown {'domain' if inp.alliance else 'node'} {key!r}."
+                                      f"{suggest(str(key), keys)} Known: {', '.join(keys)}.")
+                for g, nk in enumerate(node_key):
+                    if nk == key:
+                        gw[g] = float(val)
+            from .aggregate import check_weight_vector
+
+            for h_ in range(len(grp_names)):
+                idx = np.flatnonzero(node_grp == h_)
+                check_weight_vector(gw[idx], [node_names[i] for i in idx], f"domain_weights of '{grp_names[h_]}'")
+        # aggregators
+        agg = check_method(self.aggregation, AGGREGATORS, "aggregation")
+        node_agg = [agg] * len(node_names)
+        grp_agg = [agg] * len(grp_names)
+        if self.node_aggregation:
+            if not isinstance(self.node_aggregation, dict):
+                raise MethodError("node_aggregation must be a dict {node: method}.")
+            allnodes = node_names + grp_names
+            for key, meth in self.node_aggregation.items():
+                if key not in allnodes:
+                    raise MethodError(f"node_aggregation: unknown node {key!r}.{suggest(str(key), allnodes)}"
+                                      f" Nodes: {', '.join(allnodes)}.")
+                check_method(meth, AGGREGATORS, "aggregation")
+                if key in node_names:
+                    node_agg[node_names.index(key)] = meth
+                else:
+                    grp_agg[grp_names.index(key)] = meth
+        return node_names, col_node, grp_names, node_grp, gw, node_agg, grp_agg
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y=None):
+        """Learn normalisation bounds, treatment limits and weights from ``X``.
+
+        Parameters
+        ----------
+        X : Panel, DataFrame or array_like of shape (n_samples, n_features)
+            A :class:`Panel`, a wide frame indexed by ``(dyad, year)`` with catalog
+            indicator columns (alliance mode), or any numeric 2-D data (generic mode).
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        check_method(self.normalisation, NORMALISERS, "normalisation")
+        wname = self.weights if isinstance(self.weights, str) else None
+        if wname is not None:
+            check_method(wname, WEIGHTERS, "weights")
+        check_method(self.imputation, IMPUTERS, "imputation")
+        if self.treatment not in ("catalog", "none"):
+            raise MethodError(f"Unknown treatment {self.treatment!r}.{suggest(str(self.treatment), ('catalog', 'none'))}"
+                              " Choose catalog or none.")
+        for nm, val in (("epsilon", self.epsilon), ("discord_exponent", self.discord_exponent), ("scale", self.scale)):
+            if not (isinstance(val, (int, float, np.number)) and np.isfinite(val) and val > 0):
+                raise MethodError(f"{nm} must be a positive number, got {val!r}.")
+        if self.backend not in ("auto", "numpy", "numba"):
+            raise MethodError(f"Unknown backend {self.backend!r}.{suggest(str(self.backend), ('auto', 'numpy', 'numba'))}")
+        inp = self._read(X, fitting=True)
+        if inp.V.shape[0] == 0:
+            raise ObservationsError("no rows to fit: the input is empty.")
+        self._check_dyads(inp)
+        node_names, col_node, grp_names, node_grp, gw, node_agg, grp_agg = self._structure(inp)
+        k = inp.V.shape[1]
+        V, C, imputed = self._impute(inp)
+        # treatment
+        if inp.alliance and self.treatment == "catalog":
+            logm = (inp.cat["transform"].to_numpy() == "log1p")
+        else:
+            logm = np.zeros(k, dtype=bool)
+        T = log1p_columns(V, logm) if logm.any() else V
+        wlo, whi = fit_winsor(T, self.winsorise)
+        if self.winsorise is not None:
+            T = np.clip(T, wlo, whi)
+        # normalisation
+        if inp.alliance:
+            glo = inp.cat["goal_lo"].to_numpy(dtype="float64").copy()
+            ghi = inp.cat["goal_hi"].to_numpy(dtype="float64").copy()
+            glo[logm] = np.log1p(glo[logm])
+            ghi[logm] = np.log1p(ghi[logm])
+        elif self.goalposts is not None:
+            try:
+                glo, ghi = (np.asarray(g, dtype="float64").reshape(-1) for g in self.goalposts)
+            except (TypeError, ValueError):
+                raise MethodError("goalposts must be a pair (lo, hi) of arrays with one value per column.") from None
+            if glo.shape[0] != k or ghi.shape[0] != k:
+                raise MethodError(f"goalposts: {glo.shape[0]}/{ghi.shape[0]} values given for {k} columns.")
+        else:
+            glo = ghi = None
+        ref = self._reference_values(inp, V, logm) if self.normalisation == "reference" else None
+        nm = NORMALISERS[self.normalisation]
+        if self.normalisation == "zscore":
+            params = nm.fit(T, bounded=True)
+        else:
+            params = nm.fit(T, goal_lo=glo, goal_hi=ghi, reference=ref)
+        self.normalisation_params_ = params
+        self.lo_ = params.get("lo")
+        self.hi_ = params.get("hi")
+        self.winsor_limits_ = (wlo, whi)
+        # weights
+        Z = nm.apply(T, params)
+        nodes = [np.flatnonzero(col_node == g) for g in range(len(node_names))]
+        base = inp.cat["default_weight"].to_numpy(dtype="float64") if inp.alliance else np.ones(k)
+        w = compute_weights(Z, self.weights, nodes=nodes, base=base, names=inp.names, node_names=node_names)
+        self.weights_ = w
+        self.nodes_ = {nn: [inp.names[j] for j in nodes[g]] for g, nn in enumerate(node_names)}
+        pvec = np.full(len(node_names), float(self.p))
+        self.plan_ = _engine.Plan(
+            names=list(inp.names), log1p=logm.astype(bool), wlo=wlo, whi=whi, norm=self.normalisation,
+            norm_params=params, col_node=col_node, col_w=w, node_names=node_names, node_agg=node_agg,
+            node_p=pvec, grp_names=grp_names, node_grp=node_grp, node_gw=gw, grp_agg=grp_agg,
+            grp_p=np.full(len(grp_names), float(self.p)), alliance=inp.alliance,
+            coop_dom=np.arange(len(DOMAINS), dtype=np.int64) if inp.alliance else np.zeros(0, dtype=np.int64),
+            alpha=float(self.discord_exponent), eps=float(self.epsilon),
+            core=(inp.cat["core"].to_numpy(dtype=bool) if inp.alliance else np.zeros(k, dtype=bool)),
+            n_core_total=int(_catalog()["core"].sum()) if inp.alliance else 0,
+        )
+        self.effective_weights_ = self._effective()
+        self._fit_input = X
+        return self
+
+    def _reference_values(self, inp: _Input, V: np.ndarray, logm: np.ndarray):
+        ref = self.reference
+        if ref is None:
+            raise MethodError("normalisation='reference' needs reference= (a dyad, or one value per indicator).")
+        if isinstance(ref, str):
+            if not inp.alliance:
+                raise MethodError("a dyad reference needs a dyad-year panel; pass one value per column instead.")
+            from ..countries import dyad_id
+
+            did = dyad_id(ref)
+            dy = inp.index.get_level_values(0).to_numpy()
+            rows = dy == did
+            if not rows.any():
+                raise MethodError(f"reference dyad {did} is not in the data; choose one of its dyads.")
+            import warnings as _w
+
+            with _w.catch_warnings():
+                _w.simplefilter("ignore", RuntimeWarning)
+                vals = np.nanmean(V[rows], axis=0)
+        else:
+            vals = np.asarray(ref, dtype="float64").reshape(-1)
+            if vals.shape[0] != V.shape[1]:
+                raise MethodError(f"reference: {vals.shape[0]} values given for {V.shape[1]} indicators.")
+        vals = vals.copy()
+        vals[logm] = np.log1p(vals[logm])
+        return vals
+
+    def _impute(self, inp: _Input):
+        C = inp.C if (self.evidence or self.weights == "confidence") else None
+        if self.imputation == "none":
+            return inp.V, C, None
+        dy, yr = self._groups_years(inp)
+        if dy is None:
+            raise MethodError(f"imputation {self.imputation!r} needs dyad-year rows (a Panel); use imputation='none'.")
+        codes = pd.factorize(dy, sort=True)[0]
+        Vi, flag, Ci = impute(inp.V, self.imputation, groups=codes, years=yr, max_gap=self.max_gap, conf=C)
+        return Vi, Ci, flag
+
+    def _effective(self) -> pd.DataFrame:
+        pl = self.plan_
+        rows = []
+        for j, nm in enumerate(pl.names):
+            g = pl.col_node[j]
+            if g < 0:
+                continue
+            in_node = pl.col_w[pl.col_node == g].sum()
+            h = pl.node_grp[g]
+            in_top = pl.node_gw[pl.node_grp == h].sum()
+            wn = pl.col_w[j] / in_node if in_node > 0 else np.nan
+            wt = pl.node_gw[g] / in_top if in_top > 0 else np.nan
+            rows.append((nm, pl.node_names[g], pl.grp_names[h], pl.col_w[j], wn, wt, wn * wt))
+        df = pd.DataFrame(rows, columns=["indicator", "node", "top", "weight", "weight_in_node",
+                                         "node_weight", "effective"]).set_index("indicator")
+        return df
+
+    # ------------------------------------------------------------------ transform
+    def _raw(self, X):
+        check_is_fitted(self, "plan_")
+        inp = self._read(X, fitting=False)
+        if inp.alliance != self.plan_.alliance:
+            raise MethodError("fit on a dyad-year panel, transform on a plain array (or the reverse); use the same kind.")
+        self._check_dyads(inp)
+        V, C, imputed = self._impute(inp)
+        groups = None
+        if any(a == "copeland" for a in self.plan_.node_agg + self.plan_.grp_agg) and inp.index is not None:
+            groups = inp.index.get_level_values(1).to_numpy()
+        out = _engine.run(np.ascontiguousarray(V) if not V.flags.f_contiguous else V, C, self.plan_,
+                          backend=self.backend, groups=groups)
+        return inp, out, imputed
+
+    def transform(self, X):
+        """Score ``X``.
+
+        Returns
+        -------
+        DataFrame (alliance mode)
+            Indexed like the panel, columns ``index``, ``cooperation``, ``discord``
+            (0–100), ``breadth`` (0–1), ``coverage`` (0–1), ``n_imputed`` and
+            ``dom_<domain>_<side>`` (0–100).
+        ndarray (generic mode)
+            Shape (n, n_nodes + 1): node scores then the top score; (n, 1) when the
+            hierarchy has a single node. On [0, scale].
+        """
+        inp, out, imputed = self._raw(X)
+        pl = self.plan_
+        G, H = len(pl.node_names), len(pl.grp_names)
+        s = float(self.scale)
+        if not pl.alliance:
+            res = out[:, : G + H] * s
+            return res[:, G:] if G == 1 else res
+        df = pd.DataFrame(index=inp.index)
+        df["index"] = out[:, G + H] * s
+        df["cooperation"] = out[:, G] * s
+        df["discord"] = out[:, G + 1] * s
+        df["breadth"] = out[:, G + H + 1]
+        if imputed is None:
+            cov = out[:, G + H + 2]
+        else:
+            cov = inp.observed[:, pl.core].sum(axis=1)
+        df["coverage"] = cov / max(pl.n_core_total, 1)
+        df["n_imputed"] = 0 if imputed is None else imputed.sum(axis=1)
+        for g, nn in enumerate(pl.node_names):
+            df[f"dom_{nn}"] = out[:, g] * s
+        return df
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns."""
+        check_is_fitted(self, "plan_")
+        pl = self.plan_
+        if pl.alliance:
+            return np.asarray(["index", "cooperation", "discord", "breadth", "coverage", "n_imputed"]
+                              + [f"dom_{n}" for n in pl.node_names], dtype=object)
+        G = len(pl.node_names)
+        return np.asarray((pl.grp_names if G == 1 else pl.node_names + pl.grp_names), dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    # ------------------------------------------------------------------ audit
+    def audit(self, X=None) -> "Audit":
+        """Statistical audit of the index on ``X`` (default: the data seen in ``fit``).
+
+        Returns
+        -------
+        Audit
+            ``correlations``: per indicator, Pearson correlation (pairwise complete) of
+            its normalised value with its node, with its top score and (alliance mode)
+            with the overall index. ``cronbach_alpha``: per node, Cronbach's alpha of its
+            normalised indicators, :math:`\\alpha = \\frac{k}{k-1}(1 - \\mathrm{tr}\\,\\Sigma / 1^\\top\\Sigma 1)`
+            from the pairwise-complete covariance :math:`\\Sigma` (NaN for one-indicator nodes).
+        """
+        check_is_fitted(self, "plan_")
+        X = self._fit_input if X is None else X
+        from .audit import audit as _audit
+
+        return _audit(self, X)
+
+
+@dataclass
+class Audit:
+    """Result of :meth:`CompositeIndex.audit`."""
+
+    correlations: pd.DataFrame
+    cronbach_alpha: pd.Series
+
+    def summary(self) -> str:
+        """Plain-text summary."""
+        return ("Indicator correlations\n" + self.correlations.round(3).to_string()
+                + "\n\nCronbach's alpha per node\n" + self.cronbach_alpha.round(3).to_string())
+
+    def __repr__(self) -> str:
+        return self.summary()

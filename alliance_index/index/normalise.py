@@ -1,0 +1,252 @@
+"""Treatment and normalisation of indicators.
+
+Treatment (before normalisation)
+--------------------------------
+* ``log1p`` per catalog: indicators whose catalog ``transform`` is ``log1p``
+  (money, event counts) are replaced by :math:`\\log(1+x)`; their goalposts are
+  transformed the same way.
+* winsorisation (optional): values are clipped to per-indicator quantiles
+  learned on the fitting data (e.g. ``(0.01, 0.99)``), after ``log1p``.
+
+Normalisation methods (:data:`NORMALISERS`)
+-------------------------------------------
+Each method is a pair of functions sharing one signature, so methods are
+swapped by name (SALib style)::
+
+    params = NORMALISERS[name].fit(X, *, goal_lo, goal_hi, reference)
+    Z = NORMALISERS[name].apply(X, params)
+
+The two stages let an estimator learn its bounds in ``fit`` and apply them
+to new data in ``transform`` (a deviation from a one-call ``f(X, lo, hi)``:
+within-sample methods must not re-learn their bounds on new data).
+:func:`normalise` does both in one call. NaN (not observed) stays NaN.
+
+Notes
+-----
+With :math:`x` an indicator value after treatment:
+
+* ``goalposts`` (default): :math:`z = \\mathrm{clip}((x - lo)/(hi - lo), 0, 1)`
+  with the catalog goalposts (UNDP/HDI style); the bounds are fixed, so a
+  dyad's score never depends on which other dyads are in the sample;
+* ``minmax``: the same with :math:`lo, hi` = the fitting sample's min and max
+  (clipped to [0, 1] for new data outside them; a constant indicator maps to 0.5);
+* ``zscore``: :math:`z = (x - \\bar x)/s` (sample mean and standard deviation,
+  ``ddof=1``); with ``bounded=True`` (used inside :class:`CompositeIndex`) it is
+  mapped to (0, 1) by the standard normal CDF :math:`\\Phi(z)` so that every
+  aggregator and the 0–100 scale apply;
+* ``rank``: percentile rank against the fitting sample,
+  :math:`z = (\\#\\{x_i < x\\} + \\#\\{x_i \\le x\\}) / (2 n)` (mid-rank ECDF, in [0, 1]);
+* ``reference``: distance to a reference dyad,
+  :math:`z = \\mathrm{clip}((x - lo)/(x_{ref} - lo), 0, 1)` with ``lo`` the catalog
+  lower goalpost (the sample minimum when there are no goalposts): the
+  reference dyad scores 1 on every indicator where it is above ``lo``; where it
+  is not (or is unobserved), the upper goalpost (sample maximum) is used.
+
+All methods are non-decreasing in :math:`x`, so the index stays monotone.
+"""
+from __future__ import annotations
+
+from typing import Callable, Literal, NamedTuple
+
+import numpy as np
+from scipy.special import ndtr
+
+from ..errors import MethodError
+from .aggregate import check_method
+
+NormalisationName = Literal["goalposts", "minmax", "zscore", "rank", "reference"]
+
+
+class Normaliser(NamedTuple):
+    """A normalisation method: ``fit`` learns parameters, ``apply`` uses them."""
+
+    fit: Callable[..., dict]
+    apply: Callable[[np.ndarray, dict], np.ndarray]
+    affine: bool  #: apply is clip((x - lo) * scale, 0, 1) with params lo, hi
+
+
+# --------------------------------------------------------------------------- treatment
+
+def log1p_columns(X: np.ndarray, mask) -> np.ndarray:
+    """Return a copy of ``X`` with ``log1p`` applied to the columns where ``mask`` is True."""
+    X = np.array(X, dtype="float64", copy=True)
+    mask = np.asarray(mask, dtype=bool)
+    if mask.any():
+        sub = X[:, mask]
+        with np.errstate(invalid="ignore"):
+            if (sub[~np.isnan(sub)] <= -1).any():
+                raise MethodError("log1p treatment needs values > -1; found smaller values.")
+        X[:, mask] = np.log1p(sub)
+    return X
+
+
+def fit_winsor(X: np.ndarray, limits: tuple[float, float] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column quantile limits ``(q_lo, q_hi)`` for winsorisation (``None`` → ±inf)."""
+    k = X.shape[1]
+    if limits is None:
+        return np.full(k, -np.inf), np.full(k, np.inf)
+    try:
+        ql, qh = (float(q) for q in limits)
+    except (TypeError, ValueError):
+        raise MethodError(f"winsorise must be a pair of quantiles like (0.01, 0.99), got {limits!r}.") from None
+    if not (0.0 <= ql < qh <= 1.0):
+        raise MethodError(f"winsorise quantiles must satisfy 0 <= lo < hi <= 1, got {limits!r}.")
+    lo = np.full(k, -np.inf)
+    hi = np.full(k, np.inf)
+    has = (~np.isnan(X)).any(axis=0)
+    if has.any():
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            q = np.nanquantile(X[:, has], [ql, qh], axis=0)
+        lo[has], hi[has] = q[0], q[1]
+    return lo, hi
+
+
+def winsorise(X: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Clip each column to ``[lo, hi]`` (NaN stays NaN)."""
+    return np.clip(X, lo, hi)
+
+
+# --------------------------------------------------------------------------- methods
+
+def _affine_apply(X: np.ndarray, params: dict) -> np.ndarray:
+    lo, hi = params["lo"], params["hi"]
+    rng = hi - lo
+    const = ~(rng > 0)
+    scale = np.where(const, 0.0, 1.0 / np.where(const, 1.0, rng))
+    Z = (np.asarray(X, dtype="float64") - lo) * scale
+    Z = np.clip(Z, 0.0, 1.0)
+    if const.any():
+        Z[:, const] = np.where(np.isnan(X[:, const]), np.nan, 0.5)
+    return Z
+
+
+def _fit_goalposts(X, *, goal_lo=None, goal_hi=None, reference=None) -> dict:
+    if goal_lo is None or goal_hi is None:
+        raise MethodError(
+            "goalposts normalisation needs goalposts: the catalog gives them for dyad panels; for a plain "
+            "array pass goalposts=(lo, hi) (arrays, one value per column) or choose normalisation='minmax'."
+        )
+    lo = np.asarray(goal_lo, dtype="float64").copy()
+    hi = np.asarray(goal_hi, dtype="float64").copy()
+    bad = ~(np.isfinite(lo) & np.isfinite(hi) & (hi > lo))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise MethodError(f"goalposts of column {i} are ({lo[i]}, {hi[i]}); they must be finite with lo < hi.")
+    return {"lo": lo, "hi": hi}
+
+
+def _colminmax(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    X = np.asarray(X, dtype="float64")
+    if X.shape[0] == 0:
+        k = X.shape[1]
+        return np.full(k, np.nan), np.full(k, np.nan)
+    return np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0)
+
+
+def _fit_minmax(X, *, goal_lo=None, goal_hi=None, reference=None) -> dict:
+    lo, hi = _colminmax(X)
+    return {"lo": lo, "hi": hi}
+
+
+def _fit_reference(X, *, goal_lo=None, goal_hi=None, reference=None) -> dict:
+    if reference is None:
+        raise MethodError(
+            "reference normalisation needs a reference: a dyad id (panels) or one value per indicator "
+            "(pass reference=...)."
+        )
+    mn, mx = _colminmax(X)
+    lo = mn if goal_lo is None else np.asarray(goal_lo, dtype="float64")
+    top = mx if goal_hi is None else np.asarray(goal_hi, dtype="float64")
+    ref = np.asarray(reference, dtype="float64").reshape(-1)
+    if ref.shape[0] != np.shape(lo)[0]:
+        raise MethodError(f"reference has {ref.shape[0]} values for {np.shape(lo)[0]} indicators.")
+    hi = np.where(np.isfinite(ref) & (ref > lo), ref, top)
+    return {"lo": np.asarray(lo, dtype="float64"), "hi": hi}
+
+
+def _fit_zscore(X, *, goal_lo=None, goal_hi=None, reference=None, bounded: bool = True) -> dict:
+    X = np.asarray(X, dtype="float64")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(X, axis=0) if X.shape[0] else np.full(X.shape[1], np.nan)
+        sd = np.nanstd(X, axis=0, ddof=1) if X.shape[0] > 1 else np.full(X.shape[1], np.nan)
+    return {"mean": mean, "sd": sd, "bounded": bounded}
+
+
+def _apply_zscore(X, params) -> np.ndarray:
+    sd = params["sd"]
+    ok = np.isfinite(sd) & (sd > 0)
+    Z = (np.asarray(X, dtype="float64") - params["mean"]) / np.where(ok, sd, 1.0)
+    Z = np.where(ok, Z, np.where(np.isnan(X), np.nan, 0.0))
+    return ndtr(Z) if params.get("bounded", True) else Z
+
+
+def _fit_rank(X, *, goal_lo=None, goal_hi=None, reference=None) -> dict:
+    X = np.asarray(X, dtype="float64")
+    return {"sorted": [np.sort(c[~np.isnan(c)]) for c in X.T]}
+
+
+def _apply_rank(X, params) -> np.ndarray:
+    X = np.asarray(X, dtype="float64")
+    Z = np.full(X.shape, np.nan)
+    for j, s in enumerate(params["sorted"]):  # loop over columns, vectorised over rows
+        col = X[:, j]
+        ok = ~np.isnan(col)
+        if len(s) == 0:
+            Z[ok, j] = 0.5
+            continue
+        Z[ok, j] = (np.searchsorted(s, col[ok], "left") + np.searchsorted(s, col[ok], "right")) / (2.0 * len(s))
+    return Z
+
+
+NORMALISERS: dict[str, Normaliser] = {
+    "goalposts": Normaliser(_fit_goalposts, _affine_apply, True),
+    "minmax": Normaliser(_fit_minmax, _affine_apply, True),
+    "zscore": Normaliser(_fit_zscore, _apply_zscore, False),
+    "rank": Normaliser(_fit_rank, _apply_rank, False),
+    "reference": Normaliser(_fit_reference, _affine_apply, True),
+}
+
+
+def normalise(X, method: NormalisationName = "goalposts", *, goal_lo=None, goal_hi=None,
+              reference=None, bounded: bool = True) -> np.ndarray:
+    """Normalise the columns of ``X`` by the named method, learning its parameters on ``X``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, k)
+        Treated indicator values; NaN = not observed.
+    method : {"goalposts", "minmax", "zscore", "rank", "reference"}
+    goal_lo, goal_hi : array_like, shape (k,), optional
+        Goalposts (required by ``goalposts``; used as bounds by ``reference``).
+    reference : array_like, shape (k,), optional
+        The reference unit's values (``reference`` method).
+    bounded : bool, default True
+        ``zscore`` only: map z to (0, 1) by the normal CDF (False: raw z).
+
+    Returns
+    -------
+    ndarray, shape (n, k)
+        In [0, 1] (raw z for ``zscore`` with ``bounded=False``); NaN where X is NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> normalise(np.array([[0.0], [5.0], [20.0]]), "goalposts", goal_lo=[0], goal_hi=[10]).ravel().tolist()
+    [0.0, 0.5, 1.0]
+    """
+    check_method(method, NORMALISERS, "normalisation")
+    X = np.asarray(X, dtype="float64")
+    if X.ndim != 2:
+        raise MethodError(f"normalisation needs a 2-D array; got shape {X.shape}.")
+    nm = NORMALISERS[method]
+    if method == "zscore":
+        params = _fit_zscore(X, bounded=bounded)
+    else:
+        params = nm.fit(X, goal_lo=goal_lo, goal_hi=goal_hi, reference=reference)
+    return nm.apply(X, params)
