@@ -592,3 +592,229 @@ class Audit:
 
     def __repr__(self) -> str:
         return self.summary()
+
+
+# =========================================================================== score / compare
+
+SCORE_COLUMNS: tuple[str, ...] = (
+    "dyad", "year", "index", "cooperation", "discord", "breadth", "coverage", "n_imputed",
+    *(f"dom_{d}_{s}" for d in DOMAINS for s in SIDES),
+    "p_de_jure", "p_de_jure_lo", "p_de_jure_hi", "verdict", "known_status",
+)
+
+
+def _as_panel(obs) -> Panel:
+    from ..observations import read_observations
+    from ..panel import to_panel
+
+    if isinstance(obs, Panel):
+        return obs
+    if isinstance(obs, (str,)) or hasattr(obs, "__fspath__"):
+        obs = read_observations(obs)
+        return to_panel(obs, validate=False)
+    if not isinstance(obs, pd.DataFrame):
+        raise TypeError(f"observations must be a DataFrame (contract §2), a Panel or a file path; got {type(obs).__name__}")
+    return to_panel(obs)
+
+
+def _canon(dyads) -> list[str]:
+    from ..countries import dyad_id
+
+    if isinstance(dyads, str):
+        dyads = [dyads]
+    return [dyad_id(d) for d in dyads]
+
+
+def _observed_years(panel: Panel) -> pd.Series:
+    """Per dyad, the sorted array of years with at least one observed value."""
+    any_obs = panel.observed.to_numpy().any(axis=1)
+    idx = panel.values.index[any_obs]
+    return pd.Series(idx.get_level_values(1).to_numpy(), index=idx.get_level_values(0).to_numpy()).groupby(level=0).agg(
+        lambda s: np.sort(s.to_numpy()))
+
+
+def _missing_dyads_error(missing: list[str], panel: Panel) -> ObservationsError:
+    have = sorted(pd.unique(panel.values.index.get_level_values(0)))
+    hint = ""
+    if len(missing) == 1:
+        hint = suggest(missing[0], have)
+    return ObservationsError(
+        f"no observations for dyad(s) {', '.join(missing)} in the data.{hint} Dyads with data: "
+        f"{', '.join(have[:25])}{' …' if len(have) > 25 else ''}. Bring observations with --data / read_observations()."
+    )
+
+
+def score(obs, year: int | None = None, *, dyads=None, latest: bool = False,
+          estimator: CompositeIndex | None = None, **options) -> pd.DataFrame:
+    """Score dyad-years: index, cooperation, discord, breadth, coverage and domain scores.
+
+    Parameters
+    ----------
+    obs : DataFrame, Panel or path
+        Observations (contract §2), e.g. :func:`alliance_index.load_panel`.
+    year : int, optional
+        Keep only this year (one row per dyad). ``None``: every dyad-year.
+    dyads : str or list of str, optional
+        Keep only these dyads (any spelling, contract §1).
+    latest : bool, default False
+        With ``year=None``: one row per dyad, its latest year with an observation.
+    estimator : CompositeIndex, optional
+        Use this (unfitted or fitted: it is re-fitted on ``obs``) instead of
+        ``CompositeIndex(**options)``.
+    **options
+        Parameters of :class:`CompositeIndex` (normalisation, weights, aggregation, …).
+
+    Returns
+    -------
+    DataFrame
+        One row per dyad-year with :data:`SCORE_COLUMNS`: scores on 0–100, ``breadth``
+        and ``coverage`` on 0–1, ``p_de_jure`` / ``p_de_jure_lo`` / ``p_de_jure_hi``
+        (NaN) and ``verdict`` (None) to be filled by the classifier, and
+        ``known_status`` from the status table (None for dyads it does not cover).
+
+    Notes
+    -----
+    The estimator is fitted on all of ``obs`` (all dyads and years), then the
+    requested rows are selected: with the default goalposts a dyad's score does not
+    depend on the other dyads; with within-sample normalisations (minmax, zscore,
+    rank) it does, and the reference sample is the whole of ``obs``.
+
+    Examples
+    --------
+    >>> import alliance_index as ai
+    >>> from alliance_index.index import score
+    >>> s = score(ai.load_panel(), year=2023, dyads=["Russia-Belarus", "Russia-Iran"])
+    >>> s["dyad"].tolist()
+    ['BLR-RUS', 'IRN-RUS']
+    """
+    from ..observations import known_status
+
+    panel = _as_panel(obs)
+    est = estimator if estimator is not None else CompositeIndex(**options)
+    res = est.fit(panel).transform(panel)
+    df = res.reset_index()
+    want = None
+    if dyads is not None:
+        want = _canon(dyads)
+        have = set(df["dyad"])
+        missing = [d for d in want if d not in have]
+        if missing:
+            raise _missing_dyads_error(missing, panel)
+        df = df[df["dyad"].isin(want)]
+    if year is not None:
+        year = int(year)
+        yrs = _observed_years(panel)
+        ds = want if want is not None else sorted(set(df["dyad"]))
+        lacking = [d for d in ds if d not in yrs.index or year not in set(yrs[d].tolist())]
+        if lacking and want is not None:
+            spans = ", ".join(f"{d} ({yrs[d][0]}–{yrs[d][-1]})" if d in yrs.index else f"{d} (none)" for d in lacking)
+            raise ObservationsError(f"no observations in {year} for {spans}; choose another --year.")
+        df = df[df["year"] == year]
+    elif latest:
+        yrs = _observed_years(panel)
+        last = {d: int(y[-1]) for d, y in yrs.items()}
+        df = df[df["year"].to_numpy() == df["dyad"].map(last).to_numpy(dtype="float64")]
+    if want is not None:
+        df = df.assign(_o=df["dyad"].map({d: i for i, d in enumerate(want)})).sort_values(["_o", "year"]).drop(columns="_o")
+    df = df.reset_index(drop=True)
+    df["p_de_jure"] = np.nan
+    df["p_de_jure_lo"] = np.nan
+    df["p_de_jure_hi"] = np.nan
+    df["verdict"] = pd.Series([None] * len(df), dtype=object)
+    try:
+        ks = known_status(df["dyad"].to_numpy(dtype=object), df["year"].to_numpy(dtype="int64"))
+    except FileNotFoundError:  # no bundled status table
+        ks = np.array([None] * len(df), dtype=object)
+    df["known_status"] = pd.Series(ks, dtype=object)
+    df["year"] = df["year"].astype("int64")
+    return df[list(SCORE_COLUMNS)]
+
+
+def compare(dyads, obs=None, year: int | None = None, **options) -> pd.DataFrame:
+    """Score several dyads side by side for one year.
+
+    Parameters
+    ----------
+    dyads : list of str
+        Two or more dyads (any spelling).
+    obs : DataFrame, Panel or path, optional
+        Observations; default the bundled curated panel (:func:`alliance_index.load_panel`).
+    year : int, optional
+        Default: the latest year in which every one of the dyads has an observation.
+    **options
+        Parameters of :class:`CompositeIndex`.
+
+    Returns
+    -------
+    DataFrame
+        One row per dyad, in the order given, columns as :func:`score`.
+
+    Examples
+    --------
+    >>> from alliance_index.index import compare
+    >>> c = compare(["Russia-Belarus", "Russia-Iran"], year=2023)
+    >>> bool(c["index"].iloc[0] > c["index"].iloc[1])
+    True
+    """
+    from ..observations import load_panel
+
+    want = _canon(dyads)
+    if len(set(want)) < len(want):
+        dup = [d for d in want if want.count(d) > 1][0]
+        raise ObservationsError(f"dyad {dup} is given twice; list each dyad once.")
+    panel = _as_panel(load_panel() if obs is None else obs)
+    if year is None:
+        yrs = _observed_years(panel)
+        missing = [d for d in want if d not in yrs.index]
+        if missing:
+            raise _missing_dyads_error(missing, panel)
+        common = set(yrs[want[0]].tolist())
+        for d in want[1:]:
+            common &= set(yrs[d].tolist())
+        if not common:
+            spans = ", ".join(f"{d} ({yrs[d][0]}–{yrs[d][-1]})" for d in want)
+            raise ObservationsError(f"the dyads have no year of observations in common: {spans}; pass --year.")
+        year = max(common)
+    return score(panel, year=year, dyads=want, **options)
+
+
+def to_json_records(df: pd.DataFrame, digits: int = 4) -> list[dict]:
+    """Turn a :func:`score` / :func:`compare` frame into contract §6 JSON objects.
+
+    Each object: ``dyad``, ``year``, ``index``, ``cooperation``, ``discord``,
+    ``breadth``, ``domains`` (``{domain: {"cooperation": .., "discord": ..}}``),
+    ``p_de_jure``, ``p_de_jure_interval`` (``[lo, hi]`` or null), ``verdict``,
+    ``known_status``, ``coverage``, plus ``n_imputed``. NaN becomes null.
+    """
+
+    def num(x):
+        if x is None:
+            return None
+        try:
+            f = float(x)
+        except (TypeError, ValueError):
+            return None
+        return None if not np.isfinite(f) else round(f, digits)
+
+    def opt(x):
+        return None if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA else str(x)
+
+    recs = []
+    for r in df.to_dict(orient="records"):
+        lo, hi = num(r.get("p_de_jure_lo")), num(r.get("p_de_jure_hi"))
+        recs.append({
+            "dyad": r["dyad"],
+            "year": int(r["year"]),
+            "index": num(r["index"]),
+            "cooperation": num(r["cooperation"]),
+            "discord": num(r["discord"]),
+            "breadth": num(r["breadth"]),
+            "domains": {d: {s: num(r[f"dom_{d}_{s}"]) for s in SIDES} for d in DOMAINS},
+            "p_de_jure": num(r.get("p_de_jure")),
+            "p_de_jure_interval": None if lo is None or hi is None else [lo, hi],
+            "verdict": opt(r.get("verdict")),
+            "known_status": opt(r.get("known_status")),
+            "coverage": num(r["coverage"]),
+            "n_imputed": int(r.get("n_imputed", 0) or 0),
+        })
+    return recs
