@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from .montecarlo import (
+    CompositeModel,
     UncertaintyResult,
     check_choices_vary,
     composite_model,
@@ -40,6 +41,7 @@ __all__ = [
     "rank_within_year",
     "check_choices_vary",
     "composite_model",
+    "CompositeModel",
     "plot_rank_intervals",
     "plot_sensitivity",
 ]

@@ -22,7 +22,7 @@ from ..errors import MethodError
 from .sobol import SobolResult, sobol_indices
 from .space import ChoiceError, ChoiceSpace, WeightPerturbation
 
-__all__ = ["UncertaintyResult", "monte_carlo", "sensitivity", "composite_model", "rank_within_year",
+__all__ = ["UncertaintyResult", "monte_carlo", "sensitivity", "composite_model", "CompositeModel", "rank_within_year",
            "check_choices_vary"]
 
 Model = Callable[[Any, Mapping[str, Any]], pd.DataFrame]
@@ -33,21 +33,77 @@ _OUTPUTS = ("index", "p_de_jure", "verdict")
 
 # ---------------------------------------------------------------------------
 # the default model: the composite index engine
-def composite_model(panel: Any, choices: Mapping[str, Any]) -> pd.DataFrame:
-    """Score ``panel`` with :func:`alliance_index.index.score` under ``choices``.
+class CompositeModel:
+    """The composite index (:class:`alliance_index.index.CompositeIndex`) as a model of choices.
 
-    Each key of ``choices`` is passed as a keyword option of ``score``; a
-    WeightPerturbation's value is a ``{key: weight}`` dict.
+    ``CompositeModel(**fixed)(panel, choices)`` fits and applies
+    ``CompositeIndex(**fixed, **choices)`` on ``panel`` and returns its frame
+    (``index``, ``cooperation``, ``discord``, domain scores, ... per dyad-year).
+
+    Choice names are ``CompositeIndex`` parameters (``normalisation``,
+    ``aggregation``, ``imputation``, ``evidence``, ``discord_exponent``,
+    ``weights`` (dict indicator → weight), ``domain_weights`` (dict domain →
+    weight), ...), plus:
+
+    ``alleged_factor`` : float
+        The evidence factor of cells graded ``alleged`` (default 0.5, see
+        ``observations.CONFIDENCE_FACTORS``); used by evidence weighting
+        (``evidence=True``), so it has no effect without it.
+
+    Default weights for a :class:`WeightPerturbation` named ``weights`` are the
+    catalog's ``default_weight`` of the indicators observed in the panel; for
+    ``domain_weights``, equal weights over the four domains.
     """
-    try:
-        from ..index import score  # type: ignore[attr-defined]
-    except ImportError as exc:  # pragma: no cover - depends on build
-        raise MethodError(
-            "the composite index engine (alliance_index.index.score) is not available; "
-            "pass model=callable(panel, choices) -> DataFrame with an 'index' column."
-        ) from exc
-    out = score(panel, **dict(choices))
-    return out
+
+    def __init__(self, **fixed: Any) -> None:
+        self.fixed = fixed
+
+    def __call__(self, panel: Any, choices: Mapping[str, Any]) -> pd.DataFrame:
+        from ..index import CompositeIndex
+
+        kw = {**self.fixed, **dict(choices)}
+        alleged = kw.pop("alleged_factor", None)
+        if alleged is not None:
+            panel = _with_alleged_factor(panel, float(alleged))
+        est = CompositeIndex(**kw)
+        return est.fit(panel).transform(panel)
+
+    def default_weights(self, panel: Any, name: str) -> pd.Series:
+        from ..catalog import DOMAINS
+        from ..catalog import catalog as _cat
+
+        if name == "domain_weights":
+            return pd.Series(1.0, index=list(DOMAINS))
+        if name == "weights":
+            cat = _cat()
+            vals = getattr(panel, "values", None)
+            cols = list(vals.columns[vals.notna().any(axis=0).to_numpy()]) if vals is not None else list(cat.index)
+            return cat.loc[[c for c in cols if c in cat.index], "default_weight"].astype("float64")
+        raise ChoiceError(
+            f"WeightPerturbation '{name}': the composite model knows default weights for 'weights' and "
+            f"'domain_weights' only; pass defaults=."
+        )
+
+    def __repr__(self) -> str:
+        return f"CompositeModel({', '.join(f'{k}={v!r}' for k, v in self.fixed.items())})"
+
+
+def _with_alleged_factor(panel: Any, factor: float) -> Any:
+    """Copy of a Panel whose 'alleged' cells carry evidence factor ``factor``."""
+    from dataclasses import replace
+
+    from ..observations import CONFIDENCE_FACTORS
+
+    if not hasattr(panel, "confidence"):
+        raise MethodError("alleged_factor needs a Panel (with evidence confidence), not a plain frame.")
+    if not (0.0 <= factor <= 1.0):
+        raise ChoiceError(f"Choice 'alleged_factor': {factor} is outside [0, 1].")
+    conf = panel.confidence
+    mask = conf.to_numpy() == CONFIDENCE_FACTORS["alleged"]
+    return replace(panel, confidence=conf.mask(mask, factor))
+
+
+composite_model = CompositeModel()
 
 
 def _default_weights(model: Model, panel: Any, name: str) -> pd.Series:
@@ -55,12 +111,6 @@ def _default_weights(model: Model, panel: Any, name: str) -> pd.Series:
     getter = getattr(model, "default_weights", None)
     if callable(getter):
         return pd.Series(getter(panel, name), dtype="float64")
-    if name in ("weights", "indicator_weights"):
-        from ..catalog import catalog
-
-        cat = catalog()
-        cols = [c for c in getattr(panel, "indicators", cat.index) if c in cat.index]
-        return cat.loc[cols, "default_weight"].astype("float64")
     raise ChoiceError(
         f"WeightPerturbation '{name}' has no defaults and the model does not provide default_weights(); "
         f"pass defaults=."
@@ -104,11 +154,18 @@ def _run_one(model: Model, classifier: Classifier | None, panel: Any, choices: M
 
 
 def _run_chunk(model: Model, classifier: Classifier | None, panel: Any, params: list[dict[str, Any]],
-               rows: pd.Index, outputs: Sequence[str]) -> dict[str, np.ndarray]:
+               rows: pd.Index, outputs: Sequence[str], start: int = 0) -> dict[str, np.ndarray]:
     """Evaluate a chunk of draws; arrays (n_rows, n_draws_in_chunk) per output."""
     res = {o: [] for o in outputs}
-    for p in params:
-        out = _run_one(model, classifier, panel, p).reindex(rows)
+    for i, p in enumerate(params):
+        try:
+            out = _run_one(model, classifier, panel, p).reindex(rows)
+        except Exception as exc:
+            shown = {k: v for k, v in p.items() if not isinstance(v, dict)}
+            raise MethodError(
+                f"the model failed on draw {start + i} with choices {shown}: {exc} "
+                f"(exclude this combination from the space, e.g. drop the offending option)."
+            ) from exc
         for o in outputs:
             res[o].append(out[o].to_numpy(dtype=object if o == "verdict" else "float64"))
     return {o: np.column_stack(v) if v else np.empty((len(rows), 0)) for o, v in res.items()}
@@ -122,11 +179,11 @@ def _evaluate(model: Model, classifier: Classifier | None, panel: Any, params: l
               rows: pd.Index, outputs: Sequence[str], client: Any, chunk_size: int) -> dict[str, np.ndarray]:
     slices = _chunks(len(params), chunk_size)
     if client is None:
-        parts = [_run_chunk(model, classifier, panel, params[s], rows, outputs) for s in slices]
+        parts = [_run_chunk(model, classifier, panel, params[s], rows, outputs, s.start) for s in slices]
     else:
         [pf] = client.scatter([panel], broadcast=True)
-        futs = [client.submit(_run_chunk, model, classifier, pf, params[s], rows, tuple(outputs), pure=False)
-                for s in slices]
+        futs = [client.submit(_run_chunk, model, classifier, pf, params[s], rows, tuple(outputs), s.start,
+                              pure=False) for s in slices]
         parts = client.gather(futs)
     return {o: np.concatenate([p[o] for p in parts], axis=1) for o in outputs}
 
@@ -320,38 +377,51 @@ def monte_carlo(
 
 
 def check_choices_vary(model: Model, panel: Any, space: ChoiceSpace, base: pd.DataFrame | None = None,
-                       classifier: Classifier | None = None) -> None:
+                       classifier: Classifier | None = None, n_points: int = 3) -> None:
     """Raise :class:`ChoiceError` naming any declared choice that changes no output at all.
 
-    Each choice is moved away from its default, one at a time, with every other
-    choice at its default: to each other option for a :class:`Choice`, to one
-    perturbed weight vector for a :class:`WeightPerturbation`. A choice under
-    which not one dyad-year's index changes is a step the model does not vary
-    (ignored keyword, nothing to impute, ...): analysing it would silently
-    report a zero effect, so it is an error instead.
+    Each choice is moved away from its value, one at a time, at the baseline
+    and at ``n_points`` further points of the space (drawn with a fixed seed,
+    so choices that act only together with another one are seen): to every
+    other option for a :class:`Choice`, to one perturbed weight vector for a
+    :class:`WeightPerturbation`. A choice under which not one dyad-year's
+    index changes anywhere is a step the model does not vary (an ignored
+    keyword, nothing to impute, ...): analysing it would silently report a
+    zero effect, so it is an error instead.
     """
     b0 = space.baseline()
     if base is None:
         base = _run_one(model, classifier, panel, b0)
-    ref = base["index"].to_numpy(dtype="float64")
+    _, extra = space.sample(n_points, seed=20231)
+    points = [(b0, base)] + [(p, None) for p in extra]
+    cache: dict[int, pd.DataFrame] = {}
     for f in space.factors:
-        if isinstance(f, WeightPerturbation):
-            u = np.where(np.arange(f.dim) % 2 == 0, 0.95, 0.05)[None, :]
-            trials = [f.as_dict(f.from_unit(u)[0])]
-        else:
-            trials = [o for o in f.options if repr(o) != repr(f.default)]
         varies = False
-        for t in trials:
-            out = _run_one(model, classifier, panel, {**b0, f.name: t}).reindex(base.index)
-            y = out["index"].to_numpy(dtype="float64")
-            if not np.array_equal(np.isnan(y), np.isnan(ref)) or np.nanmax(np.abs(y - ref), initial=0.0) > 1e-12:
-                varies = True
+        for k, (pt, ref_out) in enumerate(points):
+            if ref_out is None:
+                if k not in cache:
+                    cache[k] = _run_one(model, classifier, panel, pt).reindex(base.index)
+                ref_out = cache[k]
+            ref = ref_out["index"].to_numpy(dtype="float64")
+            if isinstance(f, WeightPerturbation):
+                u = np.where(np.arange(f.dim) % 2 == k % 2, 0.95, 0.05)[None, :]
+                trials = [f.as_dict(f.from_unit(u)[0])]
+            else:
+                trials = [o for o in f.options if repr(o) != repr(pt[f.name] if k else f.default)]
+            for t in trials:
+                y = _run_one(model, classifier, panel, {**pt, f.name: t}).reindex(base.index)["index"]
+                y = y.to_numpy(dtype="float64")
+                if not np.array_equal(np.isnan(y), np.isnan(ref)) or np.nanmax(np.abs(y - ref), initial=0.0) > 1e-12:
+                    varies = True
+                    break
+            if varies:
                 break
         if not varies:
             raise ChoiceError(
-                f"Choice '{f.name}' changes no index value on these data (tried {len(trials)} alternative(s) "
-                f"to the default): the model ignores it or the step cannot vary here. Remove it from the "
-                f"ChoiceSpace (or pass check_choices=False to analyse it anyway)."
+                f"Choice '{f.name}' changes no index value on these data (moved away from its value at the "
+                f"baseline and at {n_points} other points of the space): the model ignores it or the step "
+                f"cannot vary here. Remove it from the ChoiceSpace (or pass check_choices=False to analyse "
+                f"it anyway)."
             )
 
 
