@@ -311,6 +311,10 @@ def _validate(df: pd.DataFrame, *, label: str | None, rows: np.ndarray, from_tex
     for col in ("source", "note"):
         if col in df.columns:
             df[col] = df[col].fillna("").astype(str).astype(object)
+            nul = df[col].str.contains("\x00", regex=False).to_numpy(dtype=bool)
+            if nul.any():
+                i = int(np.flatnonzero(nul)[0])
+                raise ObservationsError(f"{where}{loc(i)}: {col} contains a NUL character, which CSV cannot carry; remove it.")
         else:
             df[col] = ""
 

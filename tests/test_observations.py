@@ -157,7 +157,7 @@ def observation_frames(draw):
             "value": np.nan if val is None else val,
             "confidence": draw(st.sampled_from(["confirmed", "reported", "alleged", "denied"])),
             "source": draw(st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=20)),
-            "note": draw(st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)),
+            "note": draw(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20)),
         })
     df = pd.DataFrame(rows, columns=["dyad", "year", "indicator", "value", "confidence", "source", "note"])
     return df
@@ -175,6 +175,13 @@ def test_round_trip_is_identical(tmp_path, df):
     a, b = clean["value"].to_numpy(), back["value"].to_numpy()
     assert np.array_equal(np.isnan(a), np.isnan(b))
     assert np.array_equal(a[~np.isnan(a)], b[~np.isnan(b)])
+
+
+def test_nul_character_rejected():
+    df = pd.DataFrame({"dyad": ["IRN-RUS"], "year": [2020], "indicator": ["trade_usd"], "value": [1.0],
+                       "note": ["a\x00b"]})
+    with pytest.raises(ObservationsError, match="NUL"):
+        ai.validate_observations(df)
 
 
 def test_write_is_atomic_on_error(tmp_path):
