@@ -84,8 +84,8 @@ def _agg(X, w, method, p, eps, groups):
         kw["p"] = p
     s = AGGREGATORS[method](X, w, **kw)
     if method == "copeland":
-        s = copeland_to_unit(s, groups)
-    return s
+        return copeland_to_unit(s, groups)
+    return np.clip(s, 0.0, 1.0)  # the engine works on [0, 1]; removes rounding excursions
 
 
 def breadth(D: np.ndarray) -> np.ndarray:
@@ -161,7 +161,7 @@ if HAVE_NUMBA:
         return (z + eps) ** p
 
     @_nb.njit(cache=True, inline="always")
-    def _inv(m, code, p, eps):
+    def _inv0(m, code, p, eps):
         if code == 0:
             return m
         if code == 1:
@@ -171,6 +171,10 @@ if HAVE_NUMBA:
         if p > 0:
             return m ** (1.0 / p)
         return m ** (1.0 / p) - eps
+
+    @_nb.njit(cache=True, inline="always")
+    def _inv(m, code, p, eps):
+        return min(max(_inv0(m, code, p, eps), 0.0), 1.0)
 
     @_nb.njit(parallel=True, cache=True)
     def _kernel(V, C, use_c, logm, wlo, whi, lo, sc, clip, col_node, col_w, core,

@@ -140,7 +140,7 @@ def geometric(X, w, *, p: float | None = None, eps: float = EPS, groups=None) ->
     _nonneg(X, obs, "geometric")
     L = np.log(np.where(obs, X, 0.0) + eps)
     m = _finish((L * W).sum(axis=1), S)
-    return np.exp(m) - eps
+    return np.maximum(np.exp(m) - eps, 0.0)  # >= 0 despite rounding (inputs are >= 0)
 
 
 def harmonic(X, w, *, p: float | None = None, eps: float = EPS, groups=None) -> np.ndarray:
@@ -149,7 +149,7 @@ def harmonic(X, w, *, p: float | None = None, eps: float = EPS, groups=None) -> 
     _nonneg(X, obs, "harmonic")
     R = 1.0 / (np.where(obs, X, 0.0) + eps)
     m = _finish((R * W).sum(axis=1), S)
-    return 1.0 / m - eps
+    return np.maximum(1.0 / m - eps, 0.0)
 
 
 def generalised(X, w, *, p: float | None = DEFAULT_P, eps: float = EPS, groups=None) -> np.ndarray:
@@ -164,7 +164,7 @@ def generalised(X, w, *, p: float | None = DEFAULT_P, eps: float = EPS, groups=N
     shift = 0.0 if p > 0 else eps
     P = (np.where(obs, X, 0.0) + shift) ** p
     m = _finish((P * W).sum(axis=1), S)
-    return m ** (1.0 / p) - shift
+    return np.maximum(m ** (1.0 / p) - shift, 0.0)
 
 
 def copeland(X, w, *, p: float | None = None, eps: float = EPS, groups=None,
