@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .aggregate import AGGREGATORS, aggregate
 from .audit import cronbach_alpha
-from .composite import Audit, CompositeIndex
+from .composite import SCORE_COLUMNS, Audit, CompositeIndex, compare, score, to_json_records
 from .impute import IMPUTERS, impute
 from .normalise import NORMALISERS, normalise
 from .weights import WEIGHTERS, compute_weights
@@ -21,6 +21,10 @@ __all__ = [
     "WEIGHTERS",
     "Audit",
     "CompositeIndex",
+    "SCORE_COLUMNS",
+    "compare",
+    "score",
+    "to_json_records",
     "aggregate",
     "compute_weights",
     "cronbach_alpha",

@@ -295,8 +295,9 @@ def run_numba(V: np.ndarray, C: np.ndarray | None, plan: Plan) -> np.ndarray:
         lo = np.zeros(k)
         sc = np.ones(k)
     clip = True
+    X = np.ascontiguousarray(X, dtype="float64")  # one compiled signature (row-major)
     use_c = C is not None
-    Cm = np.asarray(C, dtype="float64") if use_c else np.zeros((1, 1))
+    Cm = np.ascontiguousarray(C, dtype="float64") if use_c else np.zeros((1, 1))
     out = np.empty((X.shape[0], plan.n_out))
     core = plan.core.astype("float64") if plan.alliance else np.zeros(k)
     _kernel(X, Cm, use_c, np.ascontiguousarray(logm), np.asarray(wlo, float), np.asarray(whi, float),

@@ -466,7 +466,7 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         return vals
 
     def _impute(self, inp: _Input):
-        C = inp.C if (self.evidence or self.weights == "confidence") else None
+        C = inp.C if (self.evidence or (isinstance(self.weights, str) and self.weights == "confidence")) else None
         if self.imputation == "none":
             return inp.V, C, None
         dy, yr = self._groups_years(inp)
@@ -504,7 +504,7 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         groups = None
         if any(a == "copeland" for a in self.plan_.node_agg + self.plan_.grp_agg) and inp.index is not None:
             groups = inp.index.get_level_values(1).to_numpy()
-        out = _engine.run(np.ascontiguousarray(V) if not V.flags.f_contiguous else V, C, self.plan_,
+        out = _engine.run(V, C, self.plan_,
                           backend=self.backend, groups=groups)
         return inp, out, imputed
 
