@@ -19,6 +19,11 @@ Methods
     fit (same log-likelihood and forecast variance; checked in the tests),
     used because it is about 1000 times faster. The h-step forecast is the last value with
     variance :math:`h\\hat\\sigma^2`.
+    For **binary** indicators ``hold`` is instead a two-state Markov chain: the
+    yearly probabilities of switching out of 0 and out of 1 are estimated from
+    consecutive observed years with a Jeffreys :math:`Beta(1/2, 1/2)` prior and
+    drawn per path from their posterior (a random walk rounded to 0/1 would make
+    a switch far too likely after one historical change).
 ``linear``
     Deterministic linear trend by OLS (statsmodels ``OLS``) on the observed
     years; paths add a draw of the coefficients from :math:`N(\\hat\\beta, \\hat V)`
@@ -131,6 +136,30 @@ def _hold(t, y, steps, n_paths, rng):
     mean = np.full(steps, y[-1])
     eps = rng.standard_normal((n_paths, steps)) * sigma
     return mean, y[-1] + np.cumsum(eps, axis=1), sigma
+
+
+def _markov(t, y, steps, n_paths, rng):
+    """Two-state Markov chain for a 0/1 series ("hold" for binaries).
+
+    Switching probabilities out of each state are estimated from consecutive-year
+    pairs with a Jeffreys Beta(1/2, 1/2) prior and drawn per path from their
+    posterior, so short histories carry their parameter uncertainty.
+    """
+    y = np.rint(y)
+    cons = np.diff(t) == 1
+    a, b = y[:-1][cons], y[1:][cons]
+    n0, n1 = int((a == 0).sum()), int((a == 1).sum())
+    s01, s10 = int(((a == 0) & (b == 1)).sum()), int(((a == 1) & (b == 0)).sum())
+    p01 = rng.beta(s01 + 0.5, n0 - s01 + 0.5, n_paths)
+    p10 = rng.beta(s10 + 0.5, n1 - s10 + 0.5, n_paths)
+    u = rng.random((n_paths, steps))
+    paths = np.empty((n_paths, steps))
+    state = np.full(n_paths, y[-1])
+    for s in range(steps):  # loop over horizon steps only; vectorised over paths
+        flip = np.where(state == 1, u[:, s] < p10, u[:, s] < p01)
+        state = np.where(flip, 1.0 - state, state)
+        paths[:, s] = state
+    return paths.mean(axis=0), paths, float(np.sqrt((s01 + s10 + 0.5) / max(n0 + n1 + 1, 1)))
 
 
 def _linear(t, y, steps, n_paths, rng):
@@ -306,7 +335,8 @@ def project(
         empty = np.zeros((n_paths, 0))
         return Projection(np.zeros(0, dtype="int64"), np.zeros(0), np.zeros(0), np.zeros(0), empty, used,
                           last, float(v[-1]), 0.0)
-    mean, paths, sigma = _FUNCS[used](t, y, steps, n_paths, rng)
+    fn = _markov if (used == "hold" and kind == "binary") else _FUNCS[used]
+    mean, paths, sigma = fn(t, y, steps, n_paths, rng)
     if log1p:
         mean = np.expm1(mean)
         paths = np.expm1(paths)
