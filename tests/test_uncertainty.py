@@ -313,3 +313,32 @@ def test_plots_return_labelled_axes():
     assert "D01" in ax3.get_title()
     with pytest.raises(MethodError, match="year 1999"):
         plot_rank_intervals(res, year=1999)
+
+
+# --------------------------------------------------------------------- the real composite index
+def test_composite_model_on_the_bundled_panel():
+    import alliance_index as ai
+    from alliance_index.index import CompositeIndex
+    from alliance_index.uncertainty import composite_model
+
+    panel = ai.to_panel(ai.load_panel())
+    # alleged evidence only counts through evidence weighting: IRN-RUS 2023 has an alleged cell
+    lo = composite_model(panel, {"evidence": True, "alleged_factor": 0.25}).loc[("IRN-RUS", 2023), "index"]
+    hi = composite_model(panel, {"evidence": True, "alleged_factor": 1.0}).loc[("IRN-RUS", 2023), "index"]
+    assert lo != pytest.approx(hi, abs=1e-9)
+    sp = ChoiceSpace([Choice("normalisation", ["goalposts", "minmax"]),
+                      WeightPerturbation("domain_weights", relative=0.5)])
+    res = monte_carlo(panel, sp, n_draws=6, seed=1)
+    assert list(res.draws.columns) == ["normalisation", "domain_weights[military]", "domain_weights[economic]",
+                                       "domain_weights[diplomatic]", "domain_weights[regional]"]
+    row = res.draws.iloc[4]
+    direct = CompositeIndex(normalisation=row["normalisation"],
+                            domain_weights={d: row[f"domain_weights[{d}]"] for d in
+                                            ("military", "economic", "diplomatic", "regional")}).fit(panel).transform(panel)
+    np.testing.assert_allclose(res.samples["index"][:, 4], direct["index"].reindex(res.summary.index).to_numpy())
+    assert res.summary.loc[("IRN-RUS", 2023), "rank_p95"] <= 20
+    # evidence weighting off: alleged_factor cannot change anything, and that is an error, not a silent zero
+    with pytest.raises(ChoiceError, match="'alleged_factor' changes no index value"):
+        monte_carlo(panel, ChoiceSpace([Choice("normalisation", ["goalposts", "minmax"]),
+                                        Choice("alleged_factor", [0.25, 1.0])], fixed={"evidence": False}),
+                    n_draws=2, seed=0)

@@ -124,7 +124,7 @@ def plot_sensitivity(
         s1, st = result.S1[:, j], result.ST[:, j]
         e1 = np.abs(result.S1_ci[:, :, j] - s1)
         et = np.abs(result.ST_ci[:, :, j] - st)
-        what = f"{output}"
+        what = " ".join(str(x) for x in output) if isinstance(output, tuple) else str(output)
     else:
         ok = np.isfinite(result.ST).all(axis=0) & np.isfinite(result.S1).all(axis=0)
         if not ok.any():
