@@ -1,0 +1,233 @@
+"""The HTML report: self-contained, complete, written atomically; opens in headless Chromium."""
+from __future__ import annotations
+
+import base64
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import alliance_index as ai  # noqa: E402
+from alliance_index.cli import main  # noqa: E402
+from alliance_index.errors import ObservationsError, UnknownCountryError  # noqa: E402
+from alliance_index.plotting import OKABE_ITO  # noqa: E402
+from alliance_index.report import build_report  # noqa: E402
+
+DYADS = ["Russia-Iran", "Russia-Belarus"]
+IMG_RE = re.compile(r'<img[^>]*src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+def _has_classifier() -> bool:
+    try:
+        from alliance_index.models import attach_classification  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def obs():
+    return ai.load_panel()
+
+
+@pytest.fixture(scope="module")
+def report(obs):
+    return build_report(DYADS, obs=obs, year=2023, uncertainty_draws=24)
+
+
+def assert_self_contained(text: str) -> None:
+    low = text.lower()
+    # nothing is fetched: no external src/href/url(), no scripts, stylesheets or frames
+    assert not re.search(r'(src|href)\s*=\s*["\']?\s*(https?:|//|ftp:|file:)', low)
+    assert not re.search(r"url\(\s*['\"]?\s*(https?:|//)", low)
+    assert "@import" not in low
+    for tag in ("<script", "<link", "<iframe", "<object", "<embed"):
+        assert tag not in low, tag
+    srcs = re.findall(r'src\s*=\s*"([^"]*)"', text)
+    assert srcs and all(s.startswith("data:image/png;base64,") for s in srcs)
+
+
+def test_report_is_self_contained_with_figures(report):
+    assert report.startswith("<!DOCTYPE html>") and report.rstrip().endswith("</html>")
+    assert_self_contained(report)
+    imgs = IMG_RE.findall(report)
+    # domain profile, time series, two contribution charts, rank intervals
+    assert len(imgs) == 5
+    for b in imgs:
+        assert base64.b64decode(b)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_has_scores_and_dyads(report, obs):
+    from alliance_index.index import score
+
+    assert "IRN-RUS" in report and "BLR-RUS" in report
+    assert "Iran – Russia" in report and "Belarus – Russia" in report
+    s = score(obs, year=2023, dyads=["IRN-RUS", "BLR-RUS"])
+    for r in s.itertuples():
+        assert f"{r.index:,.1f}" in report
+        assert f"{r.cooperation:,.1f}" in report
+    # known status from the status table
+    assert "defense" in report
+    if _has_classifier():
+        assert "not available in this version" not in report
+    else:
+        assert "classification not available in this version" in report
+
+
+def test_report_lists_the_source_of_each_value(report, obs):
+    sub = obs[obs["dyad"].isin(["IRN-RUS", "BLR-RUS"]) & (obs["year"] == 2023) & obs["value"].notna()]
+    assert len(sub) > 20
+    body = report.split("Evidence: the source of each indicator value used", 1)[1]
+    for src in sub["source"].dropna().unique():
+        assert html.escape(src, quote=True) in body, src[:60]
+    # one row per observed value (header row excluded)
+    tables = re.findall(r"<table>.*?</table>", body, flags=re.S)
+    n_rows = sum(t.count("<tr>") - 1 for t in tables)
+    assert n_rows == len(sub)
+    for d in ("IRN-RUS", "BLR-RUS"):
+        k = int((sub["dyad"] == d).sum())
+        assert f"{d}, 2023: {k} observed values" in body
+
+
+def test_report_escapes_user_text(obs):
+    evil = obs[(obs["dyad"] == "IRN-RUS") & (obs["year"] == 2023)].copy()
+    evil.loc[evil.index[0], "source"] = '<script>alert(1)</script> <img src="http://x.example/a.png">'
+    text = build_report(["Russia-Iran"], obs=evil, uncertainty_draws=0)
+    assert "<script>alert" not in text and "&lt;script&gt;" in text
+    assert_self_contained(text)
+
+
+def test_report_errors(obs):
+    with pytest.raises(UnknownCountryError, match="Rusia"):
+        build_report(["Rusia-Iran"], obs=obs)
+    with pytest.raises(ObservationsError, match="USA-VEN"):
+        build_report(["USA-Venezuela"], obs=obs)
+    with pytest.raises(ObservationsError, match="1990"):
+        build_report(DYADS, obs=obs, year=1990)
+    with pytest.raises(ValueError, match="twice"):
+        build_report(["Russia-Iran", "IRN-RUS"], obs=obs)
+
+
+def test_cli_report(tmp_path, capsys):
+    out = tmp_path / "report.html"
+    rc = main(["report", *DYADS, "--out", str(out), "--year", "2023"])
+    msg = capsys.readouterr()
+    assert rc == 0, msg.err
+    assert str(out) in msg.out and msg.out.count("\n") == 1
+    text = out.read_text(encoding="utf-8")
+    assert_self_contained(text)
+    assert "IRN-RUS" in text and "BLR-RUS" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]  # no temporary left behind
+    assert (out.stat().st_mode & 0o777) == 0o644
+
+
+def test_cli_report_errors_write_nothing(tmp_path, capsys):
+    out = tmp_path / "r.html"
+    assert main(["report", "Rusia-Iran", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Rusia" in err
+    assert main(["report", "Russia-Iran", "--out", str(tmp_path / "nope" / "r.html")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["report", "Russia-Iran", "--out", str(out), "--year", "1990"]) == 2
+    capsys.readouterr()
+    assert list(tmp_path.iterdir()) == []
+    # an existing report is not clobbered by a failed run
+    out.write_text("old", encoding="utf-8")
+    assert main(["report", "Rusia-Iran", "--out", str(out)]) == 2
+    assert out.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
+def test_cli_help_has_example(capsys):
+    assert main(["report", "--help"]) == 0
+    assert "example" in capsys.readouterr().out.lower()
+
+
+def test_cli_report_with_user_data(tmp_path, capsys, obs):
+    f = tmp_path / "mine.csv"
+    ai.write_observations(obs[obs["dyad"] == "IRN-RUS"], f)
+    out = tmp_path / "mine.html"
+    rc = main(["report", "Iran-Russia", "--out", str(out), "--data", str(f)])
+    assert rc == 0, capsys.readouterr().err
+    text = out.read_text(encoding="utf-8")
+    assert "user observations: mine.csv" in text
+    assert "1 dyads" in text
+    assert main(["report", "Russia-Belarus", "--out", str(out), "--data", str(f)]) == 2
+    assert "BLR-RUS" in capsys.readouterr().err
+
+
+SCENARIO_YAML = """\
+name: test scenario
+dyad: Russia-Iran
+as_of: 2023
+horizon: 2026
+draws: 60
+seed: 7
+scenarios:
+  - name: trade_up
+    description: trade doubles
+    shocks:
+      - {year: 2025, indicator: trade_usd, op: scale, value: 2.0}
+"""
+
+
+def test_report_with_scenario(tmp_path, obs):
+    f = tmp_path / "s.yaml"
+    f.write_text(SCENARIO_YAML, encoding="utf-8")
+    text = build_report(["Russia-Iran"], obs=obs, scenario=f, uncertainty_draws=0)
+    assert_self_contained(text)
+    sec = text.split("<h2>Scenario results</h2>", 1)[1]
+    assert "trade_up" in sec and "baseline" in sec and "s.yaml" in sec
+    try:
+        from alliance_index.models import scenario_adapter  # noqa: F401
+    except ImportError:
+        assert "Scenario simulation is not available in this version" in sec
+    else:
+        # fans of index and p_de_jure for baseline and trade_up
+        assert len(IMG_RE.findall(sec)) == 4
+        assert "p_de_jure_90" in sec
+
+
+def test_report_bad_scenario_file(tmp_path, obs):
+    from alliance_index.errors import ScenarioError
+
+    f = tmp_path / "bad.yaml"
+    f.write_text("dyad: Russia-Iran\nas_of: [\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="bad.yaml"):
+        build_report(["Russia-Iran"], obs=obs, scenario=f, uncertainty_draws=0)
+
+
+# --------------------------------------------------------------------------- headless browser
+
+def _near(img: np.ndarray, hexcol: str, tol: float = 0.06) -> int:
+    rgb = np.array([int(hexcol[i:i + 2], 16) for i in (1, 3, 5)]) / 255.0
+    return int((np.abs(img[..., :3] - rgb) < tol).all(axis=-1).sum())
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium is not installed")
+def test_report_screenshot_in_headless_chromium(tmp_path):
+    import matplotlib.image as mpimg
+
+    out = tmp_path / "report.html"
+    assert main(["report", *DYADS, "--out", str(out)]) == 0
+    png = tmp_path / "shot.png"
+    cmd = [shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={png}", "--window-size=1200,2000",
+           out.resolve().as_uri()]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert png.is_file(), proc.stderr[-2000:]
+    img = mpimg.imread(png)
+    assert img.shape[0] >= 1500 and img.shape[1] >= 1000
+    assert float(img[..., :3].var()) > 0.0
+    # the page's CSS is grey: blue and orange pixels come from the figures (the two dyads' colours)
+    assert _near(img, OKABE_ITO["blue"]) > 2000
+    assert _near(img, OKABE_ITO["orange"]) > 2000
