@@ -181,3 +181,179 @@ def test_conform():
     x = np.array([-0.4, 0.6, 2.7, np.nan])
     assert np.array_equal(conform(x, "ordinal", 0, 2), np.array([0, 1, 2, np.nan]), equal_nan=True)
     assert np.allclose(conform(x[:3], "share", 0, 1), [0, 0.6, 1])
+
+
+# --------------------------------------------------------------------------- simulation (stand-in classifier)
+
+class StandInClassifier:
+    """A TEST-ONLY stand-in for the project's classifier (never shipped): a logit in cooperation
+    and discord whose three coefficients are drawn from a normal 'posterior'."""
+
+    mean = np.array([-1.0, 0.8, 0.6])
+    sd = np.array([0.3, 0.15, 0.15])
+
+    def draw_parameters(self, n, rng):
+        return self.mean + rng.standard_normal((n, 3)) * self.sd
+
+    def p_de_jure(self, features, params, draw_ids):
+        P = params[draw_ids]
+        c = features["cooperation"].to_numpy()
+        d = features["discord"].to_numpy()
+        return 1 / (1 + np.exp(-(P[:, 0] + P[:, 1] * (c - 50) / 10 - P[:, 2] * (d - 30) / 10)))
+
+
+SMALL = """\
+dyad: Russia-Iran
+as_of: 2023
+horizon: 2026
+draws: {draws}
+seed: {seed}
+scenarios:
+  - name: backing
+    shocks:
+      - {{year: 2024, indicator: diplomatic_backing, op: set, value: 3}}
+      - {{year: 2024, indicator: recognition_disputes, op: set, value: 0}}
+      - {{year: 2025, indicator: trade_usd, op: scale, value: 2, uncertainty: [1.5, 2.5]}}
+  - name: neutral
+    shocks:
+      - {{year: 2025, indicator: non_support_when_attacked, op: set, value: 1}}
+      - {{year: 2025, indicator: neutrality_in_partner_conflicts, op: trend, value: 1}}
+"""
+
+
+def _small(tmp_path, draws=200, seed=11):
+    return ScenarioSet.from_yaml(_write(tmp_path, SMALL.format(draws=draws, seed=seed), "small.yaml"))
+
+
+def test_run_outputs_and_json(tmp_path):
+    res = _small(tmp_path).run(classifier=StandInClassifier())
+    base, back, neut = res["baseline"], res["backing"], res["neutral"]
+    tr = back.trajectory
+    assert tr["year"].tolist() == [2023, 2024, 2025, 2026]
+    assert np.all(tr["p_de_jure_lo"] <= tr["p_de_jure"]) and np.all(tr["p_de_jure"] <= tr["p_de_jure_hi"])
+    assert np.all((tr["index"] >= 0) & (tr["index"] <= 100))
+    # the nowcast year is the same in every scenario (shocks start later)
+    assert np.array_equal(base.draws["index"][:, 0], back.draws["index"][:, 0], equal_nan=True)
+    fd = back.first_differences
+    assert fd["d_p_de_jure"].iloc[0] == 0
+    assert fd["d_p_de_jure_lo"].iloc[-1] > 0          # more backing, no recognition dispute -> higher p
+    assert neut.first_differences["d_p_de_jure_hi"].iloc[-1] < 0
+    assert 0 <= back.p_alliance_at_horizon <= back.p_alliance_by_horizon <= 1
+    doc = json.loads(res.to_json())
+    assert doc["dyad"] == "IRN-RUS" and doc["as_of"] == 2023 and doc["horizon"] == 2026
+    s = {x["name"]: x for x in doc["scenarios"]}
+    assert set(s) == {"baseline", "backing", "neutral"}
+    assert len(s["backing"]["trajectory"]) == 4
+    assert {"year", "index", "p_de_jure", "p_de_jure_interval"} <= set(s["backing"]["trajectory"][0])
+    assert len(s["backing"]["p_de_jure_at_horizon_interval"]) == 2
+    assert "first_differences" in s["backing"] and "first_differences" not in s["baseline"]
+    assert "baseline" in res.summary()
+
+
+def test_same_seed_identical_different_seed_within_mc_error(tmp_path):
+    a = _small(tmp_path, draws=400, seed=1).run(classifier=StandInClassifier())
+    b = _small(tmp_path, draws=400, seed=1).run(classifier=StandInClassifier())
+    assert a.to_json() == b.to_json()
+    c = _small(tmp_path, draws=400, seed=2).run(classifier=StandInClassifier())
+    assert a.to_json() != c.to_json()
+    for name in ("baseline", "backing"):
+        pa, pc = (r[name].draws["p_de_jure"][:, -1] for r in (a, c))
+        se = np.hypot(pa.std(ddof=1), pc.std(ddof=1)) / np.sqrt(len(pa))
+        assert abs(np.nanmean(pa) - np.nanmean(pc)) < 4 * se
+        qa, qc = a[name].p_alliance_at_horizon, c[name].p_alliance_at_horizon
+        sep = np.sqrt((qa * (1 - qa) + qc * (1 - qc)) / 400) + 1e-9
+        assert abs(qa - qc) < 4 * sep + 1e-9
+
+
+def test_vectorised_equals_looped_single_draw_path(tmp_path):
+    from alliance_index.panel import to_panel
+    from alliance_index.scenarios.simulate import (IndexFunction, _obs_upto, prepare, simulate,
+                                                   simulate_looped)
+
+    sset = _small(tmp_path, draws=12, seed=5)
+    clf = StandInClassifier()
+    hist = _obs_upto(None, sset.as_of)
+    f = IndexFunction().fit(to_panel(hist[hist["dyad"] == "IRN-RUS"], validate=False))
+    prep = prepare(sset, hist, draws=12, rng=np.random.default_rng(5), names=f.names_, classifier=clf)
+    v = simulate(prep, f, clf)
+    lp = simulate_looped(prep, f, clf)
+    for n in ("index", "cooperation", "discord", "p_de_jure"):
+        np.testing.assert_allclose(getattr(v, n), getattr(lp, n), rtol=1e-12, atol=1e-12, equal_nan=True)
+    assert np.array_equal(v.alliance, lp.alliance)
+
+
+def test_as_of_ignores_later_rows(tmp_path):
+    import alliance_index as ai
+
+    obs = ai.load_panel()
+    res1 = _small(tmp_path, draws=50).run(obs=obs, classifier=StandInClassifier())
+    changed = obs.copy()
+    later = (changed["dyad"] == "IRN-RUS") & (changed["year"] > 2023) & (changed["indicator"] == "leader_meetings")
+    changed.loc[later, "value"] = 0.0
+    res2 = _small(tmp_path, draws=50).run(obs=changed, classifier=StandInClassifier())
+    assert res1.to_json() == res2.to_json()
+
+
+def test_evidence_confidence_changes_nowcast(tmp_path):
+    """Observations graded below 'confirmed' are dropped in some draws: the nowcast index varies."""
+    res = _small(tmp_path, draws=300).run(classifier=StandInClassifier())
+    now = res["baseline"].draws["index"][:, 0]
+    assert np.nanstd(now) > 0
+    anchors = res.anchors["IRN-RUS"]
+    assert (anchors["confidence"] != "confirmed").any()
+
+
+def test_unknown_dyad_at_run_time(tmp_path):
+    s = ScenarioSet("Russia-Germany", 2023, 2025)
+    with pytest.raises(ScenarioError, match="DEU-RUS is not in the observations"):
+        s.run(classifier=StandInClassifier())
+    s = ScenarioSet("Russia-Iran", 1990, 2000)
+    with pytest.raises(ScenarioError, match="no observation up to as_of 1990"):
+        s.run(classifier=StandInClassifier())
+
+
+def test_trend_test_index():
+    from alliance_index.scenarios.trend import trend_test
+
+    t = trend_test(dyads=["Russia-Iran", "Russia-Belarus"], measure="index")
+    assert list(t["dyad"]) == ["IRN-RUS", "BLR-RUS"]
+    assert set(t["direction"]) <= {"rising", "flat", "falling"}
+    assert np.all(t["ci_lo"] <= t["slope"]) and np.all(t["slope"] <= t["ci_hi"])
+    # a synthetic rising series is detected, a flat noisy one is not called rising
+    years = np.arange(2000, 2016)
+    rng = np.random.default_rng(0)
+    sc = pd.DataFrame({"dyad": ["AAA-BBB"] * 16 + ["CCC-DDD"] * 16, "year": np.r_[years, years],
+                       "p_de_jure": np.r_[0.1 + 0.03 * (years - 2000) + rng.normal(0, 0.01, 16),
+                                          0.3 + rng.normal(0, 0.05, 16)]})
+    r = trend_test(scores=sc)
+    assert r.set_index("dyad").loc["AAA-BBB", "direction"] == "rising"
+    assert r.set_index("dyad").loc["CCC-DDD", "direction"] == "flat"
+
+
+# --------------------------------------------------------------------------- command line
+
+@pytest.mark.parametrize("old,new,needle", [
+    ("indicator: diplomatic_backing", "indicator: diplomatic_backng", "field 'indicator'"),
+    ("dyad: Russia-Iran", "dyad: Russia-Atlantis", "field 'dyad'"),
+    ("{{year: 2024, indicator: diplomatic_backing", "{{year: 2020, indicator: diplomatic_backing", "field 'year'"),
+    ("op: set, value: 3", "op: set, value: 9", "field 'value'"),
+    ("horizon: 2026", "horizon: 2022", "field 'horizon'"),
+    ("scenarios:", "scenarios: [", "malformed YAML"),
+])
+def test_cli_bad_input_exit_2_one_line(tmp_path, run_cli, old, new, needle):
+    text = SMALL.replace(old, new).format(draws=10, seed=1)
+    p = _write(tmp_path, text, "bad.yaml")
+    r = run_cli("scenario", str(p))
+    assert r.returncode == 2
+    assert r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert needle in lines[0] and "line" in lines[0]
+
+
+def test_cli_missing_file_and_bad_draws(tmp_path, run_cli):
+    r = run_cli("scenario", str(tmp_path / "nope.yaml"))
+    assert r.returncode == 2 and "file not found" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    p = _write(tmp_path, SMALL.format(draws=10, seed=1), "ok.yaml")
+    r = run_cli("scenario", str(p), "--draws", "0")
+    assert r.returncode == 2 and "--draws" in r.stderr

@@ -80,6 +80,18 @@ class ScenarioResult:
         out["p_alliance"] = self.draws["alliance"].mean(axis=0)
         return pd.DataFrame(out)
 
+    def fan(self, scenario: str | None = None, percentiles=(5, 25, 50, 75, 95)) -> pd.DataFrame:
+        """Percentile frame for fan charts: ``year``, ``scenario`` and ``<measure>_p<q>`` columns
+        (measures index, cooperation, discord, p_de_jure); used by :func:`alliance_index.plotting.plot_scenario_fan`."""
+        out = {"year": self.years.astype(int), "scenario": self.name}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for n in ("index", "cooperation", "discord", "p_de_jure"):
+                qs = np.nanpercentile(self.draws[n], list(percentiles), axis=0)
+                for q, row in zip(percentiles, qs):
+                    out[f"{n}_p{q:g}"] = row
+        return pd.DataFrame(out)
+
     @property
     def p_alliance_at_horizon(self) -> float:
         """Share of draws whose verdict at the horizon is alliance."""
@@ -209,6 +221,18 @@ class ScenarioSetResult:
         if isinstance(key, tuple):
             return self.results[key[0]][key[1]]
         return self.results[self.dyads[0]][key]
+
+    def fan(self, scenario: str | None = None, dyad: str | None = None) -> pd.DataFrame:
+        """Fan-chart percentiles of one scenario (default: every scenario, with a ``scenario`` column)."""
+        dyad = self.dyads[0] if dyad is None else dyad
+        per = self.results[dyad]
+        if scenario is not None:
+            if scenario not in per:
+                from ..errors import suggest
+
+                raise KeyError(f"scenario {scenario!r} is not in the result.{suggest(scenario, list(per))}")
+            return per[scenario].fan()
+        return pd.concat([r.fan() for r in per.values()], ignore_index=True)
 
     def table(self, dyad: str | None = None) -> pd.DataFrame:
         """One row per scenario: horizon p_de_jure with interval, p(alliance), first crossing, differences."""

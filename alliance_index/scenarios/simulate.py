@@ -354,7 +354,7 @@ def simulate_looped(prep: Prepared, index_fn: IndexFunction, classifier: PDeJure
 
 # --------------------------------------------------------------------------- entry point
 
-def _obs_upto(obs, as_of: int) -> pd.DataFrame:
+def _obs_upto(obs, as_of: int | None) -> pd.DataFrame:
     from ..observations import load_panel, validate_observations
 
     if obs is None:
@@ -367,6 +367,8 @@ def _obs_upto(obs, as_of: int) -> pd.DataFrame:
         raise TypeError(f"obs must be a DataFrame of observations (contract §2) or a path, got {type(obs).__name__}")
     else:
         obs = validate_observations(obs)
+    if as_of is None:
+        return obs
     return obs[obs["year"] <= as_of].reset_index(drop=True)
 
 
@@ -400,11 +402,12 @@ def run_set(sset: ScenarioSet, obs=None, *, draws: int | None = None, seed=None,
     if D < 1:
         raise ScenarioError(f"draws must be >= 1, got {D}.")
     seed = sset.seed if seed is None else seed
-    clf = default_classifier() if classifier is None else classifier
-    hist = _obs_upto(obs, sset.as_of)
+    full = _obs_upto(obs, None)
     ids = [sset.dyad] if dyads is None else [dyad_id(x) for x in dyads]
     for dy in ids:
-        _history(hist, dy, sset.as_of)
+        _history(full, dy, sset.as_of)
+    hist = full[full["year"] <= sset.as_of].reset_index(drop=True)
+    clf = default_classifier() if classifier is None else classifier
     panel = to_panel(hist[hist["dyad"].isin(ids)], validate=False)
     index_fn = IndexFunction(index).fit(panel)
     rng = np.random.default_rng(seed)

@@ -1,0 +1,148 @@
+"""Trend test: is p_de_jure (or the index) rising, flat or falling over a dyad's observed years?
+
+For each dyad, OLS of the measure on the year over its observed years,
+:math:`m_t = a + b\\,t + u_t`, with a heteroskedasticity- and
+autocorrelation-consistent (Newey–West, Bartlett kernel) standard error of
+:math:`b` (statsmodels ``OLS(...).fit(cov_type="HAC")``, small-sample
+correction, ``t`` with :math:`n-2` degrees of freedom). The default lag
+length is the Newey–West rule :math:`L = \\lfloor 4 (n/100)^{2/9} \\rfloor`
+(at least 1). The verdict is ``rising`` when the whole confidence interval of
+:math:`b` is above 0, ``falling`` when it is below 0, else ``flat``.
+
+Notes
+-----
+With 10–16 annual points the HAC standard error is itself noisy; the
+interval is therefore wide and ``flat`` is the honest answer more often than
+not. Years without any observation are skipped (the regression uses the
+actual year values, so gaps do not distort the slope, but the HAC lags count
+rows, not years).
+"""
+from __future__ import annotations
+
+import math
+from typing import Literal, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import MethodError, ObservationsError
+
+Direction = Literal["rising", "flat", "falling"]
+COLUMNS = ("dyad", "measure", "first_year", "last_year", "n_years", "slope", "se", "ci_lo", "ci_hi", "p_value",
+           "maxlags", "direction")
+
+
+def _slope(years: np.ndarray, y: np.ndarray, level: float, maxlags: int | None) -> tuple:
+    import statsmodels.api as sm
+
+    ok = ~np.isnan(y)
+    t, v = years[ok].astype("float64"), y[ok]
+    n = len(v)
+    if n < 4 or np.ptp(t) == 0:
+        return (n, np.nan, np.nan, np.nan, np.nan, np.nan, 0, "flat" if n else None)
+    L = maxlags if maxlags is not None else max(1, int(math.floor(4 * (n / 100) ** (2 / 9))))
+    X = sm.add_constant(t - t.mean())
+    res = sm.OLS(v, X).fit(cov_type="HAC", cov_kwds={"maxlags": L, "use_correction": True}, use_t=True)
+    b, se = float(res.params[1]), float(res.bse[1])
+    lo, hi = (float(x) for x in np.asarray(res.conf_int(alpha=1 - level))[1])
+    if not np.isfinite(se) or se == 0:
+        direction = "rising" if b > 0 else "falling" if b < 0 else "flat"
+    else:
+        direction = "rising" if lo > 0 else "falling" if hi < 0 else "flat"
+    return (n, b, se, lo, hi, float(res.pvalues[1]), L, direction)
+
+
+def trend_test(
+    obs=None,
+    dyads: Sequence[str] | str | None = None,
+    *,
+    scores: pd.DataFrame | None = None,
+    measure: str = "p_de_jure",
+    level: float = 0.90,
+    maxlags: int | None = None,
+    years: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """Slope of ``measure`` over the observed years of each dyad, with a HAC confidence interval.
+
+    Parameters
+    ----------
+    obs : DataFrame or path, optional
+        Observations (default: the bundled panel). Ignored when ``scores`` is given.
+    dyads : str or list of str, optional
+        Dyads to test (any spelling); default all in ``scores`` / ``obs``.
+    scores : DataFrame, optional
+        Precomputed per dyad-year values with columns ``dyad``, ``year`` and ``measure``
+        (e.g. the frame of :func:`alliance_index.score` after classification). When absent,
+        ``measure="p_de_jure"`` is computed with :func:`alliance_index.models.classify` and
+        ``"index"`` / ``"cooperation"`` / ``"discord"`` with :func:`alliance_index.index.score`.
+    measure : str, default "p_de_jure"
+    level : float, default 0.90
+        Confidence level of the interval.
+    maxlags : int, optional
+        HAC lag length (default: the Newey–West rule).
+    years : (int, int), optional
+        Restrict to these years (inclusive).
+
+    Returns
+    -------
+    DataFrame
+        One row per dyad with :data:`COLUMNS`: ``slope`` in units of ``measure`` per
+        year, ``se`` (HAC), ``ci_lo`` / ``ci_hi``, ``p_value``, ``direction``.
+
+    Examples
+    --------
+    >>> from alliance_index.scenarios.trend import trend_test
+    >>> t = trend_test(dyads=["Russia-Iran"], measure="index")
+    >>> t["direction"].iloc[0] in ("rising", "flat", "falling")
+    True
+    """
+    from ..countries import dyad_id
+
+    if not 0 < level < 1:
+        raise MethodError(f"level must be in (0, 1), got {level!r}.")
+    want = None
+    if dyads is not None:
+        want = [dyad_id(d) for d in ([dyads] if isinstance(dyads, str) else dyads)]
+    if scores is None:
+        scores = _scores(obs, measure, want)
+    missing = [c for c in ("dyad", "year", measure) if c not in scores.columns]
+    if missing:
+        raise MethodError(f"scores lacks column(s) {', '.join(missing)}; it needs dyad, year and {measure}.")
+    df = scores[["dyad", "year", measure]].copy()
+    if years is not None:
+        df = df[(df["year"] >= years[0]) & (df["year"] <= years[1])]
+    if want is not None:
+        have = set(df["dyad"])
+        lack = [d for d in want if d not in have]
+        if lack:
+            raise ObservationsError(f"no {measure} values for dyad(s) {', '.join(lack)}; check the dyads or the data.")
+        df = df[df["dyad"].isin(want)]
+    rows = []
+    order = want if want is not None else sorted(df["dyad"].unique())
+    groups = {d: g for d, g in df.groupby("dyad", sort=False)}
+    for d in order:
+        g = groups[d].sort_values("year")
+        yr = g["year"].to_numpy(dtype="int64")
+        v = g[measure].to_numpy(dtype="float64")
+        n, b, se, lo, hi, pv, L, direction = _slope(yr, v, level, maxlags)
+        obsy = yr[~np.isnan(v)]
+        rows.append((d, measure, int(obsy.min()) if len(obsy) else None, int(obsy.max()) if len(obsy) else None,
+                     n, b, se, lo, hi, pv, L, direction))
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _scores(obs, measure: str, want):
+    from ..observations import load_panel
+
+    obs = load_panel() if obs is None else obs
+    if measure == "p_de_jure":
+        try:
+            from ..models import classify  # type: ignore[attr-defined]
+        except ImportError as exc:
+            raise MethodError(f"p_de_jure needs the classifier (alliance_index.models.classify): {exc}; "
+                              "pass scores= a frame with dyad, year, p_de_jure, or measure='index'.") from None
+        out = classify(obs)
+        return out.reset_index() if "dyad" not in out.columns else out
+    from ..index import score
+
+    return score(obs, dyads=want)
