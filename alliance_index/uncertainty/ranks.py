@@ -28,10 +28,10 @@ def draw_ranks(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     numpy's argsort (deterministic for the same input, so reproducible).
     """
     S = W @ X.T  # (c, n), rows contiguous
-    order = np.argsort(-S, axis=1)
+    order = np.argsort(S, axis=1)  # ascending: the last position holds the highest score
     dt = _rank_dtype(X.shape[0])
     ranks = np.empty(order.shape, dtype=dt)
-    seq = np.arange(1, X.shape[0] + 1, dtype=dt)
+    seq = np.arange(X.shape[0], 0, -1, dtype=dt)  # rank n for the lowest score ... 1 for the highest
     for d in range(order.shape[0]):  # one scatter per draw (cheaper than put_along_axis's index arrays)
         ranks[d, order[d]] = seq
     return ranks
@@ -74,7 +74,7 @@ def rank_percentiles(
     Notes
     -----
     For draw :math:`d`, scores :math:`s_d = X w_d` and ranks :math:`r_{id} =
-    1 + \\#\\{j \\text{ before } i \\text{ in } \\operatorname{argsort}(-s_d)\\}`.
+    n - \\text{position of } i \\text{ in } \\operatorname{argsort}(s_d)` (1 = highest score).
     Ranks of every draw are kept as unsigned 16-bit integers (20,000 × 10,000
     draws = 400 MB), filled one chunk of draws at a time; the percentiles are
     then exact (numpy's default linear interpolation between order
@@ -116,7 +116,7 @@ def rank_percentiles(
         )
     spare = memory_budget - store
     if chunk_size is None:
-        per_draw = n * (8 + 8 + 8 + dt.itemsize)  # scores, negated scores, argsort, ranks
+        per_draw = n * (8 + 8 + 8 + dt.itemsize)  # scores, argsort, ranks (+ slack)
         chunk_size = int(max(1, min(D, (spare / 2) // per_draw)))
     ranks = np.empty((D, n), dtype=dt)
     slices = [slice(i, min(D, i + chunk_size)) for i in range(0, D, chunk_size)]
@@ -154,5 +154,5 @@ def lower_bound_pass(X: np.ndarray, W: np.ndarray, chunk_size: int) -> None:
     D = W.shape[0]
     for i in range(0, D, chunk_size):
         S = W[i: i + chunk_size] @ X.T
-        np.argsort(-S, axis=1)
+        np.argsort(S, axis=1)
 
