@@ -101,11 +101,7 @@ def _weights(weights, k: int) -> np.ndarray:
     return w
 
 
-def _delta(cats: np.ndarray, distance: str, dmax: float | None) -> np.ndarray:
-    if dmax is None:
-        dmax = float(cats.max() - cats.min()) if cats.size else 1.0
-    if not dmax > 0:
-        dmax = 1.0
+def _delta(cats: np.ndarray, distance: str, dmax: float) -> np.ndarray:
     d = np.abs(cats[:, None] - cats[None, :]) / dmax
     if distance == "squared":
         d = d**2
@@ -164,8 +160,14 @@ def pairwise_similarity(
 
     with :math:`D_e = \\sum_{ab} p_a q_b \\delta_{ab}`, :math:`p_a = \\sum_b C_{ab}/\\sum C`,
     :math:`q_b = \\sum_a C_{ab}/\\sum C` (kappa) or both equal to :math:`(p+q)/2` (pi).
-    Only items observed for both states enter. The cost is :math:`O(c^2 n^2 k)` for
-    :math:`c` categories — matrix products, no loop over dyads.
+    Only items observed for both states enter. The sums are formed with matrix
+    products, no loop over dyads: for absolute distances
+    :math:`|a-b| = \\sum_t g_t\\,|[a>c_t]-[b>c_t]|` over the thresholds :math:`c_t`
+    between adjacent categories (gaps :math:`g_t`), so
+    :math:`\\sum_k w_k\\delta_k = \\sum_t g_t (A_t + A_t^T - 2B_t)/d_{max}` with
+    :math:`A_t = G_t W M^T`, :math:`B_t = G_t W G_t^T`, :math:`G_t = [X > c_t]`,
+    :math:`M` the observed mask; for squared distances
+    :math:`(x-y)^2 = x^2 + y^2 - 2xy`. Cost :math:`O(c\\,n^2 k)` for :math:`c` categories.
 
     Examples
     --------
@@ -183,35 +185,69 @@ def pairwise_similarity(
         )
     w = _weights(weights, k)
     cats = _categories(X, categories)
-    delta = _delta(cats, distance, dmax)
-    c = cats.size
-    E = [(X == a).astype(float) for a in cats]
+    if dmax is None:
+        dmax = float(cats.max() - cats.min()) if cats.size else 1.0
+    if not dmax > 0:
+        dmax = 1.0
+    obs = ~np.isnan(X)
+    M = obs.astype(float)
+    Xf = np.where(obs, X, 0.0)
+    Mw = M * w
+    T = Mw @ M.T  # weighted count of items both observe
+    # observed disagreement, summed: matrix products only
+    complete = bool(obs.all())
+    if distance == "absolute":
+        # |a-b| = sum over thresholds t of gap_t * |[a>t] - [b>t]|
+        Dsum = np.zeros((n, n))
+        for t in range(cats.size - 1):
+            G = (Xf > cats[t]).astype(float)
+            Gw = G * w
+            if complete:  # G W M^T is then the row sum, broadcast
+                r = Gw.sum(axis=1)
+                A = np.broadcast_to(r[:, None], (n, n))
+            else:
+                A = Gw @ M.T
+            B = Gw @ G.T
+            Dsum += (cats[t + 1] - cats[t]) / dmax * (A + A.T - 2.0 * B)
+    else:
+        A = (Xf**2 * w) @ M.T
+        B = (Xf * w) @ Xf.T
+        Dsum = (A + A.T - 2.0 * B) / dmax**2
+
+    def _d(a, b):
+        d = np.abs(a - b) / dmax
+        return d**2 if distance == "squared" else d
+
     if exclude_pair:
-        wdiag = [np.diagonal(e) * w for e in E]  # w_i [X_ii = a]
-    C = np.empty((c, c, n, n))
-    for ia in range(c):
-        EWa = E[ia] * w
-        for ib in range(c):
-            cab = EWa @ E[ib].T
-            if exclude_pair:
-                # item i: w_i [X_ii=a][X_ji=b]; item j: w_j [X_ij=a][X_jj=b]
-                cab -= wdiag[ia][:, None] * E[ib].T + E[ia] * wdiag[ib][None, :]
-            C[ia, ib] = cab
-    T = C.sum(axis=(0, 1))
+        dg = np.diagonal(Xf)
+        wd = w * np.diagonal(M)  # w_i [X_ii observed]
+        T1 = wd[:, None] * M.T  # item i for pair (i, j)
+        T2 = M * wd[None, :]  # item j
+        T = T - T1 - T2
+        Dsum = Dsum - T1 * _d(dg[:, None], Xf.T) - T2 * _d(Xf, dg[None, :])
     with np.errstate(invalid="ignore", divide="ignore"):
-        Do = np.einsum("ab,abij->ij", delta, C) / T
+        Do = Dsum / T
         if measure == "s":
             out = 1.0 - 2.0 * Do
         else:
-            p = C.sum(axis=1) / T  # (c, n, n): row state's distribution
-            q = C.sum(axis=0) / T  # column state's distribution
+            delta = _delta(cats, distance, dmax)
+            P = np.empty((cats.size, n, n))
+            for ia, a in enumerate(cats):
+                Ea = ((Xf == a) & obs).astype(float)
+                Pa = (Ea * w) @ M.T
+                if exclude_pair:
+                    Pa -= (wd * np.diagonal(Ea))[:, None] * M.T + Ea * wd[None, :]
+                P[ia] = Pa
+            p = P / T  # row state's distribution over the items both observe
+            q = np.transpose(P, (0, 2, 1)) / T  # column state's distribution
             if measure == "pi":
                 p = q = (p + q) / 2.0
             De = np.einsum("aij,bij,ab->ij", p, q, delta)
             out = 1.0 - Do / De
-            out[~(De > 1e-15)] = np.nan
-    out[~(T > 0)] = np.nan
-    out = np.clip(out, -1.0, 1.0) if measure == "s" else out
+            out[~(De > 1e-12)] = np.nan
+    out[~(T > 1e-12)] = np.nan
+    if measure == "s":
+        out = np.clip(out, -1.0, 1.0)
     if exclude_pair:
         np.fill_diagonal(out, np.nan)
     return out

@@ -68,6 +68,8 @@ def derive(data_dir: Path | None = None) -> pd.DataFrame:
     missing = sorted(set(DYADS) - set(obs["dyad"]))
     if missing:
         raise SystemExit(f"dyads not found in the built frame: {missing}")
+    # 10 decimals: far below the sources' precision, and stable across BLAS builds
+    obs["value"] = obs["value"].round(10)
     obs["source"] = obs["source"] + "; " + TAG
     cov = dy.attrs["coverage"]
     src_of = S.build.INDICATOR_SOURCE

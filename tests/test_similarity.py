@@ -87,12 +87,14 @@ def _brute(X, w, measure, distance, dmax, exclude_pair=False):
 @pytest.mark.parametrize("measure", ["s", "kappa", "pi"])
 @pytest.mark.parametrize("distance", ["absolute", "squared"])
 @pytest.mark.parametrize("exclude_pair", [False, True])
-def test_pairwise_matches_direct_computation(measure, distance, exclude_pair):
+@pytest.mark.parametrize("missing", [False, True])
+def test_pairwise_matches_direct_computation(measure, distance, exclude_pair, missing):
     rng = np.random.default_rng(7)
     n = 9
     X = rng.integers(0, 4, size=(n, n)).astype(float)
     np.fill_diagonal(X, 3)
-    X[rng.random((n, n)) < 0.15] = np.nan
+    if missing:
+        X[rng.random((n, n)) < 0.15] = np.nan
     w = rng.random(n)
     got = sim.pairwise_similarity(X, w, measure=measure, distance=distance, dmax=3,
                                   exclude_pair=exclude_pair)

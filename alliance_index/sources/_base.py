@@ -30,7 +30,7 @@ from ..errors import DataQualityWarning, DataSourceError, suggest
 __all__ = ["set_data_dir", "get_data_dir", "resolve_path", "read_table", "check_codes",
            "check_unique", "known_cow_codes", "spells_to_years"]
 
-Kind = Literal["int", "float", "str", "date", "code"]
+Kind = Literal["int", "float", "str", "cat", "date", "code"]
 OnUnknown = Literal["raise", "warn", "keep"]
 
 _DATA_DIR: Path | None = None
@@ -152,12 +152,13 @@ def read_table(
         )
     use = list(want) + [c for c in optional if c in header and c not in want]
     kinds = {**want, **{c: optional[c] for c in use if c not in want}}
-    str_cols = [c for c in use if kinds[c] in ("str", "date")]
+    dtypes = {c: (str if kinds[c] in ("str", "date") else "category")
+              for c in use if kinds[c] in ("str", "date", "cat")}
     try:
         df = pd.read_csv(
             path, sep=sep, encoding=encoding, usecols=use, keep_default_na=keep_default_na,
             na_values=list(na_values) if na_values is not None else None,
-            dtype={c: str for c in str_cols} or None, low_memory=False,
+            dtype=dtypes or None, low_memory=False,
             engine=engine if engine is not None else "c",
         )
     except UnicodeDecodeError as e:
@@ -239,6 +240,8 @@ def _coerce(df: pd.DataFrame, kinds: Mapping[str, Kind], *, path: Path, what: st
                     f"line {line} has {val!r}"
                 )
             out[c] = d
+        elif kind == "cat":
+            out[c] = s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype("category")
         else:
             out[c] = s.astype("str") if not s.isna().any() else s
     return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
@@ -289,12 +292,17 @@ def check_codes(df: pd.DataFrame, cols: Iterable[str], *, path: Path, what: str,
     if known is None:
         return df
     karr = np.fromiter(known, dtype=np.int64)
+    table = np.zeros(int(karr.max()) + 2 if karr.size else 1, dtype=bool)
+    table[karr] = True
     bad = np.zeros(len(df), dtype=bool)
     for c in cols:
         v = df[c].to_numpy()
-        ok = np.isnan(v) if v.dtype.kind == "f" else np.zeros(len(v), bool)
-        vv = np.where(ok, -1, v).astype(np.int64)
-        bad |= ~ok & ~np.isin(vv, karr)
+        na = np.isnan(v) if v.dtype.kind == "f" else np.zeros(len(v), bool)
+        vv = np.where(na, -1, v).astype(np.int64)
+        inrange = (vv >= 0) & (vv < table.size)
+        hit = np.zeros(len(v), dtype=bool)
+        hit[inrange] = table[vv[inrange]]
+        bad |= ~na & ~hit
     if bad.any():
         codes = sorted({int(x) for c in cols for x in df.loc[bad, c].dropna().unique()
                         if int(x) not in known})
@@ -311,6 +319,14 @@ def check_codes(df: pd.DataFrame, cols: Iterable[str], *, path: Path, what: str,
 
 def check_unique(df: pd.DataFrame, keys: list[str], *, path: Path, what: str) -> None:
     """Raise naming the rows if ``keys`` repeat (e.g. overlapping years)."""
+    cols = [df[k].to_numpy() for k in keys]
+    if all(c.dtype.kind in "iu" for c in cols) and all(
+            c.size == 0 or (c.min() >= 0 and c.max() < 1_000_000) for c in cols) and len(cols) <= 3:
+        key = np.zeros(len(df), dtype=np.int64)
+        for c in cols:
+            key = key * 1_000_000 + c.astype(np.int64)
+        if not pd.Index(key).has_duplicates:
+            return
     dup = df.duplicated(keys, keep=False).to_numpy()
     if dup.any():
         lines = (np.flatnonzero(dup)[:6] + 2).tolist()

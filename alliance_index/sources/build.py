@@ -26,11 +26,11 @@ from ..errors import CoverageWarning, DataSourceError, suggest
 from ..similarity import pairwise_similarity
 from . import atop as _atop
 from . import cow as _cow
-from .icews import icews_nondirected, read_icews_dyad_year
+from .icews import ICEWS_COUNTS, ICEWS_INDICATORS, read_icews_dyad_year
 from .idealpoints import ideal_point_distance, read_ideal_points
 from .sipri import read_sipri, sipri_dyad_year
 from .unvotes import read_un_votes, un_vote_agreement
-from ._progress import progress_bar
+from ._progress import blas_single_thread, progress_bar
 
 __all__ = ["build_dyad_years", "to_observations", "SOURCES", "SOURCE_RULES", "INDICATOR_SOURCE"]
 
@@ -76,6 +76,9 @@ INDICATOR_SOURCE = {c: s for s, cols in SOURCES.items() for c in cols}
 
 _KEY = np.int64(1_000_000)
 
+#: values of ``atop_label`` (a categorical column; NaN outside ATOP's years)
+ATOP_LABELS = ["defense", "other", "none"]
+
 
 def _key(year, c1, c2) -> np.ndarray:
     return (np.asarray(year, dtype=np.int64) * _KEY + np.asarray(c1, dtype=np.int64) * 1000
@@ -94,10 +97,57 @@ def _take(values: np.ndarray, pos: np.ndarray, fill=np.nan) -> np.ndarray:
     return out
 
 
-def _state_lookup(df: pd.DataFrame, col: str, ccode: np.ndarray, year: np.ndarray) -> np.ndarray:
-    k = df["year"].to_numpy(dtype=np.int64) * 1000 + df["ccode"].to_numpy(dtype=np.int64)
-    pos = pd.Index(k).get_indexer(np.asarray(year, np.int64) * 1000 + np.asarray(ccode, np.int64))
-    return _take(df[col].to_numpy(dtype=float), pos)
+class _Grid:
+    """Dense (year, code, code) position tables: joins by fancy indexing, no hashing."""
+
+    def __init__(self, year: np.ndarray, c1: np.ndarray, c2: np.ndarray):
+        self.y0 = int(year.min()) if year.size else 0
+        self.ny = int(year.max()) - self.y0 + 1 if year.size else 1
+        codes = np.unique(np.concatenate([c1, c2])) if year.size else np.array([0])
+        self.cidx = np.full(int(codes.max()) + 1, -1, dtype=np.int64)
+        self.cidx[codes] = np.arange(codes.size)
+        self.nc = codes.size
+        self.year, self.c1, self.c2 = year, c1, c2
+        self._flat: dict[str, np.ndarray] = {}
+
+    def _code(self, c):
+        c = np.asarray(c, dtype=np.int64)
+        ok = (c >= 0) & (c < self.cidx.size)
+        out = np.full(c.shape, -1, dtype=np.int64)
+        out[ok] = self.cidx[c[ok]]
+        return out
+
+    def _base(self, which: str) -> np.ndarray:
+        if which not in self._flat:
+            a, b = self.c1, self.c2
+            if which == "nd":
+                a, b = np.minimum(a, b), np.maximum(a, b)
+            elif which == "21":
+                a, b = b, a
+            yi = self.year - self.y0
+            self._flat[which] = (yi * self.nc + self.cidx[a]) * self.nc + self.cidx[b]
+        return self._flat[which]
+
+    def positions(self, y, a, b, which: Literal["nd", "12", "21"] = "nd") -> np.ndarray:
+        """Row of (y, a, b) in the source for every frame row (-1 = absent)."""
+        y = np.asarray(y, dtype=np.int64) - self.y0
+        ai, bi = self._code(a), self._code(b)
+        ok = (y >= 0) & (y < self.ny) & (ai >= 0) & (bi >= 0)
+        table = np.full(self.ny * self.nc * self.nc, -1, dtype=np.int64)
+        rows = np.flatnonzero(ok)
+        table[(y[ok] * self.nc + ai[ok]) * self.nc + bi[ok]] = rows
+        return table[self._base(which)]
+
+    def state_values(self, y, c, values, which: Literal[1, 2, "lo", "hi"]) -> np.ndarray:
+        """Value of a state-year source for ccode1/ccode2 (or the lower/higher code)."""
+        y = np.asarray(y, dtype=np.int64) - self.y0
+        ci = self._code(c)
+        ok = (y >= 0) & (y < self.ny) & (ci >= 0)
+        table = np.full(self.ny * self.nc, np.nan)
+        table[y[ok] * self.nc + ci[ok]] = np.asarray(values, dtype=float)[ok]
+        cc = {1: self.c1, 2: self.c2, "lo": np.minimum(self.c1, self.c2),
+              "hi": np.maximum(self.c1, self.c2)}[which]
+        return table[(self.year - self.y0) * self.nc + self.cidx[cc]]
 
 
 def _in_years(year: np.ndarray, lo: int, hi: int) -> np.ndarray:
@@ -269,6 +319,7 @@ def build_dyad_years(
     c2 = df["ccode2"].to_numpy()
     lo_c, hi_c = np.minimum(c1, c2), np.maximum(c1, c2)
     ukey = _key(year, lo_c, hi_c)  # non-directed key
+    grid = _Grid(year, c1, c2)
     cols: dict[str, np.ndarray] = {}
     meta_sources: dict[str, str] = {}
     coverage: dict[str, tuple[int, int]] = {}
@@ -278,7 +329,7 @@ def build_dyad_years(
     for s in bar:
         t = time.perf_counter()
         fn = _BUILDERS[s]
-        info = fn(df=df, year=year, c1=c1, c2=c2, ukey=ukey, lo_c=lo_c, hi_c=hi_c, sy=sy,
+        info = fn(df=df, year=year, c1=c1, c2=c2, ukey=ukey, lo_c=lo_c, hi_c=hi_c, sy=sy, grid=grid,
                   paths=paths, directed=directed, rivalries=rivalries,
                   portfolio_weights=portfolio_weights, trade_absent=trade_absent,
                   progress=progress)
@@ -320,14 +371,14 @@ def _path_of(paths, key, rel):
 
 # --- one function per source: returns (columns, source string, coverage) ------
 
-def _b_atop(*, df, year, c1, c2, ukey, sy, paths, directed, portfolio_weights, progress, **_):
+def _b_atop(*, df, year, c1, c2, ukey, sy, grid, paths, directed, portfolio_weights, progress, **_):
     p = _path_of(paths, "atop", "atop/atop5_1_directed_dyad_year.csv.gz")
     a = _atop.read_atop_dyad_year(paths.get("atop"))
     lo, hi = int(a["year"].min()), int(a["year"].max())
     inside = _in_years(year, lo, hi)
     ay, a1, a2 = a["year"].to_numpy(), a["ccode1"].to_numpy(), a["ccode2"].to_numpy()
-    pos12 = _lookup(_key(year, c1, c2), _key(ay, a1, a2))
-    pos21 = _lookup(_key(year, c2, c1), _key(ay, a1, a2))
+    pos12 = grid.positions(ay, a1, a2, "12")
+    pos21 = grid.positions(ay, a1, a2, "21")
     cols = {}
     anyob = np.zeros(len(df), bool)
     defn = np.zeros(len(df), bool)
@@ -342,15 +393,16 @@ def _b_atop(*, df, year, c1, c2, ukey, sy, paths, directed, portfolio_weights, p
             defn = either
         val[~inside] = np.nan
         cols[c] = val
-    label = np.where(defn, "defense", np.where(anyob, "other", "none")).astype(object)
-    label[~inside] = np.nan
-    cols["atop_label"] = pd.array(label, dtype="str")
-    cols["alliance_portfolio_similarity"] = _portfolio_similarity(
-        a, year, c1, c2, sy, lo, hi, portfolio_weights, paths, progress)
+    code = np.where(defn, 0, np.where(anyob, 1, 2))
+    code[~inside] = -1
+    cols["atop_label"] = pd.Categorical.from_codes(code, categories=ATOP_LABELS)
+    with blas_single_thread():
+        cols["alliance_portfolio_similarity"] = _portfolio_similarity(
+            a, year, c1, c2, sy, lo, hi, portfolio_weights, paths, progress, grid)
     return cols, f"ATOP 5.1 directed dyad-years (Leeds et al.; via peacesciencer), {_file(p)}", (lo, hi)
 
 
-def _portfolio_similarity(a, year, c1, c2, sy, lo, hi, weights, paths, progress):
+def _portfolio_similarity(a, year, c1, c2, sy, lo, hi, weights, paths, progress, grid):
     out = np.full(year.shape, np.nan)
     # ordinal tie per directed row, symmetrised below by max over directions
     tie = np.select([(a["atop_defense"] | a["atop_offense"]).to_numpy() > 0,
@@ -380,7 +432,8 @@ def _portfolio_similarity(a, year, c1, c2, sy, lo, hi, weights, paths, progress)
         np.fill_diagonal(T, 3.0)
         w = None
         if cinc is not None:
-            w = _state_lookup(cinc, "cinc", states, np.full(n, y))
+            cy = cinc[cinc["year"] == y]
+            w = pd.Series(cy["cinc"].to_numpy(), index=cy["ccode"].to_numpy()).reindex(states).to_numpy()
             w = np.nan_to_num(w, nan=0.0)
         S = pairwise_similarity(T, w, measure="s", distance="absolute", dmax=3.0,
                                 categories=[0.0, 1.0, 2.0, 3.0], exclude_pair=True)
@@ -390,20 +443,19 @@ def _portfolio_similarity(a, year, c1, c2, sy, lo, hi, weights, paths, progress)
     return out
 
 
-def _b_trade(*, df, year, c1, c2, ukey, lo_c, hi_c, paths, trade_absent, **_):
+def _b_trade(*, df, year, c1, c2, ukey, lo_c, hi_c, grid, paths, trade_absent, **_):
     p = _path_of(paths, "trade", "cow/cow_trade_ndy_v4.csv.gz")
     t = _cow.read_trade_dyadic(paths.get("trade"))
     lo, hi = int(t["year"].min()), int(t["year"].max())
     inside = _in_years(year, lo, hi)
-    pos = _lookup(ukey, _key(t["year"], t["ccode1"], t["ccode2"]))
+    pos = grid.positions(t["year"], t["ccode1"], t["ccode2"])
     total = t["flow1"].to_numpy() + t["flow2"].to_numpy()  # NaN if either flow missing
     trade = _take(total, pos, 0.0 if trade_absent == "zero" else np.nan)
     trade[~inside] = np.nan
     nat = _cow.read_trade_national(paths.get("trade_national"))
     tot = nat["imports"].to_numpy() + nat["exports"].to_numpy()
-    nat = nat.assign(total=tot)
-    t1 = _state_lookup(nat, "total", lo_c, year)
-    t2 = _state_lookup(nat, "total", hi_c, year)
+    t1 = grid.state_values(nat["year"], nat["ccode"], tot, "lo")
+    t2 = grid.state_values(nat["year"], nat["ccode"], tot, "hi")
     with np.errstate(invalid="ignore", divide="ignore"):
         s1 = np.where(t1 > 0, 100.0 * trade / t1, np.nan)
         s2 = np.where(t2 > 0, 100.0 * trade / t2, np.nan)
@@ -413,10 +465,10 @@ def _b_trade(*, df, year, c1, c2, ukey, lo_c, hi_c, paths, trade_absent, **_):
             f"COW Trade 4.0 (Barbieri & Keshk), {_file(p)} + national totals", (lo, hi))
 
 
-def _b_igo(*, year, ukey, paths, **_):
+def _b_igo(*, year, ukey, grid, paths, **_):
     p = _path_of(paths, "igo", "cow/cow_igo_ndy.csv.gz")
     g = _cow.read_igo_dyadic(paths.get("igo"))
-    pos = _lookup(ukey, _key(g["year"], g["ccode1"], g["ccode2"]))
+    pos = grid.positions(g["year"], g["ccode1"], g["ccode2"])
     return ({"shared_igo_memberships": _take(g["dyadigos"].to_numpy(), pos)},
             f"COW IGO 3.0 (Pevehouse et al.), {_file(p)}; includes alliance organisations",
             (int(g["year"].min()), int(g["year"].max())))
@@ -429,7 +481,7 @@ def _spell_table(df, keycols, lo=None, hi=None):
     return idx, yrs
 
 
-def _b_contiguity(*, year, ukey, paths, **_):
+def _b_contiguity(*, year, ukey, grid, paths, **_):
     p = _path_of(paths, "contiguity", "cow/cow_contdir.csv")
     c = _cow.read_contiguity(paths.get("contiguity"))
     lo, hi = int(c["start_year"].min()), int(c["end_year"].max())
@@ -439,50 +491,52 @@ def _b_contiguity(*, year, ukey, paths, **_):
     typ = c["conttype"].to_numpy()[idx].astype(float)
     # several spells in one year (type changed): keep the closest type
     s = pd.Series(typ).groupby(k).min()
-    pos = _lookup(ukey, s.index.to_numpy())
+    sk = s.index.to_numpy()
+    pos = grid.positions(sk // _KEY, (sk % _KEY) // 1000, sk % 1000)
     val = _take(s.to_numpy(), pos, 0.0)
     val[~_in_years(year, lo, hi)] = np.nan
     return {"contiguity": val}, f"COW Direct Contiguity 3.2, {_file(p)}", (lo, hi)
 
 
-def _b_distance(*, year, ukey, paths, **_):
+def _b_distance(*, year, ukey, grid, paths, **_):
     p = _path_of(paths, "distance", "cow/cow_mindist.csv.gz")
     m = _cow.read_mindist(paths.get("distance"))
-    pos = _lookup(ukey, _key(m["year"], m["ccode1"], m["ccode2"]))
+    pos = grid.positions(m["year"], m["ccode1"], m["ccode2"])
     return ({"mindist": _take(m["mindist"].to_numpy(), pos)},
             f"minimum distance (Schvitz et al. cshapes; via peacesciencer), {_file(p)}",
             (int(m["year"].min()), int(m["year"].max())))
 
 
-def _b_majors(*, year, lo_c, hi_c, paths, **_):
+def _b_majors(*, year, lo_c, hi_c, grid, paths, **_):
     p = _path_of(paths, "majors", "cow/cow_majors.csv")
     mj = _cow.read_major_powers(paths.get("majors"))
     lo, hi = int(mj["start_year"].min()), int(mj["end_year"].max())
     idx, yrs = _spell_table(mj, None)
-    k = pd.Index(np.unique(yrs * 1000 + mj["ccode"].to_numpy()[idx]))
-    m1 = k.get_indexer(year * 1000 + lo_c) >= 0
-    m2 = k.get_indexer(year * 1000 + hi_c) >= 0
-    val = m1.astype(float) + m2.astype(float)
+    mc = mj["ccode"].to_numpy()[idx]
+    one = np.ones(yrs.size)
+    m1 = grid.state_values(yrs, mc, one, "lo")
+    m2 = grid.state_values(yrs, mc, one, "hi")
+    val = np.nan_to_num(m1) + np.nan_to_num(m2)
     val[~_in_years(year, lo, hi)] = np.nan
     return {"major_powers": val}, f"COW Major Powers 2016, {_file(p)}", (lo, hi)
 
 
-def _b_democracy(*, year, lo_c, hi_c, paths, **_):
+def _b_democracy(*, year, lo_c, hi_c, grid, paths, **_):
     p = _path_of(paths, "democracy", "democracy/isard_cw_democracy.csv")
     d = _cow.read_democracy(paths.get("democracy"))
-    p1 = _state_lookup(d, "polity2", lo_c, year)
-    p2 = _state_lookup(d, "polity2", hi_c, year)
+    p1 = grid.state_values(d["year"], d["ccode"], d["polity2"], "lo")
+    p2 = grid.state_values(d["year"], d["ccode"], d["polity2"], "hi")
     jd = ((p1 >= 6) & (p2 >= 6)).astype(float)
     jd[np.isnan(p1) | np.isnan(p2)] = np.nan
     return ({"joint_democracy": jd}, f"Polity2 via isard (cw_democracy), {_file(p)}",
             (int(d["year"].min()), int(d["year"].max())))
 
 
-def _b_nmc(*, year, lo_c, hi_c, paths, **_):
+def _b_nmc(*, year, lo_c, hi_c, grid, paths, **_):
     p = _path_of(paths, "nmc", "cow/cow_nmc_v7.csv")
     n = _cow.read_nmc(paths.get("nmc"))
-    a = _state_lookup(n, "cinc", lo_c, year)
-    b = _state_lookup(n, "cinc", hi_c, year)
+    a = grid.state_values(n["year"], n["ccode"], n["cinc"], "lo")
+    b = grid.state_values(n["year"], n["ccode"], n["cinc"], "hi")
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.fmax(a, b) / np.fmin(a, b)
     r[~np.isfinite(r)] = np.nan
@@ -490,7 +544,7 @@ def _b_nmc(*, year, lo_c, hi_c, paths, **_):
             (int(n["year"].min()), int(n["year"].max())))
 
 
-def _b_rivalries(*, year, c1, c2, ukey, sy, paths, rivalries, progress, **_):
+def _b_rivalries(*, year, c1, c2, ukey, sy, grid, paths, rivalries, progress, **_):
     rel = "cow/tss_rivalries.csv" if rivalries == "tss" else "cow/td_rivalries.csv"
     p = _path_of(paths, "rivalries", rel)
     with warnings.catch_warnings(record=True) as caught:
@@ -501,31 +555,17 @@ def _b_rivalries(*, year, c1, c2, ukey, sy, paths, rivalries, progress, **_):
     lo = max(1816, int(r["start_year"].min()))
     hi = int(r["end_year"].max())
     idx, yrs = _spell_table(r, None, lo, hi)
-    ra, rb = r["ccode1"].to_numpy()[idx], r["ccode2"].to_numpy()[idx]
-    rk = np.unique(_key(yrs, ra, rb))
-    riv = (pd.Index(rk).get_indexer(ukey) >= 0).astype(float)
-    shared = np.zeros(year.shape)
-    order = np.argsort(year, kind="stable")
-    ys = year[order]
-    ry = rk // _KEY
-    r1 = (rk % _KEY) // 1000
-    r2 = rk % 1000
-    for y in np.unique(year):
-        if y < lo or y > hi:
-            continue
-        m = ry == y
-        if not m.any():
-            continue
-        codes = np.unique(np.concatenate([r1[m], r2[m], c1[order[np.searchsorted(ys, y):np.searchsorted(ys, y + 1)]],
-                                          c2[order[np.searchsorted(ys, y):np.searchsorted(ys, y + 1)]]]))
-        n = codes.size
-        R = np.zeros((n, n))
-        i, j = np.searchsorted(codes, r1[m]), np.searchsorted(codes, r2[m])
-        R[i, j] = R[j, i] = 1.0
-        R2 = R @ R
-        a0, a1 = np.searchsorted(ys, [y, y + 1])
-        rr = order[a0:a1]
-        shared[rr] = R2[np.searchsorted(codes, c1[rr]), np.searchsorted(codes, c2[rr])]
+    e = pd.DataFrame({"year": yrs, "a": r["ccode1"].to_numpy()[idx],
+                      "b": r["ccode2"].to_numpy()[idx]}).drop_duplicates(ignore_index=True)
+    riv = (grid.positions(e["year"], e["a"], e["b"]) >= 0).astype(float)
+    # shared rivals: join the year's rivalry edges with themselves on the common rival
+    both = pd.concat([e.rename(columns={"a": "k", "b": "x"}), e.rename(columns={"b": "k", "a": "x"})],
+                     ignore_index=True)
+    j = both.merge(both, on=["year", "k"], suffixes=("1", "2"))
+    j = j[j["x1"] < j["x2"]]
+    cnt = j.groupby(["year", "x1", "x2"], as_index=False).size()
+    pos = grid.positions(cnt["year"], cnt["x1"], cnt["x2"])
+    shared = _take(cnt["size"].to_numpy(), pos, 0.0)
     outside = ~_in_years(year, lo, hi)
     riv[outside] = np.nan
     shared[outside] = np.nan
@@ -534,12 +574,12 @@ def _b_rivalries(*, year, c1, c2, ukey, sy, paths, rivalries, progress, **_):
             f"strategic rivalries ({name}; via peacesciencer), {_file(p)}", (lo, hi))
 
 
-def _b_unvotes(*, year, ukey, paths, progress, **_):
+def _b_unvotes(*, year, ukey, grid, paths, progress, **_):
     p = _path_of(paths, "unvotes", "unvotes/unvotes_un_votes.csv.gz")
     v = read_un_votes(paths.get("unvotes"), paths.get("roll_calls"))
     ylo, yhi = int(year.min()), int(year.max())
     ag = un_vote_agreement(v, ylo, yhi, progress=progress)
-    pos = _lookup(ukey, _key(ag["year"], ag["ccode1"], ag["ccode2"]))
+    pos = grid.positions(ag["year"], ag["ccode1"], ag["ccode2"])
     cov = (int(v["year"].min()), int(v["year"].max()))
     return ({"unga_agreement": _take(ag["unga_agreement"].to_numpy(), pos),
              "unga_common_votes": _take(ag["unga_common_votes"].to_numpy(), pos)},
@@ -556,7 +596,7 @@ def _b_idealpoints(*, df, year, lo_c, hi_c, paths, **_):
             (int(ip["year"].min()), int(ip["year"].max())))
 
 
-def _b_sipri(*, year, ukey, paths, **_):
+def _b_sipri(*, year, ukey, grid, paths, **_):
     p = _path_of(paths, "sipri", "sipri/sipri-exports-processed.csv")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -565,20 +605,24 @@ def _b_sipri(*, year, ukey, paths, **_):
         warnings.warn(w.message, w.category, stacklevel=4)
     lo, hi = int(s["year"].min()), int(s["year"].max())
     d = sipri_dyad_year(s)
-    pos = _lookup(ukey, _key(d["year"], d["ccode1"], d["ccode2"]))
+    pos = grid.positions(d["year"], d["ccode1"], d["ccode2"])
     val = _take(d["arms_transfers_tiv"].to_numpy(), pos, 0.0)
     val[~_in_years(year, lo, hi)] = np.nan
     return ({"arms_transfers_tiv": val},
             f"SIPRI Arms Transfers Database (TIV; processed by 360info, CC BY 4.0), {_file(p)}", (lo, hi))
 
 
-def _b_icews(*, year, ukey, paths, **_):
+def _b_icews(*, year, ukey, grid, paths, directed, **_):
     p = _path_of(paths, "icews", "icews/netify_icews_dyadyear_2002_2014.csv.gz")
-    e = icews_nondirected(read_icews_dyad_year(paths.get("icews")))
-    pos = _lookup(ukey, _key(e["year"], e["ccode1"], e["ccode2"]))
-    cols = {c: _take(e[c].to_numpy(), pos) for c in SOURCES["icews"]}
+    e = read_icews_dyad_year(paths.get("icews"))
+    ey, e1, e2 = e["year"].to_numpy(), e["ccode1"].to_numpy(), e["ccode2"].to_numpy()
+    pos12 = grid.positions(ey, e1, e2, "12")
+    pos21 = grid.positions(ey, e1, e2, "21")
+    # the file lists every ordered pair of its countries: a missing direction = unknown
+    cols = {ICEWS_INDICATORS[c]: _take(e[c].to_numpy(), pos12) + _take(e[c].to_numpy(), pos21)
+            for c in ICEWS_COUNTS}
     return (cols, f"ICEWS event counts by quad class (Boschee et al.; via netify), {_file(p)}",
-            (int(e["year"].min()), int(e["year"].max())))
+            (int(ey.min()), int(ey.max())))
 
 
 _BUILDERS = {"atop": _b_atop, "trade": _b_trade, "igo": _b_igo, "contiguity": _b_contiguity,

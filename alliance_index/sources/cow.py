@@ -212,7 +212,11 @@ def read_mindist(path=None, *, on_unknown: OnUnknown = "raise") -> pd.DataFrame:
                     what="minimum distance")
     check_codes(df, ["ccode1", "ccode2"], path=p, what="minimum distance", on_unknown=on_unknown)
     df = _nondirected(df)
-    dup = df.duplicated(["ccode1", "ccode2", "year"], keep=False).to_numpy()
+    key = (df["year"].to_numpy() * 1_000_000 + df["ccode1"].to_numpy() * 1000
+           + df["ccode2"].to_numpy())
+    dup = np.zeros(len(df), bool)
+    if pd.Index(key).has_duplicates:
+        dup = df.duplicated(["ccode1", "ccode2", "year"], keep=False).to_numpy()
     if dup.any():  # both directions listed: they must agree
         g = df[dup].groupby(["ccode1", "ccode2", "year"])["mindist"]
         spread = (g.max() - g.min()).max()

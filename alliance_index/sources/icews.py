@@ -30,11 +30,15 @@ ICEWS_INDICATORS = {"verbCoop": "events_verbal_cooperation",
 def read_icews_dyad_year(path=None, *, on_unknown: OnUnknown = "raise") -> pd.DataFrame:
     """Directed event counts: ``ccode1`` (source) → ``ccode2`` (target), ``year`` + the four quad classes."""
     p = resolve_path(path, "icews/netify_icews_dyadyear_2002_2014.csv.gz", "ICEWS dyad-year")
-    df = read_table(p, {"year": "int", "i_iso3c": "str", "j_iso3c": "str",
-                        **{c: "float" for c in ICEWS_COUNTS}}, optional={"i": "str", "j": "str"},
+    df = read_table(p, {"year": "int", "i_iso3c": "cat", "j_iso3c": "cat",
+                        **{c: "float" for c in ICEWS_COUNTS}},
                     what="ICEWS dyad-year")
-    a = df["i_iso3c"].map(ISO3_TO_COW).to_numpy(dtype=float)
-    b = df["j_iso3c"].map(ISO3_TO_COW).to_numpy(dtype=float)
+    def to_cow(col):
+        cat = df[col].cat
+        m = np.array([ISO3_TO_COW.get(str(x).strip(), np.nan) for x in cat.categories] + [np.nan])
+        return m[cat.codes.to_numpy()]
+
+    a, b = to_cow("i_iso3c"), to_cow("j_iso3c")
     unk = np.isnan(a) | np.isnan(b)
     if unk.any():
         codes = sorted(set(df.loc[np.isnan(a), "i_iso3c"].astype(str)) |

@@ -62,24 +62,34 @@ def read_un_votes(path=None, roll_calls=None, *, on_unknown: OnUnknown = "raise"
     0.5 abstain, 0 no.
     """
     p = resolve_path(path, "unvotes/unvotes_un_votes.csv.gz", "UN votes")
-    df = read_table(p, {"rcid": "int", "country": "str", "country_code": "str", "vote": "str"},
+    df = read_table(p, {"rcid": "int", "country": "cat", "country_code": "cat", "vote": "cat"},
                     keep_default_na=False, what="UN votes")
-    vote = df["vote"].str.strip().str.lower()
-    value = vote.map(UNGA_VOTE_CODES).to_numpy(dtype=float)
+    # work on the few distinct values, then spread with the category codes
+    vcat = df["vote"].cat
+    vnorm = pd.Index(vcat.categories.astype(str)).str.strip().str.lower()
+    vval = np.array([UNGA_VOTE_CODES.get(x, np.nan) for x in vnorm] + [np.nan])
+    value = vval[vcat.codes.to_numpy()]
     bad = np.isnan(value)
     if bad.any():
         line = int(np.flatnonzero(bad)[0]) + 2
         raise DataSourceError(
             f"UN votes: column 'vote' of {str(p)!r} must be yes / no / abstain; line {line} has "
             f"{df['vote'].iloc[line - 2]!r} ({int(bad.sum())} such row(s))")
-    code = df["country_code"].str.strip()
-    cc = code.map(ISO2_TO_COW)
-    byname = df["country"].map(UN_NAME_TO_COW)
-    cc = cc.where(code.ne(""), byname).to_numpy(dtype=float)
+    labels = ["abstain", "no", "yes"]
+    vcode = np.array([labels.index(x) if x in labels else -1 for x in vnorm] + [-1])
+    vote = pd.Categorical.from_codes(vcode[vcat.codes.to_numpy()], categories=labels)
+    ccat, ncat = df["country_code"].cat, df["country"].cat
+    cstr = pd.Index(ccat.categories.astype(str)).str.strip()
+    cmap = np.array([ISO2_TO_COW.get(x, np.nan) for x in cstr] + [np.nan], dtype=float)
+    cempty = np.array([x == "" for x in cstr] + [True])
+    nmap = np.array([UN_NAME_TO_COW.get(str(x), np.nan) for x in ncat.categories] + [np.nan])
+    cc_codes, nm_codes = ccat.codes.to_numpy(), ncat.codes.to_numpy()
+    cc = np.where(cempty[cc_codes], nmap[nm_codes], cmap[cc_codes])
     unk = np.isnan(cc)
     keep = ~unk
     if unk.any():
-        which = (df.loc[unk, "country"] + " (" + code[unk] + ")").value_counts()
+        which = (df.loc[unk, "country"].astype(str) + " (" + df.loc[unk, "country_code"].astype(str)
+                 + ")").value_counts()
         msg = (f"UN votes: {int(unk.sum())} row(s) of {str(p)!r} carry country codes with no COW "
                f"number: {', '.join(f'{k}: {v}' for k, v in which.head(6).items())}")
         if on_unknown == "raise":
@@ -90,8 +100,8 @@ def read_un_votes(path=None, roll_calls=None, *, on_unknown: OnUnknown = "raise"
         rc = roll_calls
     else:
         rc = read_un_roll_calls(roll_calls)
-    sess = pd.Series(rc["session"].to_numpy(), index=rc["rcid"].to_numpy())
-    session = sess.reindex(df["rcid"].to_numpy()).to_numpy(dtype=float)
+    rpos = pd.Index(rc["rcid"].to_numpy()).get_indexer(df["rcid"].to_numpy())
+    session = np.where(rpos >= 0, rc["session"].to_numpy(dtype=float)[rpos], np.nan)
     nos = np.isnan(session) & keep
     if nos.any():
         raise DataSourceError(
@@ -100,7 +110,7 @@ def read_un_votes(path=None, roll_calls=None, *, on_unknown: OnUnknown = "raise"
     out = pd.DataFrame({"rcid": df["rcid"].to_numpy()[keep],
                         "session": session[keep].astype("int64"),
                         "ccode": cc[keep].astype("int64"),
-                        "vote": vote.to_numpy()[keep], "value": value[keep]})
+                        "vote": vote[keep], "value": value[keep]})
     out.insert(2, "year", out["session"] + 1945)
     tw = (out["ccode"].to_numpy() == 713) & (out["year"].to_numpy() < 1950)
     out.loc[tw, "ccode"] = 710  # Republic of China = China in COW until Dec 1949
@@ -136,15 +146,27 @@ def un_vote_agreement(votes: pd.DataFrame, start: int | None = None, end: int | 
         v = v[v["year"] >= start]
     if end is not None:
         v = v[v["year"] <= end]
-    frames = []
     years = np.unique(v["year"].to_numpy())
-    from ._progress import progress_bar
+    from ._progress import blas_single_thread, progress_bar
 
     yr_all = v["year"].to_numpy()
     order = np.argsort(yr_all, kind="stable")
     bounds = np.searchsorted(yr_all[order], years.tolist() + [np.iinfo(np.int64).max])
     cc_all, rc_all, val_all = (v["ccode"].to_numpy()[order], v["rcid"].to_numpy()[order],
                                v["value"].to_numpy()[order])
+    with blas_single_thread():
+        frames = _agreement_years(years, bounds, cc_all, rc_all, val_all, progress)
+    if not frames:
+        return pd.DataFrame({"ccode1": pd.Series(dtype="int64"), "ccode2": pd.Series(dtype="int64"),
+                             "year": pd.Series(dtype="int64"), "unga_agreement": pd.Series(dtype=float),
+                             "unga_common_votes": pd.Series(dtype="int64")})
+    return pd.concat(frames, ignore_index=True)
+
+
+def _agreement_years(years, bounds, cc_all, rc_all, val_all, progress):
+    from ._progress import progress_bar
+
+    frames = []
     for i, y in enumerate(progress_bar(years, desc="UN vote agreement", enable=progress)):
         sl = slice(bounds[i], bounds[i + 1])
         states, r = np.unique(cc_all[sl], return_inverse=True)
@@ -159,8 +181,4 @@ def un_vote_agreement(votes: pd.DataFrame, start: int | None = None, end: int | 
         frames.append(pd.DataFrame({"ccode1": states[iu[ok]], "ccode2": states[ju[ok]],
                                     "year": np.int64(y), "unga_agreement": A[iu[ok], ju[ok]],
                                     "unga_common_votes": N[iu[ok], ju[ok]].astype("int64")}))
-    if not frames:
-        return pd.DataFrame({"ccode1": pd.Series(dtype="int64"), "ccode2": pd.Series(dtype="int64"),
-                             "year": pd.Series(dtype="int64"), "unga_agreement": pd.Series(dtype=float),
-                             "unga_common_votes": pd.Series(dtype="int64")})
-    return pd.concat(frames, ignore_index=True)
+    return frames
