@@ -279,7 +279,7 @@ def test_sensitivity_per_dyad_finds_the_choice_that_matters():
         Choice("scale", [0.98, 1.0, 1.02]),
         WeightPerturbation("weights", dict.fromkeys(IND, 1.0), relative=0.3),
     ])
-    res = sensitivity(PANEL, sp, n=256, seed=0, model=model, n_boot=50)
+    res = sensitivity(PANEL, sp, n=128, seed=0, model=model, n_boot=50)
     assert res.factors == ["shift", "scale", "weights"]
     st = res.total
     d03 = st[("D03", 2022)]
