@@ -83,6 +83,29 @@ def test_readers_return_typed_frames(datadir):
     assert S.read_major_powers()["ccode"].tolist() == [2, 365, 710]
 
 
+def test_atop_treaty_and_member_level(datadir):
+    al = S.read_atop_alliances()
+    assert al.set_index("atopid").loc[9001, ["defense", "consul", "endyr"]].tolist() == [1, 1, 0]
+    assert al["milaid"].tolist() == [2.0, 0.0, 0.0]
+    with pytest.warns(DataQualityWarning, match=r"1 row\(s\).*8152"):
+        m = S.read_atop_members()
+    assert len(m) == 7  # the unknown member is kept and counted, not dropped
+    with pytest.raises(DataSourceError, match="8152"):
+        S.read_atop_members(on_unknown="raise")
+
+
+def test_isard_system_and_tss_rivalries(datadir):
+    isd = S.read_isard_system()
+    cow = S.read_cow_states()
+    pd.testing.assert_frame_equal(S.system_years(1999, 2003, isd), S.system_years(1999, 2003, cow))
+    r = S.read_rivalries(kind="tss")
+    assert r[["ccode1", "ccode2", "start_year", "end_year"]].values.tolist() == [[2, 365, 2000, 2003],
+                                                                                 [2, 630, 2000, 2003]]
+    d = S.build_dyad_years(2000, 2003, sources=["rivalries"], rivalries="tss", system="isard",
+                           progress=False)
+    assert _row(d, 365, 630, 2003).shared_rivals == 1
+
+
 def test_un_votes_quirks(datadir):
     v = S.read_un_votes()
     # Namibia's ISO2 'NA' is a country, not a missing value
