@@ -128,6 +128,11 @@ def main() -> int:
     allst = sa.total.loc[:, sa.total.columns.get_level_values("year") == YEAR]
     print(f"- Over all {allst.shape[1]} dyads in {YEAR}, mean S_T: "
           + ", ".join(f"{k} {v:.2f}" for k, v in allst.mean(axis=1).sort_values(ascending=False).items()) + ".")
+    obs = ai.load_panel()
+    al = obs[obs["confidence"] == "alleged"]
+    print(f"- Evidence: {len(al)} cells of the bundled panel are graded alleged "
+          f"({', '.join(f'{k} {v}' for k, v in al['dyad'].value_counts().items())}); "
+          f"in {YEAR}: {', '.join(f'{d} {int(((al.dyad == d) & (al.year == YEAR)).sum())}' for d in DYADS)}.")
     for n in mc.notes + sa.notes:
         print(f"- Note: {n}")
     if a.figures is not None:

@@ -342,3 +342,18 @@ def test_composite_model_on_the_bundled_panel():
         monte_carlo(panel, ChoiceSpace([Choice("normalisation", ["goalposts", "minmax"]),
                                         Choice("alleged_factor", [0.25, 1.0])], fixed={"evidence": False}),
                     n_draws=2, seed=0)
+
+
+def test_sensitivity_keeps_every_runs_parameters():
+    sp = ChoiceSpace([Choice("normalisation", ["minmax", "zscore"]),
+                      Choice("alleged_trust", [0.25, 1.0], default=np.float64(1.0))])
+    assert sp.baseline()["alleged_trust"] == 1.0
+    res = sensitivity(PANEL, sp, n=16, seed=0, model=toy_model, n_boot=0)
+    assert len(res.runs) == 16 * 4
+    assert list(res.runs["block"].unique()) == ["A", "B", "AB:normalisation", "AB:alleged_trust"]
+    # the AB:normalisation runs take normalisation from B and the rest from A
+    ab = res.runs[res.runs["block"] == "AB:normalisation"].reset_index(drop=True)
+    a = res.runs[res.runs["block"] == "A"].reset_index(drop=True)
+    b = res.runs[res.runs["block"] == "B"].reset_index(drop=True)
+    assert (ab["normalisation"] == b["normalisation"]).all()
+    assert (ab["alleged_trust"] == a["alleged_trust"]).all()

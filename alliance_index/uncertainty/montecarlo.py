@@ -459,7 +459,7 @@ def sensitivity(
     -------
     SobolResult
         Factors = the space's choices (a weight perturbation is one group
-        factor), outputs = (dyad, year).
+        factor), outputs = (dyad, year); ``runs`` holds every run's parameters.
 
     Notes
     -----
@@ -484,13 +484,22 @@ def sensitivity(
     if need not in base.columns:
         raise MethodError(f"output '{output}' is not produced by the model (columns {list(base.columns)}).")
 
+    tables: list[pd.DataFrame] = []
+
     def func(U: np.ndarray) -> np.ndarray:
-        _, params = space.from_unit(U)
+        table, params = space.from_unit(U)
+        tables.append(table)
         size = chunk_size or max(1, min(250, math.ceil(len(params) / 8)))
         S = _evaluate(model, classifier, panel, params, rows, [need], client, size)[need]
         if output == "rank":
             S = rank_within_year(S, rows)
         return S.T
 
-    return sobol_indices(func, space.problem(), n=n, seed=seed, n_boot=n_boot, conf_level=conf_level,
-                         output_names=rows)
+    res = sobol_indices(func, space.problem(), n=n, seed=seed, n_boot=n_boot, conf_level=conf_level,
+                        output_names=rows)
+    runs = pd.concat(tables, ignore_index=True)
+    blocks = ["A"] * res.n + ["B"] * res.n + [f"AB:{f}" for f in res.factors for _ in range(res.n)]
+    runs.insert(0, "block", blocks)
+    runs.index.name = "run"
+    res.runs = runs
+    return res

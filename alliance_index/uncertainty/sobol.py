@@ -46,6 +46,11 @@ class SobolResult:
         Output variance used as denominator (NaN indices where it is 0).
     n : int
         Base sample size; the function was evaluated ``n * (n_factors + 2)`` times.
+    design : ndarray, shape (n * (n_factors + 2), D)
+        Every input row evaluated, in the order A, B, AB_1, ..., AB_g.
+    runs : DataFrame or None
+        Parameters of every run, labelled (set by :func:`sensitivity`: the
+        choices of each run, with its ``block`` A, B or AB:<factor>).
     """
 
     factors: list[str]
@@ -62,6 +67,8 @@ class SobolResult:
     conf_level: float
     seed: Any = None
     notes: list[str] = field(default_factory=list)
+    design: np.ndarray | None = field(default=None, repr=False)
+    runs: pd.DataFrame | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ views
     def _frame(self, a: np.ndarray) -> pd.DataFrame:
@@ -367,6 +374,7 @@ def sobol_indices(
     return SobolResult(
         factors=gnames, outputs=outputs, S1=S1, ST=ST, S1_se=S1_se, ST_se=ST_se, S1_ci=S1_ci, ST_ci=ST_ci,
         variance=V, n=n, n_boot=int(n_boot), conf_level=float(conf_level), seed=seed, notes=notes,
+        design=X,
     )
 
 

@@ -93,11 +93,11 @@ class Choice:
         self.probs = p
         if default is None:
             default = options[0]
-        if repr(default) not in keys:
+        if not any(_same(default, o) for o in options):
             raise ChoiceError(
                 f"Choice '{name}': default {default!r} is not one of its options {options}."
             )
-        self.default = default
+        self.default = next(o for o in options if _same(default, o))
         self._cum = np.cumsum(p)
         self._cum[-1] = 1.0
 
@@ -440,3 +440,15 @@ class ChoiceSpace:
 
 def _numeric(options: list[Any]) -> bool:
     return all(isinstance(o, (int, float, np.integer, np.floating)) and not isinstance(o, bool) for o in options)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Option equality that keeps True and 1 apart and survives array-like options."""
+    if a is b:
+        return True
+    if isinstance(a, (bool, np.bool_)) or isinstance(b, (bool, np.bool_)):
+        return isinstance(a, (bool, np.bool_)) and isinstance(b, (bool, np.bool_)) and bool(a) == bool(b)
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
