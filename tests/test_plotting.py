@@ -214,26 +214,42 @@ def test_scenario_fan_errors():
         P.plot_scenario_fan([1, 2, 3])
 
 
-def test_scenario_fan_on_bundled_scenario():
-    pytest.importorskip("alliance_index.scenarios.results", reason="scenario results module not available yet")
-    from pathlib import Path
+class LogisticOnIndex:
+    """Test double of the simulator's classifier protocol (NOT a model of anything): p = logistic((index - 50) / 10 + e)
+    with one parameter e ~ N(0, 0.1) per draw. It lets the plotting of real scenario results be tested
+    whether or not alliance_index.models is installed."""
 
+    def draw_parameters(self, n_draws, rng):
+        return rng.normal(0.0, 0.1, size=(n_draws, 1))
+
+    def p_de_jure(self, features, params, draw_ids):
+        z = (features["index"].to_numpy(dtype=float) - 50.0) / 10.0 + params[draw_ids, 0]
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+@pytest.fixture(scope="module")
+def scenario_result():
     from alliance_index._resources import data_dir
-
-    files = sorted(Path(data_dir(), "scenarios").glob("*iran*.yaml"))
-    if not files:
-        pytest.skip("no bundled Russia–Iran scenario file yet")
-    res = ai_scenario_run(files[0])
-    ax = P.plot_scenario_fan(res)
-    assert ax.get_xlabel() == "year"
-    assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) >= 1
-    assert len(ax.lines) >= 1
-
-
-def ai_scenario_run(path):
     from alliance_index.scenarios import Scenario
 
-    return Scenario.from_yaml(path).run(draws=200, seed=1)
+    path = data_dir() / "scenarios" / "russia_iran.yaml"
+    if not path.is_file():
+        pytest.skip("bundled Russia–Iran scenario file not present")
+    return Scenario.from_yaml(path).run(draws=150, seed=1, classifier=LogisticOnIndex())
+
+
+def test_scenario_fan_on_bundled_scenario(scenario_result):
+    res = scenario_result
+    for name in (None, "trade_40bn"):
+        ax = P.plot_scenario_fan(res, name)
+        assert ax.get_xlabel() == "year" and "0–100" in ax.get_ylabel()
+        assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 2
+        assert [ln.get_label() for ln in ax.lines] == ["median"]
+        assert (name or "baseline") in ax.get_title()
+        fan = res.fan(name or "baseline")
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), fan["index_p50"].to_numpy(dtype=float))
+    ax = P.plot_scenario_fan(res.fan(), "su35_and_recognition", measure="p_de_jure")
+    assert ax.get_ylim() == (0.0, 1.0) and "p_de_jure" in ax.get_ylabel()
 
 
 def test_rank_intervals(obs):

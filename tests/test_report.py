@@ -231,3 +231,30 @@ def test_report_screenshot_in_headless_chromium(tmp_path):
     # the page's CSS is grey: blue and orange pixels come from the figures (the two dyads' colours)
     assert _near(img, OKABE_ITO["blue"]) > 2000
     assert _near(img, OKABE_ITO["orange"]) > 2000
+
+
+class _LogisticOnIndex:
+    """Test double of the simulator's classifier protocol (not a model): p = logistic((index - 50) / 10 + e)."""
+
+    def draw_parameters(self, n_draws, rng):
+        return rng.normal(0.0, 0.1, size=(n_draws, 1))
+
+    def p_de_jure(self, features, params, draw_ids):
+        z = (features["index"].to_numpy(dtype=float) - 50.0) / 10.0 + params[draw_ids, 0]
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def test_scenario_results_html(tmp_path):
+    """The scenario part of the report on a real run (classifier replaced by a test double)."""
+    from alliance_index.report import _scenario_results_html
+    from alliance_index.scenarios import Scenario
+
+    f = tmp_path / "s.yaml"
+    f.write_text(SCENARIO_YAML, encoding="utf-8")
+    res = Scenario.from_yaml(f).run(classifier=_LogisticOnIndex())
+    part = _scenario_results_html(res)
+    assert_self_contained(part)
+    assert len(IMG_RE.findall(part)) == 4  # index and p_de_jure fans for baseline and trade_up
+    assert "trade_up" in part and "p_de_jure_90" in part and "IRN-RUS" in part
+    t = res.table()
+    assert part.count("<tr>") == len(t) + 1
