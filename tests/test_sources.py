@@ -263,17 +263,32 @@ def test_portfolio_similarity_direct(built):
 
 def test_trade_rules(built):
     assert _row(built, 2, 20, 2000).trade_usd == 380
-    assert _row(built, 2, 365, 2000).trade_usd == 0            # absent inside coverage = 0
+    # absent inside coverage: 0 when both states' listed dyadic trade reaches half their
+    # national totals (USA 2000: 496 of 800; Russia 8 of 15), else unknown
+    assert _row(built, 2, 365, 2000).trade_usd == 0
+    assert np.isnan(_row(built, 2, 630, 2000).trade_usd)       # Iran 2000: 0 of 20 listed
+    assert np.isnan(_row(built, 2, 365, 2001).trade_usd)       # Russia 2001: 0 of 20 listed
+    assert _row(built, 20, 710, 2001).trade_usd == 0
     assert np.isnan(_row(built, 2, 710, 2001).trade_usd)       # empty flow = unknown
     assert _row(built, 630, 710, 2001).trade_usd == 4.0
     assert np.isnan(_row(built, 2, 20, 1999).trade_usd)        # outside coverage
-    assert _row(built, 2, 20, 2000).trade_dependence == pytest.approx(min(380 / 2000, 380 / 500) * 100)
+    assert _row(built, 2, 20, 2000).trade_dependence == pytest.approx(min(380 / 800, 380 / 500) * 100)
+    assert built.attrs["notes"]["trade"]["absent_set_nan"] > 0
 
 
-def test_trade_absent_nan_option(datadir):
-    d = S.build_dyad_years(2000, 2001, sources=["trade"], trade_absent="nan", progress=False)
-    assert np.isnan(_row(d, 2, 365, 2000).trade_usd)
-    assert _row(d, 2, 20, 2000).trade_usd == 380
+def test_trade_absent_options(datadir):
+    z = S.build_dyad_years(2000, 2001, sources=["trade"], trade_absent="zero", progress=False)
+    n = S.build_dyad_years(2000, 2001, sources=["trade"], trade_absent="nan", progress=False)
+    assert _row(z, 2, 630, 2000).trade_usd == 0
+    assert np.isnan(_row(n, 2, 365, 2000).trade_usd)
+    assert _row(n, 2, 20, 2000).trade_usd == 380
+
+
+def test_unmatched_source_rows_are_reported(datadir, tmp_path):
+    p = _write(tmp_path, "igo.csv", "ccode1,ccode2,year,dyadigos\n2,20,2000,60\n2,369,2000,5\n")
+    with pytest.warns(DataQualityWarning, match=r"igo: 1 row\(s\).*\(2000, 2, 369\)"):
+        d = S.build_dyad_years(2000, 2000, sources=["igo"], paths={"igo": p}, progress=False)
+    assert d.attrs["unmatched"] == {"igo": 1}  # Ukraine enters the system in 2001
 
 
 def test_igo_contiguity_distance_majors(built):

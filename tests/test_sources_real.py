@@ -135,9 +135,20 @@ def test_unvotes_codes_cover_every_voter():
 
 
 def test_trade_and_igo_rules_on_real_files():
-    d = _quiet_build(1960, 1980, sources=["trade", "igo"])
+    d = _quiet_build(1955, 1990, sources=["trade", "igo"])
     rc = d[(d.ccode1 == 365) & (d.ccode2 == 710)].set_index("year")
-    # 1964-77 absent from COW trade: documented rule gives 0 (see SOURCE_RULES['trade'])
-    assert (rc.loc[1964:1977, "trade_usd"] == 0).all()
+    # Russia-China 1964-77 is absent from COW trade: never a made-up positive value; 0 only
+    # in years where both states' listed trade covers their national totals (SOURCE_RULES)
+    assert (rc.loc[1964:1977, "trade_usd"].fillna(0) == 0).all()
     assert rc.loc[1978, "trade_usd"] > 0
     assert rc["shared_igo_memberships"].notna().all()
+    # West Germany 1960-89 is missing from the packaged dyadic and national trade files:
+    # unknown, not zero
+    frg = d[((d.ccode1 == 260) | (d.ccode2 == 260)) & d.year.between(1961, 1989)]
+    assert len(frg) > 2000
+    assert frg["trade_usd"].isna().mean() > 0.95
+    assert (frg["trade_usd"].dropna() > 0).all()  # only the few listed rows, no filled zeros
+    usa_frg = d[(d.ccode1 == 2) & (d.ccode2 == 260)].set_index("year")["trade_usd"]
+    raw = pd.read_csv(REAL / "cow/cow_trade_ndy_v4.csv.gz")
+    r = raw[(raw.ccode1 == 2) & (raw.ccode2 == 260) & (raw.year == 1958)]
+    assert usa_frg.loc[1958] == (r.flow1 + r.flow2).item()

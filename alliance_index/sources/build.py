@@ -22,7 +22,7 @@ from typing import Iterable, Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import CoverageWarning, DataSourceError, suggest
+from ..errors import CoverageWarning, DataQualityWarning, DataSourceError, suggest
 from ..similarity import pairwise_similarity
 from . import atop as _atop
 from . import cow as _cow
@@ -56,8 +56,10 @@ SOURCES: dict[str, tuple[str, ...]] = {
 #: documented rule per source for a dyad absent inside the source's coverage
 SOURCE_RULES = {
     "atop": "absent dyad-year = no obligation (0), label 'none'; NaN outside the file's years",
-    "trade": "absent dyad-year = 0 trade (COW lists non-zero flows); an empty flow = NaN; "
-             "NaN outside the file's years. Known gap: Russia-China 1964-77 is absent and so reads 0",
+    "trade": "absent dyad-year = 0 trade (COW lists non-zero flows) when both states' trade is "
+             "covered that year (national totals known, listed dyadic flows >= 50% of them), else "
+             "NaN (trade_absent='auto'); an empty flow = NaN; NaN outside the file's years. "
+             "Known gap: Russia-China 1964-77 is absent and reads 0",
     "igo": "file lists every system dyad: absent = NaN. Counts include alliance organisations",
     "contiguity": "no active spell (or conttype 0) = 0, not contiguous; NaN outside spell coverage",
     "distance": "absent = NaN",
@@ -75,6 +77,10 @@ SOURCE_RULES = {
 INDICATOR_SOURCE = {c: s for s, cols in SOURCES.items() for c in cols}
 
 _KEY = np.int64(1_000_000)
+
+#: share of a state's national trade its listed dyadic flows must reach for absent
+#: dyads to count as zero trade (``trade_absent="auto"``)
+TRADE_COVERAGE_MIN = 0.5
 
 #: values of ``atop_label`` (a categorical column; NaN outside ATOP's years)
 ATOP_LABELS = ["defense", "other", "none"]
@@ -109,6 +115,8 @@ class _Grid:
         self.nc = codes.size
         self.year, self.c1, self.c2 = year, c1, c2
         self._flat: dict[str, np.ndarray] = {}
+        self.tracked: dict[str, list] = {}
+        self.notes: dict[str, dict] = {}
 
     def _code(self, c):
         c = np.asarray(c, dtype=np.int64)
@@ -128,15 +136,38 @@ class _Grid:
             self._flat[which] = (yi * self.nc + self.cidx[a]) * self.nc + self.cidx[b]
         return self._flat[which]
 
-    def positions(self, y, a, b, which: Literal["nd", "12", "21"] = "nd") -> np.ndarray:
-        """Row of (y, a, b) in the source for every frame row (-1 = absent)."""
+    def positions(self, y, a, b, which: Literal["nd", "12", "21"] = "nd",
+                  track: str | None = None) -> np.ndarray:
+        """Row of (y, a, b) in the source for every frame row (-1 = absent).
+
+        With ``track``, source rows inside the frame's years that match no frame row
+        are recorded under that name (reported by :func:`build_dyad_years`).
+        """
         y = np.asarray(y, dtype=np.int64) - self.y0
         ai, bi = self._code(a), self._code(b)
-        ok = (y >= 0) & (y < self.ny) & (ai >= 0) & (bi >= 0)
+        inyr = (y >= 0) & (y < self.ny)
+        ok = inyr & (ai >= 0) & (bi >= 0)
         table = np.full(self.ny * self.nc * self.nc, -1, dtype=np.int64)
         rows = np.flatnonzero(ok)
         table[(y[ok] * self.nc + ai[ok]) * self.nc + bi[ok]] = rows
-        return table[self._base(which)]
+        pos = table[self._base(which)]
+        if track is not None:
+            matched = np.zeros(y.size, dtype=bool)
+            matched[pos[pos >= 0]] = True
+            if track in self.tracked:
+                matched |= self.tracked[track][1]
+            self.tracked[track] = [inyr, matched, np.asarray(y) + self.y0, np.asarray(a), np.asarray(b)]
+        return pos
+
+    def unmatched(self) -> dict[str, tuple[int, list]]:
+        """Per tracked source: rows inside the frame's years matching no dyad-year, examples."""
+        out = {}
+        for name, (inyr, matched, y, a, b) in self.tracked.items():
+            bad = inyr & ~matched
+            if bad.any():
+                ex = [(int(y[i]), int(a[i]), int(b[i])) for i in np.flatnonzero(bad)[:3]]
+                out[name] = (int(bad.sum()), ex)
+        return out
 
     def state_values(self, y, c, values, which: Literal[1, 2, "lo", "hi"]) -> np.ndarray:
         """Value of a state-year source for ccode1/ccode2 (or the lower/higher code)."""
@@ -199,7 +230,7 @@ def build_dyad_years(
     paths: dict[str, object] | None = None,
     rivalries: Literal["td", "tss"] = "td",
     portfolio_weights: Literal["none", "capability"] = "none",
-    trade_absent: Literal["zero", "nan"] = "zero",
+    trade_absent: Literal["auto", "zero", "nan"] = "auto",
     progress: bool | None = None,
 ) -> pd.DataFrame:
     """Dyad-year frame of the states in the system, joined with real datasets.
@@ -233,10 +264,14 @@ def build_dyad_years(
         Thompson & Dreyer (to 2010) or Thompson, Sakuwa & Suhas (to 2020).
     portfolio_weights : {"none", "capability"}
         Weights of third states in ``alliance_portfolio_similarity`` (CINC shares).
-    trade_absent : {"zero", "nan"}
-        A dyad-year absent from COW trade inside its years: 0 (COW's convention, the
-        default) or NaN. COW also omits some dyad-years whose trade was not zero (e.g.
-        Russia–China 1964–77), which the default reads as 0.
+    trade_absent : {"auto", "zero", "nan"}
+        A dyad-year absent from COW trade inside its years. ``"zero"``: 0 (COW lists
+        non-zero flows only). ``"nan"``: unknown. ``"auto"`` (default): 0 only when both
+        states' trade is covered in that year — national totals known and the dyadic
+        flows listed for the state add up to at least :data:`TRADE_COVERAGE_MIN` of
+        them — else NaN. This keeps, e.g., West Germany 1960–89 (absent from the
+        packaged dyadic and national files) unknown instead of 0. COW also omits some
+        dyad-years of well-covered states (Russia–China 1964–77), which still read 0.
     progress : bool, optional
         Progress bars (default: when stderr is a terminal; needs tqdm).
 
@@ -246,7 +281,9 @@ def build_dyad_years(
         ``ccode1, ccode2, year`` + the columns of each chosen source (see
         :data:`SOURCES`); ``attrs["sources"]`` names dataset, version and file per
         source, ``attrs["rules"]`` the missing-data rule, ``attrs["coverage"]`` each
-        source's years, ``attrs["timings"]`` seconds per step.
+        source's years, ``attrs["timings"]`` seconds per step, ``attrs["unmatched"]`` the number of source
+        rows inside the years that matched no dyad of the system (also warned, with
+        examples), ``attrs["notes"]`` counts behind the trade rule.
 
     Notes
     -----
@@ -275,8 +312,8 @@ def build_dyad_years(
     """
     t_all = time.perf_counter()
     timings: dict[str, float] = {}
-    if trade_absent not in ("zero", "nan"):
-        raise DataSourceError(f"trade_absent must be 'zero' or 'nan', not {trade_absent!r}")
+    if trade_absent not in ("auto", "zero", "nan"):
+        raise DataSourceError(f"trade_absent must be 'auto', 'zero' or 'nan', not {trade_absent!r}")
     if portfolio_weights not in ("none", "capability"):
         raise DataSourceError(f"portfolio_weights must be 'none' or 'capability', not {portfolio_weights!r}")
     if rivalries not in ("td", "tss"):
@@ -347,10 +384,18 @@ def build_dyad_years(
     drop = [c for s in need - set(chosen) for c in SOURCES[s]]
     if drop:
         out = out.drop(columns=[c for c in drop if c in out])
+    unmatched = grid.unmatched()
+    if unmatched:
+        warnings.warn(
+            "rows inside the build's years that match no dyad of states in the system (kept out "
+            "of the frame): " + "; ".join(f"{k}: {n} row(s), e.g. (year, code, code) {ex}"
+                                          for k, (n, ex) in unmatched.items()),
+            DataQualityWarning, stacklevel=2)
     timings["total"] = time.perf_counter() - t_all
     out.attrs.update({"sources": meta_sources, "rules": {s: SOURCE_RULES[s] for s in meta_sources},
                       "coverage": coverage, "timings": timings, "directed": directed,
-                      "years": (start, end)})
+                      "years": (start, end), "unmatched": {k: v[0] for k, v in unmatched.items()},
+                      "notes": grid.notes})
     return out
 
 
@@ -377,8 +422,8 @@ def _b_atop(*, df, year, c1, c2, ukey, sy, grid, paths, directed, portfolio_weig
     lo, hi = int(a["year"].min()), int(a["year"].max())
     inside = _in_years(year, lo, hi)
     ay, a1, a2 = a["year"].to_numpy(), a["ccode1"].to_numpy(), a["ccode2"].to_numpy()
-    pos12 = grid.positions(ay, a1, a2, "12")
-    pos21 = grid.positions(ay, a1, a2, "21")
+    pos12 = grid.positions(ay, a1, a2, "12", track="atop")
+    pos21 = grid.positions(ay, a1, a2, "21", track="atop")
     cols = {}
     anyob = np.zeros(len(df), bool)
     defn = np.zeros(len(df), bool)
@@ -448,19 +493,38 @@ def _b_trade(*, df, year, c1, c2, ukey, lo_c, hi_c, grid, paths, trade_absent, *
     t = _cow.read_trade_dyadic(paths.get("trade"))
     lo, hi = int(t["year"].min()), int(t["year"].max())
     inside = _in_years(year, lo, hi)
-    pos = grid.positions(t["year"], t["ccode1"], t["ccode2"])
+    pos = grid.positions(t["year"], t["ccode1"], t["ccode2"], track="trade")
     total = t["flow1"].to_numpy() + t["flow2"].to_numpy()  # NaN if either flow missing
     trade = _take(total, pos, 0.0 if trade_absent == "zero" else np.nan)
-    trade[~inside] = np.nan
     nat = _cow.read_trade_national(paths.get("trade_national"))
     tot = nat["imports"].to_numpy() + nat["exports"].to_numpy()
     t1 = grid.state_values(nat["year"], nat["ccode"], tot, "lo")
     t2 = grid.state_values(nat["year"], nat["ccode"], tot, "hi")
+    notes = {}
+    if trade_absent == "auto":
+        flows = np.nan_to_num(t["flow1"].to_numpy()) + np.nan_to_num(t["flow2"].to_numpy())
+        ty = t["year"].to_numpy()
+        listed = pd.Series(np.concatenate([flows, flows])).groupby(
+            [np.concatenate([ty, ty]),
+             np.concatenate([t["ccode1"].to_numpy(), t["ccode2"].to_numpy()])]).sum()
+        ly = listed.index.get_level_values(0).to_numpy()
+        lc = listed.index.get_level_values(1).to_numpy()
+        l1 = grid.state_values(ly, lc, listed.to_numpy(), "lo")
+        l2 = grid.state_values(ly, lc, listed.to_numpy(), "hi")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ok = ((t1 > 0) & (np.nan_to_num(l1) >= TRADE_COVERAGE_MIN * t1)
+                  & (t2 > 0) & (np.nan_to_num(l2) >= TRADE_COVERAGE_MIN * t2))
+        absent = (pos < 0) & inside
+        trade[absent & ok] = 0.0
+        notes["absent_set_nan"] = int((absent & ~ok).sum())
+        notes["absent_set_zero"] = int((absent & ok).sum())
+    trade[~inside] = np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         s1 = np.where(t1 > 0, 100.0 * trade / t1, np.nan)
         s2 = np.where(t2 > 0, 100.0 * trade / t2, np.nan)
     dep = np.fmin(s1, s2)
     dep[np.isnan(s1) | np.isnan(s2)] = np.nan
+    grid.notes["trade"] = notes
     return ({"trade_usd": trade, "trade_dependence": dep},
             f"COW Trade 4.0 (Barbieri & Keshk), {_file(p)} + national totals", (lo, hi))
 
@@ -468,7 +532,7 @@ def _b_trade(*, df, year, c1, c2, ukey, lo_c, hi_c, grid, paths, trade_absent, *
 def _b_igo(*, year, ukey, grid, paths, **_):
     p = _path_of(paths, "igo", "cow/cow_igo_ndy.csv.gz")
     g = _cow.read_igo_dyadic(paths.get("igo"))
-    pos = grid.positions(g["year"], g["ccode1"], g["ccode2"])
+    pos = grid.positions(g["year"], g["ccode1"], g["ccode2"], track="igo")
     return ({"shared_igo_memberships": _take(g["dyadigos"].to_numpy(), pos)},
             f"COW IGO 3.0 (Pevehouse et al.), {_file(p)}; includes alliance organisations",
             (int(g["year"].min()), int(g["year"].max())))
@@ -501,7 +565,7 @@ def _b_contiguity(*, year, ukey, grid, paths, **_):
 def _b_distance(*, year, ukey, grid, paths, **_):
     p = _path_of(paths, "distance", "cow/cow_mindist.csv.gz")
     m = _cow.read_mindist(paths.get("distance"))
-    pos = grid.positions(m["year"], m["ccode1"], m["ccode2"])
+    pos = grid.positions(m["year"], m["ccode1"], m["ccode2"], track="distance")
     return ({"mindist": _take(m["mindist"].to_numpy(), pos)},
             f"minimum distance (Schvitz et al. cshapes; via peacesciencer), {_file(p)}",
             (int(m["year"].min()), int(m["year"].max())))
@@ -579,7 +643,7 @@ def _b_unvotes(*, year, ukey, grid, paths, progress, **_):
     v = read_un_votes(paths.get("unvotes"), paths.get("roll_calls"))
     ylo, yhi = int(year.min()), int(year.max())
     ag = un_vote_agreement(v, ylo, yhi, progress=progress)
-    pos = grid.positions(ag["year"], ag["ccode1"], ag["ccode2"])
+    pos = grid.positions(ag["year"], ag["ccode1"], ag["ccode2"], track="unvotes")
     cov = (int(v["year"].min()), int(v["year"].max()))
     return ({"unga_agreement": _take(ag["unga_agreement"].to_numpy(), pos),
              "unga_common_votes": _take(ag["unga_common_votes"].to_numpy(), pos)},
@@ -605,7 +669,7 @@ def _b_sipri(*, year, ukey, grid, paths, **_):
         warnings.warn(w.message, w.category, stacklevel=4)
     lo, hi = int(s["year"].min()), int(s["year"].max())
     d = sipri_dyad_year(s)
-    pos = grid.positions(d["year"], d["ccode1"], d["ccode2"])
+    pos = grid.positions(d["year"], d["ccode1"], d["ccode2"], track="sipri")
     val = _take(d["arms_transfers_tiv"].to_numpy(), pos, 0.0)
     val[~_in_years(year, lo, hi)] = np.nan
     return ({"arms_transfers_tiv": val},
@@ -616,8 +680,8 @@ def _b_icews(*, year, ukey, grid, paths, directed, **_):
     p = _path_of(paths, "icews", "icews/netify_icews_dyadyear_2002_2014.csv.gz")
     e = read_icews_dyad_year(paths.get("icews"))
     ey, e1, e2 = e["year"].to_numpy(), e["ccode1"].to_numpy(), e["ccode2"].to_numpy()
-    pos12 = grid.positions(ey, e1, e2, "12")
-    pos21 = grid.positions(ey, e1, e2, "21")
+    pos12 = grid.positions(ey, e1, e2, "12", track="icews")
+    pos21 = grid.positions(ey, e1, e2, "21", track="icews")
     # the file lists every ordered pair of its countries: a missing direction = unknown
     cols = {ICEWS_INDICATORS[c]: _take(e[c].to_numpy(), pos12) + _take(e[c].to_numpy(), pos21)
             for c in ICEWS_COUNTS}
