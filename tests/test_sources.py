@@ -119,6 +119,26 @@ def test_un_votes_quirks(datadir):
     assert v["value"].isin([0.0, 0.5, 1.0]).all()
 
 
+def test_un_similarity_measures_and_issue_filter(datadir):
+    from alliance_index.sources.unvotes import un_vote_agreement
+
+    v = S.read_un_votes()
+    iss = S.read_un_issues()
+    assert len(iss) == 3
+    ag = un_vote_agreement(v, 2000, 2000, progress=False)
+    s = un_vote_agreement(v, 2000, 2000, progress=False, measure="s")
+    k = un_vote_agreement(v, 2000, 2000, progress=False, measure="kappa")
+    m = ag.merge(s, on=["ccode1", "ccode2", "year"]).merge(k, on=["ccode1", "ccode2", "year"])
+    # S on codes 0/0.5/1 with d_max 1 is 2 * agreement - 1
+    np.testing.assert_allclose(m.unga_s, 2 * m.unga_agreement - 1)
+    r = m[(m.ccode1 == 365) & (m.ccode2 == 710)].iloc[0]
+    us, cn = [0.0, 1.0, 0.5], [0.0, 1.0, 1.0]  # Russia, China on rcids 101-103
+    assert r.unga_kappa == pytest.approx(sim.kappa(us, cn, dmax=1, categories=[0, 0.5, 1]))
+    nuc = iss.loc[iss.issue.str.startswith("Nuclear"), "rcid"]
+    one = un_vote_agreement(v, 2000, 2000, progress=False, rcids=nuc)
+    assert set(one.unga_common_votes) == {1}
+
+
 def test_ideal_points_csv_is_latin1(datadir):
     ip = S.read_ideal_points(datadir / "unga_idealpoints/IdealpointestimatesAll_Apr2020.csv")
     assert ip.loc[(ip.ccode == 365) & (ip.year == 2001), "ideal_point"].item() == -0.25
@@ -259,6 +279,31 @@ def test_portfolio_similarity_direct(built):
         third = [k for k in states if k not in (a, b)]
         want = sim.s_score([tie(a, k) for k in third], [tie(b, k) for k in third], dmax=3)
         assert _row(built, a, b, 2002).alliance_portfolio_similarity == pytest.approx(want)
+
+
+def test_portfolio_kappa_and_capability_weights(datadir):
+    states = [2, 20, 365, 369, 565, 630, 710]
+    ties = {(2, 20): 3, (365, 710): 2, (365, 630): 2, (365, 369): 3}
+    cinc = {2: .143, 20: .010, 365: .050, 369: .010, 630: .013, 710: .170, 565: 0.0}  # 2002: none
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        k = S.build_dyad_years(2002, 2002, sources=["atop"], portfolio_measure="kappa", progress=False)
+        w = S.build_dyad_years(2000, 2000, sources=["atop"], portfolio_weights="capability",
+                               progress=False)
+
+    def tie(a, b, t):
+        return 3 if a == b else t.get((min(a, b), max(a, b)), 0)
+
+    third = [s for s in states if s not in (365, 710)]
+    want = sim.kappa([tie(365, s, ties) for s in third], [tie(710, s, ties) for s in third],
+                     dmax=3, categories=[0, 1, 2, 3])
+    assert _row(k, 365, 710, 2002).alliance_portfolio_similarity == pytest.approx(want)
+    t2000 = {(2, 20): 3}
+    st2000 = [2, 20, 365, 565, 630, 710]
+    third = [s for s in st2000 if s not in (2, 365)]
+    want = sim.s_score([tie(2, s, t2000) for s in third], [tie(365, s, t2000) for s in third],
+                       weights=[cinc[s] for s in third], dmax=3)
+    assert _row(w, 2, 365, 2000).alliance_portfolio_similarity == pytest.approx(want)
 
 
 def test_trade_rules(built):

@@ -31,7 +31,7 @@ from .cow import (
 from .icews import read_icews_dyad_year
 from .idealpoints import read_ideal_points
 from .sipri import read_sipri
-from .unvotes import read_un_roll_calls, read_un_votes, un_vote_agreement
+from .unvotes import read_un_issues, read_un_roll_calls, read_un_votes, un_vote_agreement
 
 __all__ = [
     "set_data_dir", "get_data_dir",
@@ -39,7 +39,7 @@ __all__ = [
     "read_cow_states", "read_isard_system", "system_years", "read_nmc", "read_trade_dyadic",
     "read_trade_national", "read_igo_dyadic", "read_contiguity", "read_mindist",
     "read_major_powers", "read_rivalries", "read_democracy",
-    "read_un_votes", "read_un_roll_calls", "un_vote_agreement",
+    "read_un_votes", "read_un_roll_calls", "read_un_issues", "un_vote_agreement",
     "read_ideal_points", "read_sipri", "read_icews_dyad_year",
     "build_dyad_years", "to_observations", "SOURCES", "SOURCE_RULES",
 ]

@@ -55,7 +55,9 @@ SOURCES: dict[str, tuple[str, ...]] = {
 
 #: documented rule per source for a dyad absent inside the source's coverage
 SOURCE_RULES = {
-    "atop": "absent dyad-year = no obligation (0), label 'none'; NaN outside the file's years",
+    "atop": "absent dyad-year = no obligation (0), label 'none'; NaN outside the file's years. "
+            "alliance_portfolio_similarity is built from the same ties as the label: it leaks "
+            "the label into any model that uses it",
     "trade": "absent dyad-year = 0 trade (COW lists non-zero flows) when both states' trade is "
              "covered that year (national totals known, listed dyadic flows >= 50% of them), else "
              "NaN (trade_absent='auto'); an empty flow = NaN; NaN outside the file's years. "
@@ -230,6 +232,7 @@ def build_dyad_years(
     paths: dict[str, object] | None = None,
     rivalries: Literal["td", "tss"] = "td",
     portfolio_weights: Literal["none", "capability"] = "none",
+    portfolio_measure: Literal["s", "kappa", "pi"] = "s",
     trade_absent: Literal["auto", "zero", "nan"] = "auto",
     progress: bool | None = None,
 ) -> pd.DataFrame:
@@ -264,6 +267,9 @@ def build_dyad_years(
         Thompson & Dreyer (to 2010) or Thompson, Sakuwa & Suhas (to 2020).
     portfolio_weights : {"none", "capability"}
         Weights of third states in ``alliance_portfolio_similarity`` (CINC shares).
+    portfolio_measure : {"s", "kappa", "pi"}
+        Measure for ``alliance_portfolio_similarity``: Signorino–Ritter S (the catalog's
+        definition, default) or Häge's chance-corrected kappa / pi.
     trade_absent : {"auto", "zero", "nan"}
         A dyad-year absent from COW trade inside its years. ``"zero"``: 0 (COW lists
         non-zero flows only). ``"nan"``: unknown. ``"auto"`` (default): 0 only when both
@@ -314,6 +320,8 @@ def build_dyad_years(
     timings: dict[str, float] = {}
     if trade_absent not in ("auto", "zero", "nan"):
         raise DataSourceError(f"trade_absent must be 'auto', 'zero' or 'nan', not {trade_absent!r}")
+    if portfolio_measure not in ("s", "kappa", "pi"):
+        raise DataSourceError(f"portfolio_measure must be 's', 'kappa' or 'pi', not {portfolio_measure!r}")
     if portfolio_weights not in ("none", "capability"):
         raise DataSourceError(f"portfolio_weights must be 'none' or 'capability', not {portfolio_weights!r}")
     if rivalries not in ("td", "tss"):
@@ -368,7 +376,8 @@ def build_dyad_years(
         fn = _BUILDERS[s]
         info = fn(df=df, year=year, c1=c1, c2=c2, ukey=ukey, lo_c=lo_c, hi_c=hi_c, sy=sy, grid=grid,
                   paths=paths, directed=directed, rivalries=rivalries,
-                  portfolio_weights=portfolio_weights, trade_absent=trade_absent,
+                  portfolio_weights=portfolio_weights, portfolio_measure=portfolio_measure,
+                  trade_absent=trade_absent,
                   progress=progress)
         new_cols, src, cov = info
         cols.update(new_cols)
@@ -416,7 +425,8 @@ def _path_of(paths, key, rel):
 
 # --- one function per source: returns (columns, source string, coverage) ------
 
-def _b_atop(*, df, year, c1, c2, ukey, sy, grid, paths, directed, portfolio_weights, progress, **_):
+def _b_atop(*, df, year, c1, c2, ukey, sy, grid, paths, directed, portfolio_weights,
+            portfolio_measure="s", progress, **_):
     p = _path_of(paths, "atop", "atop/atop5_1_directed_dyad_year.csv.gz")
     a = _atop.read_atop_dyad_year(paths.get("atop"))
     lo, hi = int(a["year"].min()), int(a["year"].max())
@@ -443,11 +453,16 @@ def _b_atop(*, df, year, c1, c2, ukey, sy, grid, paths, directed, portfolio_weig
     cols["atop_label"] = pd.Categorical.from_codes(code, categories=ATOP_LABELS)
     with blas_single_thread():
         cols["alliance_portfolio_similarity"] = _portfolio_similarity(
-            a, year, c1, c2, sy, lo, hi, portfolio_weights, paths, progress, grid)
-    return cols, f"ATOP 5.1 directed dyad-years (Leeds et al.; via peacesciencer), {_file(p)}", (lo, hi)
+            a, year, c1, c2, sy, lo, hi, portfolio_weights, paths, progress, grid,
+            portfolio_measure)
+    extra = "" if portfolio_measure == "s" and portfolio_weights == "none" else \
+        f"; portfolio {portfolio_measure}, weights {portfolio_weights}"
+    return (cols, f"ATOP 5.1 directed dyad-years (Leeds et al.; via peacesciencer), {_file(p)}{extra}",
+            (lo, hi))
 
 
-def _portfolio_similarity(a, year, c1, c2, sy, lo, hi, weights, paths, progress, grid):
+def _portfolio_similarity(a, year, c1, c2, sy, lo, hi, weights, paths, progress, grid,
+                          measure="s"):
     out = np.full(year.shape, np.nan)
     # ordinal tie per directed row, symmetrised below by max over directions
     tie = np.select([(a["atop_defense"] | a["atop_offense"]).to_numpy() > 0,
@@ -480,7 +495,7 @@ def _portfolio_similarity(a, year, c1, c2, sy, lo, hi, weights, paths, progress,
             cy = cinc[cinc["year"] == y]
             w = pd.Series(cy["cinc"].to_numpy(), index=cy["ccode"].to_numpy()).reindex(states).to_numpy()
             w = np.nan_to_num(w, nan=0.0)
-        S = pairwise_similarity(T, w, measure="s", distance="absolute", dmax=3.0,
+        S = pairwise_similarity(T, w, measure=measure, distance="absolute", dmax=3.0,
                                 categories=[0.0, 1.0, 2.0, 3.0], exclude_pair=True)
         r0, r1 = np.searchsorted(ys, [y, y + 1])
         rr = order[r0:r1]

@@ -22,11 +22,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataQualityWarning, DataSourceError
-from ..similarity import UNGA_VOTE_CODES, pairwise_agreement
+from typing import Literal
+
+from ..similarity import UNGA_VOTE_CODES, pairwise_agreement, pairwise_similarity
 from ._base import OnUnknown, check_unique, read_table, resolve_path
 from ._codes import ISO2_TO_COW, UN_NAME_TO_COW
 
-__all__ = ["read_un_votes", "read_un_roll_calls", "un_vote_agreement", "UN_VOTE_YEARS"]
+__all__ = ["read_un_votes", "read_un_roll_calls", "read_un_issues", "un_vote_agreement",
+           "UN_VOTE_YEARS"]
 
 #: coverage of the packaged data (sessions 1–74)
 UN_VOTE_YEARS = (1946, 2019)
@@ -40,6 +43,14 @@ def read_un_roll_calls(path=None) -> pd.DataFrame:
                               "short": "str", "descr": "str"}, what="UN roll calls")
     check_unique(df, ["rcid"], path=p, what="UN roll calls")
     df.insert(2, "year", df["session"] + 1945)
+    return df
+
+
+def read_un_issues(path=None) -> pd.DataFrame:
+    """Issue tags of roll calls: ``rcid, short_name, issue`` (several rows per rcid possible)."""
+    p = resolve_path(path, "unvotes/unvotes_un_roll_call_issues.csv", "UN roll-call issues")
+    df = read_table(p, {"rcid": "int", "short_name": "str", "issue": "str"}, what="UN roll-call issues")
+    check_unique(df, ["rcid", "short_name"], path=p, what="UN roll-call issues")
     return df
 
 
@@ -119,8 +130,10 @@ def read_un_votes(path=None, roll_calls=None, *, on_unknown: OnUnknown = "raise"
 
 
 def un_vote_agreement(votes: pd.DataFrame, start: int | None = None, end: int | None = None,
-                      progress: bool | None = None) -> pd.DataFrame:
-    """UNGA vote agreement of every pair of states that voted in a year.
+                      progress: bool | None = None, *,
+                      measure: Literal["agreement", "s", "kappa", "pi"] = "agreement",
+                      rcids=None) -> pd.DataFrame:
+    """UNGA vote agreement (or S, kappa, pi) of every pair of states that voted in a year.
 
     Parameters
     ----------
@@ -128,6 +141,14 @@ def un_vote_agreement(votes: pd.DataFrame, start: int | None = None, end: int | 
         Output of :func:`read_un_votes`.
     start, end : int, optional
         Inclusive year range.
+    measure : {"agreement", "s", "kappa", "pi"}
+        ``agreement`` (contract §4, column ``unga_agreement``) or a similarity measure of
+        :func:`alliance_index.similarity.pairwise_similarity` on the codes no 0,
+        abstain 0.5, yes 1 with absolute distance and d_max 1 (column ``unga_<measure>``;
+        kappa and pi correct for chance agreement, Häge 2011).
+    rcids : array-like, optional
+        Keep only these roll calls (e.g. important votes, or one issue from
+        :func:`read_un_issues`).
 
     Returns
     -------
@@ -141,7 +162,11 @@ def un_vote_agreement(votes: pd.DataFrame, start: int | None = None, end: int | 
     the share of the roll calls on which both voted that they voted alike, abstain
     against yes/no counting half. Matrix products, no loop over dyads.
     """
+    if measure not in ("agreement", "s", "kappa", "pi"):
+        raise DataSourceError(f"measure must be 'agreement', 's', 'kappa' or 'pi', not {measure!r}")
     v = votes
+    if rcids is not None:
+        v = v[v["rcid"].isin(np.asarray(rcids))]
     if start is not None:
         v = v[v["year"] >= start]
     if end is not None:
@@ -155,15 +180,16 @@ def un_vote_agreement(votes: pd.DataFrame, start: int | None = None, end: int | 
     cc_all, rc_all, val_all = (v["ccode"].to_numpy()[order], v["rcid"].to_numpy()[order],
                                v["value"].to_numpy()[order])
     with blas_single_thread():
-        frames = _agreement_years(years, bounds, cc_all, rc_all, val_all, progress)
+        frames = _agreement_years(years, bounds, cc_all, rc_all, val_all, progress, measure)
+    col = "unga_agreement" if measure == "agreement" else f"unga_{measure}"
     if not frames:
         return pd.DataFrame({"ccode1": pd.Series(dtype="int64"), "ccode2": pd.Series(dtype="int64"),
-                             "year": pd.Series(dtype="int64"), "unga_agreement": pd.Series(dtype=float),
+                             "year": pd.Series(dtype="int64"), col: pd.Series(dtype=float),
                              "unga_common_votes": pd.Series(dtype="int64")})
     return pd.concat(frames, ignore_index=True)
 
 
-def _agreement_years(years, bounds, cc_all, rc_all, val_all, progress):
+def _agreement_years(years, bounds, cc_all, rc_all, val_all, progress, measure="agreement"):
     from ._progress import progress_bar
 
     frames = []
@@ -173,12 +199,18 @@ def _agreement_years(years, bounds, cc_all, rc_all, val_all, progress):
         rcids, c = np.unique(rc_all[sl], return_inverse=True)
         V = np.full((states.size, rcids.size), np.nan)
         V[r, c] = val_all[sl]
-        A = pairwise_agreement(V)
+        if measure == "agreement":
+            A = pairwise_agreement(V)
+        else:
+            A = pairwise_similarity(V, measure=measure, distance="absolute", dmax=1.0,
+                                    categories=[0.0, 0.5, 1.0])
         P = (~np.isnan(V)).astype(float)
         N = P @ P.T
         iu, ju = np.triu_indices(states.size, 1)
         ok = N[iu, ju] > 0
         frames.append(pd.DataFrame({"ccode1": states[iu[ok]], "ccode2": states[ju[ok]],
-                                    "year": np.int64(y), "unga_agreement": A[iu[ok], ju[ok]],
+                                    "year": np.int64(y),
+                                    ("unga_agreement" if measure == "agreement" else f"unga_{measure}"):
+                                        A[iu[ok], ju[ok]],
                                     "unga_common_votes": N[iu[ok], ju[ok]].astype("int64")}))
     return frames
