@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import DOMAINS, SIDES
-from .errors import DyadError, ObservationsError
+from .errors import DyadError, MethodError, ObservationsError
 
 __all__ = ["build_report", "cmd_report", "REPORT_UNCERTAINTY_DRAWS"]
 
@@ -180,7 +180,9 @@ def _uncertainty_section(obs: pd.DataFrame, dyads: list[str], year: int, draws: 
         Choice("discord_exponent", [1.0, 0.5, 2.0], probs=[0.5, 0.25, 0.25]),
         WeightPerturbation("weights", relative=0.5),
     ])
-    res = monte_carlo(obs, space, n_draws=draws, seed=seed)
+    # a choice that cannot vary on these data (e.g. evidence weighting when every value is confirmed)
+    # simply contributes no spread; it is not an error in a report
+    res = monte_carlo(obs, space, n_draws=draws, seed=seed, check_choices=False)
     summ = res.summary
     rows = []
     for d in dyads:
@@ -360,8 +362,12 @@ def build_report(
         parts.append(_fig_to_img(ax.figure, f"contributions {d} {y}", f"{d}, {y}: contributions to the index."))
     if uncertainty_draws and int(uncertainty_draws) > 0:
         step("uncertainty over modelling choices")
-        txt, fig = _uncertainty_section(obs, want, y, int(uncertainty_draws), int(seed))
-        parts += ["<h2>Intervals under other modelling choices</h2>", txt, fig]
+        parts.append("<h2>Intervals under other modelling choices</h2>")
+        try:
+            txt, fig = _uncertainty_section(obs, want, y, int(uncertainty_draws), int(seed))
+            parts += [txt, fig]
+        except MethodError as exc:  # e.g. too little data for a choice to run; say so, invent nothing
+            parts.append(_note(f"Intervals under other modelling choices could not be computed on these data: {exc}"))
     if scenario is not None:
         step("scenario")
         parts += ["<h2>Scenario results</h2>", _scenario_section(str(scenario), obs, step)]

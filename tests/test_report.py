@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -41,6 +43,24 @@ def obs():
 @pytest.fixture(scope="module")
 def report(obs):
     return build_report(DYADS, obs=obs, year=2023, uncertainty_draws=24)
+
+
+class _TTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory):
+    """One run of `alliance-index report` with standard error looking like a terminal."""
+    folder = tmp_path_factory.mktemp("cli")
+    out = folder / "report.html"
+    err, stdout = _TTY(), io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sys, "stderr", err)
+        mp.setattr(sys, "stdout", stdout)
+        rc = main(["report", *DYADS, "--out", str(out), "--year", "2023"])
+    return rc, out, stdout.getvalue(), err.getvalue()
 
 
 def assert_self_contained(text: str) -> None:
@@ -116,17 +136,21 @@ def test_report_errors(obs):
         build_report(["Russia-Iran", "IRN-RUS"], obs=obs)
 
 
-def test_cli_report(tmp_path, capsys):
-    out = tmp_path / "report.html"
-    rc = main(["report", *DYADS, "--out", str(out), "--year", "2023"])
-    msg = capsys.readouterr()
-    assert rc == 0, msg.err
-    assert str(out) in msg.out and msg.out.count("\n") == 1
+def test_cli_report(cli_run):
+    rc, out, stdout, stderr = cli_run
+    assert rc == 0, stderr
+    assert str(out) in stdout and stdout.count("\n") == 1
     text = out.read_text(encoding="utf-8")
     assert_self_contained(text)
     assert "IRN-RUS" in text and "BLR-RUS" in text
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]  # no temporary left behind
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report.html"]  # no temporary left behind
     assert (out.stat().st_mode & 0o777) == 0o644
+
+
+def test_cli_report_shows_progress_on_a_terminal(cli_run):
+    rc, out, stdout, stderr = cli_run
+    for step in ("report: scoring", "report: figures", "report: sources"):
+        assert step in stderr
 
 
 def test_cli_report_errors_write_nothing(tmp_path, capsys):
@@ -213,11 +237,11 @@ def _near(img: np.ndarray, hexcol: str, tol: float = 0.06) -> int:
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian package chromium is not installed")
-def test_report_screenshot_in_headless_chromium(tmp_path):
+def test_report_screenshot_in_headless_chromium(tmp_path, cli_run):
     import matplotlib.image as mpimg
 
-    out = tmp_path / "report.html"
-    assert main(["report", *DYADS, "--out", str(out)]) == 0
+    rc, out, _, _ = cli_run
+    assert rc == 0
     png = tmp_path / "shot.png"
     cmd = [shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -258,3 +282,13 @@ def test_scenario_results_html(tmp_path):
     assert "trade_up" in part and "p_de_jure_90" in part and "IRN-RUS" in part
     t = res.table()
     assert part.count("<tr>") == len(t) + 1
+
+
+def test_report_on_all_confirmed_single_dyad_data(obs):
+    """Evidence weighting cannot vary when every value is confirmed: the report still builds its intervals."""
+    one = obs[obs["dyad"] == "BLR-RUS"].copy()
+    one["confidence"] = "confirmed"
+    text = build_report(["Belarus-Russia"], obs=one, uncertainty_draws=20)
+    assert "Intervals under other modelling choices" in text
+    assert "could not be computed" not in text
+    assert len(IMG_RE.findall(text)) == 4  # profile, time series, contributions, rank intervals
