@@ -148,7 +148,7 @@ def run_numpy(V: np.ndarray, C: np.ndarray | None, plan: Plan, groups=None) -> n
 
 if HAVE_NUMBA:
 
-    @_nb.njit(cache=True, inline="always")
+    @_nb.njit(cache=True, inline="always", error_model="numpy")
     def _fwd(z, code, p, eps):
         if code == 0:
             return z
@@ -160,7 +160,7 @@ if HAVE_NUMBA:
             return z ** p
         return (z + eps) ** p
 
-    @_nb.njit(cache=True, inline="always")
+    @_nb.njit(cache=True, inline="always", error_model="numpy")
     def _inv0(m, code, p, eps):
         if code == 0:
             return m
@@ -172,64 +172,50 @@ if HAVE_NUMBA:
             return m ** (1.0 / p)
         return m ** (1.0 / p) - eps
 
-    @_nb.njit(cache=True, inline="always")
+    @_nb.njit(cache=True, inline="always", error_model="numpy")
     def _inv(m, code, p, eps):
         return min(max(_inv0(m, code, p, eps), 0.0), 1.0)
 
-    @_nb.njit(parallel=True, cache=True)
-    def _kernel(V, C, use_c, logm, wlo, whi, lo, sc, clip, col_node, col_w, core,
+    # error_model="numpy": no Python exception checks in the hot loop (every division is guarded)
+    @_nb.njit(parallel=True, cache=True, error_model="numpy")
+    def _kernel(V, C, use_c, logm, wlo, whi, lo, sc, clip, ncols, nptr, col_w, core,
                 node_code, node_p, node_grp, node_gw, grp_code, grp_p, eps,
                 alliance, coop_dom, alpha, out):
-        n, k = V.shape
+        n = V.shape[0]
         G = node_code.shape[0]
         H = grp_code.shape[0]
-        CH = 512
+        CH = 2048
         nch = (n + CH - 1) // CH
         for c in _nb.prange(nch):
-            a = c * CH
-            m = min(n, a + CH) - a
-            num = np.zeros((G, m))
-            den = np.zeros((G, m))
-            cov = np.zeros(m)
-            for j in range(k):
-                g = col_node[j]
-                cj = core[j]
-                if g < 0 and cj == 0.0:
-                    continue
-                lj = logm[j]
-                wl = wlo[j]
-                wh = whi[j]
-                l0 = lo[j]
-                s0 = sc[j]
-                wj = col_w[j]
-                code = node_code[g] if g >= 0 else 0
-                pj = node_p[g] if g >= 0 else 1.0
-                for r in range(m):
-                    x = V[a + r, j]
-                    ok = x == x
-                    cov[r] += cj if ok else 0.0
-                    if g < 0:
-                        continue
-                    t = x if ok else 0.0
-                    if lj:
-                        t = math.log1p(t)
-                    t = min(max(t, wl), wh)
-                    z = (t - l0) * s0
-                    if clip:
-                        z = min(max(z, 0.0), 1.0)
-                    ww = wj
-                    if use_c:
-                        f = C[a + r, j]
-                        if f == f:
-                            ww = wj * f
-                    num[g, r] += _fwd(z, code, pj, eps) * ww if ok else 0.0
-                    den[g, r] += ww if ok else 0.0
-            for r in range(m):
-                i = a + r
-                for g in range(G):
-                    d = den[g, r]
-                    out[i, g] = _inv(num[g, r] / d, node_code[g], node_p[g], eps) if d > 0 else np.nan
-                for h in range(H):
+            for i in range(c * CH, min(n, (c + 1) * CH)):
+                cov = 0.0
+                for g in range(G):  # indicator -> node
+                    code = node_code[g]
+                    pg = node_p[g]
+                    num = 0.0
+                    den = 0.0
+                    for t in range(nptr[g], nptr[g + 1]):
+                        j = ncols[t]
+                        x = V[i, j]
+                        ok = x == x
+                        cov += core[j] if ok else 0.0
+                        tt = x if ok else 0.0
+                        if logm[j]:
+                            tt = math.log1p(tt)
+                        tt = min(max(tt, wlo[j]), whi[j])
+                        z = (tt - lo[j]) * sc[j]
+                        if clip:
+                            z = min(max(z, 0.0), 1.0)
+                        ww = col_w[j]
+                        if use_c:
+                            f = C[i, j]
+                            if f == f:
+                                ww = ww * f
+                        fz = _fwd(z, code, pg, eps)
+                        num += fz * ww if ok else 0.0
+                        den += ww if ok else 0.0
+                    out[i, g] = _inv(num / den, code, pg, eps) if den > 0 else np.nan
+                for h in range(H):  # node -> side (or top)
                     sn = 0.0
                     sd = 0.0
                     for g in range(G):
@@ -265,7 +251,7 @@ if HAVE_NUMBA:
                         out[i, base + 1] = min(max(b, 0.0), 1.0)
                     else:
                         out[i, base + 1] = np.nan
-                    out[i, base + 2] = cov[r]
+                    out[i, base + 2] = cov
 
 
 def numba_applicable(plan: Plan) -> bool:
@@ -300,8 +286,11 @@ def run_numba(V: np.ndarray, C: np.ndarray | None, plan: Plan) -> np.ndarray:
     Cm = np.ascontiguousarray(C, dtype="float64") if use_c else np.zeros((1, 1))
     out = np.empty((X.shape[0], plan.n_out))
     core = plan.core.astype("float64") if plan.alliance else np.zeros(k)
+    order = np.argsort(plan.col_node, kind="stable")
+    order = order[plan.col_node[order] >= 0].astype(np.int64)  # columns grouped by node
+    nptr = np.searchsorted(plan.col_node[order], np.arange(len(plan.node_names) + 1)).astype(np.int64)
     _kernel(X, Cm, use_c, np.ascontiguousarray(logm), np.asarray(wlo, float), np.asarray(whi, float),
-            np.asarray(lo, float), np.asarray(sc, float), clip, plan.col_node.astype(np.int64),
+            np.asarray(lo, float), np.asarray(sc, float), clip, order, nptr,
             plan.col_w.astype("float64"), core,
             np.array([_CODES[a] for a in plan.node_agg], dtype=np.int64), plan.node_p.astype("float64"),
             plan.node_grp.astype(np.int64), plan.node_gw.astype("float64"),
