@@ -383,8 +383,9 @@ def run_set(sset: ScenarioSet, obs=None, *, draws: int | None = None, seed=None,
         Observations (default: the bundled panel). Rows after ``as_of`` are ignored.
     draws, seed : optional
         Override the set's ``draws`` / ``seed``.
-    classifier : PDeJureModel, optional
-        Default: the project's fitted classifier (:func:`default_classifier`).
+    classifier : PDeJureModel or False, optional
+        Default: the project's fitted classifier (:func:`default_classifier`). ``False``:
+        index only (p_de_jure is NaN and no draw is an alliance).
     index : CompositeIndex, optional
         Index estimator (default ``CompositeIndex()``), fitted on the history up to ``as_of``.
     dyads : list of str, optional
@@ -407,7 +408,7 @@ def run_set(sset: ScenarioSet, obs=None, *, draws: int | None = None, seed=None,
     for dy in ids:
         _history(full, dy, sset.as_of)
     hist = full[full["year"] <= sset.as_of].reset_index(drop=True)
-    clf = default_classifier() if classifier is None else classifier
+    clf = None if classifier is False else default_classifier() if classifier is None else classifier
     panel = to_panel(hist[hist["dyad"].isin(ids)], validate=False)
     index_fn = IndexFunction(index).fit(panel)
     rng = np.random.default_rng(seed)
