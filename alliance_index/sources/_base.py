@@ -131,32 +131,14 @@ def read_table(
     suffixes = "".join(path.suffixes).lower()
     if suffixes.endswith(".dta"):
         return _read_stata(path, want, optional, what=what, nullable=nullable)
+    allk = {**optional, **want}
+    dtypes = {c: (str if k in ("str", "date") else "category")
+              for c, k in allk.items() if k in ("str", "date", "cat")}
     try:
-        header = pd.read_csv(path, sep=sep, encoding=encoding, nrows=0).columns.tolist()
-    except UnicodeDecodeError as e:
-        raise DataSourceError(
-            f"{what}: cannot decode {str(path)!r} as {encoding} (byte {e.start}): "
-            f"try encoding='latin-1' (or re-save the file as UTF-8)"
-        ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, EOFError) as e:
-        raise DataSourceError(f"{what}: cannot parse {str(path)!r}: {e}") from None
-    header = [str(h).strip() for h in header]
-    missing = [c for c in want if c not in header]
-    if missing:
-        hint = _sniff_problem(path, header, sep, want)
-        if not hint:
-            hint = "".join(suggest(m, header) for m in missing[:3])
-        raise DataSourceError(
-            f"{what}: {str(path)!r} lacks required column(s) {', '.join(map(repr, missing))} "
-            f"(found: {', '.join(header[:15])}{' …' if len(header) > 15 else ''}){hint}"
-        )
-    use = list(want) + [c for c in optional if c in header and c not in want]
-    kinds = {**want, **{c: optional[c] for c in use if c not in want}}
-    dtypes = {c: (str if kinds[c] in ("str", "date") else "category")
-              for c in use if kinds[c] in ("str", "date", "cat")}
-    try:
+        # one pass: columns picked by (stripped) name, so absent optional columns are fine
         df = pd.read_csv(
-            path, sep=sep, encoding=encoding, usecols=use, keep_default_na=keep_default_na,
+            path, sep=sep, encoding=encoding, usecols=lambda c: str(c).strip() in allk,
+            keep_default_na=keep_default_na,
             na_values=list(na_values) if na_values is not None else None,
             dtype=dtypes or None, low_memory=False,
             engine=engine if engine is not None else "c",
@@ -166,9 +148,25 @@ def read_table(
             f"{what}: cannot decode {str(path)!r} as {encoding} (byte {e.start}): "
             f"try encoding='latin-1' (or re-save the file as UTF-8)"
         ) from None
-    except (pd.errors.ParserError, ValueError, OSError, EOFError) as e:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError, EOFError) as e:
         raise DataSourceError(f"{what}: cannot parse {str(path)!r}: {e}") from None
     df.columns = [str(c).strip() for c in df.columns]
+    missing = [c for c in want if c not in df.columns]
+    if missing:
+        try:
+            header = [str(h).strip() for h in
+                      pd.read_csv(path, sep=sep, encoding=encoding, nrows=0).columns.tolist()]
+        except Exception:  # the header itself is unreadable: report what we know
+            header = list(df.columns)
+        hint = _sniff_problem(path, header, sep, want)
+        if not hint:
+            hint = "".join(suggest(m, header) for m in missing[:3])
+        raise DataSourceError(
+            f"{what}: {str(path)!r} lacks required column(s) {', '.join(map(repr, missing))} "
+            f"(found: {', '.join(header[:15])}{' …' if len(header) > 15 else ''}){hint}"
+        )
+    order = list(want) + [c for c in optional if c in df.columns and c not in want]
+    kinds = {c: allk[c] for c in order}
     return _coerce(df, kinds, path=path, what=what, nullable=nullable)
 
 
@@ -244,7 +242,8 @@ def _coerce(df: pd.DataFrame, kinds: Mapping[str, Kind], *, path: Path, what: st
             out[c] = s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype("category")
         else:
             out[c] = s.astype("str") if not s.isna().any() else s
-    return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+    # copy=False: keep one block per column (stacking 1M-row columns costs more than parsing)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(df)), copy=False)
 
 
 @functools.lru_cache(maxsize=8)

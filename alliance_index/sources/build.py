@@ -385,7 +385,7 @@ def build_dyad_years(
         coverage[s] = cov
         timings[s] = time.perf_counter() - t
 
-    out = pd.concat([df, pd.DataFrame(cols, index=df.index)], axis=1)
+    out = pd.DataFrame({**{c: df[c].to_numpy() for c in df.columns}, **cols}, copy=False)
     if relevant_only:
         ct = out["contiguity"].to_numpy()
         rel = ((ct >= 1) & (ct <= 4)) | (out["major_powers"].to_numpy() >= 1)

@@ -49,7 +49,7 @@ def read_icews_dyad_year(path=None, *, on_unknown: OnUnknown = "raise") -> pd.Da
             raise DataSourceError(msg + "; fix them or pass on_unknown='warn' to leave them out")
         if on_unknown == "warn":
             warnings.warn(msg + "; left out", DataQualityWarning, stacklevel=2)
-    out = pd.DataFrame({"ccode1": a[~unk].astype("int64"), "ccode2": b[~unk].astype("int64"),
+    out = pd.DataFrame(copy=False, data={"ccode1": a[~unk].astype("int64"), "ccode2": b[~unk].astype("int64"),
                         "year": df["year"].to_numpy()[~unk],
                         **{c: df[c].to_numpy()[~unk] for c in ICEWS_COUNTS}})
     check_unique(out, ["ccode1", "ccode2", "year"], path=p, what="ICEWS dyad-year")

@@ -118,7 +118,7 @@ def read_un_votes(path=None, roll_calls=None, *, on_unknown: OnUnknown = "raise"
         raise DataSourceError(
             f"UN votes: {int(nos.sum())} row(s) of {str(p)!r} have an rcid missing from the roll-call "
             f"file (first: {int(df['rcid'].to_numpy()[nos][0])}); use the roll calls of the same release")
-    out = pd.DataFrame({"rcid": df["rcid"].to_numpy()[keep],
+    out = pd.DataFrame(copy=False, data={"rcid": df["rcid"].to_numpy()[keep],
                         "session": session[keep].astype("int64"),
                         "ccode": cc[keep].astype("int64"),
                         "vote": vote[keep], "value": value[keep]})
