@@ -99,10 +99,11 @@ def _lookup(base_key: np.ndarray, src_key: np.ndarray) -> np.ndarray:
 
 
 def _take(values: np.ndarray, pos: np.ndarray, fill=np.nan) -> np.ndarray:
-    out = np.full(pos.shape, fill, dtype=float)
-    hit = pos >= 0
-    out[hit] = np.asarray(values, dtype=float)[pos[hit]]
-    return out
+    """``values[pos]`` with ``fill`` where ``pos`` is -1 (one gather: fill sits at index -1)."""
+    ext = np.empty(len(values) + 1, dtype=float)
+    ext[:-1] = values
+    ext[-1] = fill
+    return ext[pos]
 
 
 class _Grid:
@@ -118,6 +119,7 @@ class _Grid:
         self.year, self.c1, self.c2 = year, c1, c2
         self._flat: dict[str, np.ndarray] = {}
         self.tracked: dict[str, list] = {}
+        self._table: np.ndarray | None = None
         self.notes: dict[str, dict] = {}
 
     def _code(self, c):
@@ -149,10 +151,14 @@ class _Grid:
         ai, bi = self._code(a), self._code(b)
         inyr = (y >= 0) & (y < self.ny)
         ok = inyr & (ai >= 0) & (bi >= 0)
-        table = np.full(self.ny * self.nc * self.nc, -1, dtype=np.int64)
+        if self._table is None:  # one reusable table, reset after each use
+            self._table = np.full(self.ny * self.nc * self.nc, -1, dtype=np.int64)
+        table = self._table
         rows = np.flatnonzero(ok)
-        table[(y[ok] * self.nc + ai[ok]) * self.nc + bi[ok]] = rows
+        slots = (y[ok] * self.nc + ai[ok]) * self.nc + bi[ok]
+        table[slots] = rows
         pos = table[self._base(which)]
+        table[slots] = -1
         if track is not None:
             matched = np.zeros(y.size, dtype=bool)
             matched[pos[pos >= 0]] = True

@@ -182,11 +182,12 @@ def un_vote_agreement(votes: pd.DataFrame, start: int | None = None, end: int | 
     with blas_single_thread():
         frames = _agreement_years(years, bounds, cc_all, rc_all, val_all, progress, measure)
     col = "unga_agreement" if measure == "agreement" else f"unga_{measure}"
+    names = ["ccode1", "ccode2", "year", col, "unga_common_votes"]
     if not frames:
-        return pd.DataFrame({"ccode1": pd.Series(dtype="int64"), "ccode2": pd.Series(dtype="int64"),
-                             "year": pd.Series(dtype="int64"), col: pd.Series(dtype=float),
-                             "unga_common_votes": pd.Series(dtype="int64")})
-    return pd.concat(frames, ignore_index=True)
+        dt = ["int64", "int64", "int64", "float64", "int64"]
+        return pd.DataFrame({n: np.array([], dtype=d) for n, d in zip(names, dt)})
+    return pd.DataFrame({n: np.concatenate([f[i] for f in frames]) for i, n in enumerate(names)},
+                        copy=False)
 
 
 def _agreement_years(years, bounds, cc_all, rc_all, val_all, progress, measure="agreement"):
@@ -208,9 +209,6 @@ def _agreement_years(years, bounds, cc_all, rc_all, val_all, progress, measure="
         N = P @ P.T
         iu, ju = np.triu_indices(states.size, 1)
         ok = N[iu, ju] > 0
-        frames.append(pd.DataFrame({"ccode1": states[iu[ok]], "ccode2": states[ju[ok]],
-                                    "year": np.int64(y),
-                                    ("unga_agreement" if measure == "agreement" else f"unga_{measure}"):
-                                        A[iu[ok], ju[ok]],
-                                    "unga_common_votes": N[iu[ok], ju[ok]].astype("int64")}))
+        frames.append((states[iu[ok]], states[ju[ok]], np.full(int(ok.sum()), y, dtype=np.int64),
+                       A[iu[ok], ju[ok]], N[iu[ok], ju[ok]].astype("int64")))
     return frames
