@@ -361,3 +361,13 @@ def test_sensitivity_keeps_every_runs_parameters():
     b = res.runs[res.runs["block"] == "B"].reset_index(drop=True)
     assert (ab["normalisation"] == b["normalisation"]).all()
     assert (ab["alleged_trust"] == a["alleged_trust"]).all()
+
+
+def test_placeholder_verdict_columns_are_reported_unavailable():
+    def model(panel, choices):  # like score() before the classifier: NaN p_de_jure, None verdict
+        return toy_model(panel, choices).assign(p_de_jure=np.nan, verdict=None)
+
+    res = monte_carlo(PANEL, space(), n_draws=5, seed=0, model=model)
+    assert res.summary["verdict_change"].isna().all()
+    assert any("missing in every run" in n for n in res.notes)
+    assert any("NaN in every run" in n for n in res.notes)

@@ -347,6 +347,8 @@ def monte_carlo(
     if "p_de_jure" not in S:
         summ[_pct_cols("p_de_jure", q)] = np.nan
         notes.append("p_de_jure unavailable: the model returned none and no classifier was given.")
+    elif not np.isfinite(S["p_de_jure"]).any():
+        notes.append("p_de_jure unavailable: it was NaN in every run.")
     summ["n_valid"] = np.isfinite(S["index"]).sum(axis=1)
     if "verdict" in S:
         V = S["verdict"]
@@ -354,8 +356,13 @@ def monte_carlo(
         valid = pd.notna(pd.DataFrame(V)).to_numpy()
         changed = (V != v0[:, None]) & valid
         nv = valid.sum(axis=1)
+        has0 = pd.notna(pd.Series(v0)).to_numpy()
         with np.errstate(invalid="ignore", divide="ignore"):
-            summ["verdict_change"] = np.where(nv > 0, changed.sum(axis=1) / np.maximum(nv, 1), np.nan)
+            summ["verdict_change"] = np.where((nv > 0) & has0, changed.sum(axis=1) / np.maximum(nv, 1), np.nan)
+        if not valid.any():
+            notes.append("verdict stability unavailable (NaN): the verdict was missing in every run.")
+        elif not has0.all():
+            notes.append(f"{int((~has0).sum())} dyad-year(s) have no baseline verdict: their verdict_change is NaN.")
         long = pd.DataFrame(V).stack()
         counts = long.groupby(level=0).value_counts()
         modal = counts.groupby(level=0).idxmax().map(lambda t: t[1])
