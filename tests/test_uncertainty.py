@@ -371,3 +371,15 @@ def test_placeholder_verdict_columns_are_reported_unavailable():
     assert res.summary["verdict_change"].isna().all()
     assert any("missing in every run" in n for n in res.notes)
     assert any("NaN in every run" in n for n in res.notes)
+
+
+def test_sensitivity_of_ranks_and_bad_output():
+    sp = ChoiceSpace([Choice("normalisation", ["minmax", "zscore"]),
+                      WeightPerturbation("weights", dict.fromkeys(IND, 1.0), relative=0.5)])
+    res = sensitivity(PANEL, sp, n=32, seed=0, model=toy_model, n_boot=0, output="rank")
+    assert res.total.shape == (2, len(PANEL["values"]))
+    assert np.nanmax(res.total.to_numpy()) > 0
+    with pytest.raises(MethodError, match="output='verdict'"):
+        sensitivity(PANEL, sp, n=32, seed=0, model=toy_model, output="verdict")
+    with pytest.raises(MethodError, match="'p_de_jure' is not produced"):
+        sensitivity(PANEL, sp, n=32, seed=0, model=toy_model, output="p_de_jure")
