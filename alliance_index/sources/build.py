@@ -93,11 +93,6 @@ def _key(year, c1, c2) -> np.ndarray:
             + np.asarray(c2, dtype=np.int64))
 
 
-def _lookup(base_key: np.ndarray, src_key: np.ndarray) -> np.ndarray:
-    """Positions of ``base_key`` in ``src_key`` (-1 = absent); src keys must be unique."""
-    return pd.Index(src_key).get_indexer(base_key)
-
-
 def _take(values: np.ndarray, pos: np.ndarray, fill=np.nan) -> np.ndarray:
     """``values[pos]`` with ``fill`` where ``pos`` is -1 (one gather: fill sits at index -1)."""
     ext = np.empty(len(values) + 1, dtype=float)

@@ -8,12 +8,9 @@ preferences from United Nations voting data. *Journal of Conflict Resolution*
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from ..errors import DataSourceError
 from ._base import OnUnknown, check_codes, check_unique, read_table, resolve_path
 
 __all__ = ["read_ideal_points", "ideal_point_distance"]
