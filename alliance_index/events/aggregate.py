@@ -274,16 +274,28 @@ def _empty_core() -> pd.DataFrame:
 
 
 def _normalise_core(core: pd.DataFrame) -> pd.DataFrame:
-    """Same dtypes whatever engine produced the frame (None for missing text)."""
+    """Same dtypes whatever engine produced the frame.
+
+    Text keys stay in whatever string dtype the engine gave (they are
+    factorised later); an empty ``bad_code``/``bad_date`` becomes
+    ``<missing>`` so every reader reports an empty field the same way.
+    """
     out = pd.DataFrame(index=pd.RangeIndex(len(core)))
-    for k in ("src", "tgt", "bad_code", "bad_date"):
-        s = core[k].astype(object)
-        s = s.where(s.notna(), None)
-        if k.startswith("bad_"):  # an empty field is reported as <missing>, whatever the reader
-            s = s.where(~(s.notna() & (s.astype(str).str.strip() == "")), _MISSING)
-        out[k] = s.to_numpy(dtype=object)
-    out["y"] = pd.array(core["y"].to_numpy(dtype="float64", na_value=np.nan), dtype="Float64").astype("Int64") \
-        if len(core) else pd.array([], dtype="Int64")
+    for k in ("src", "tgt"):
+        out[k] = core[k].to_numpy(dtype=object) if core[k].dtype == object else core[k].array
+    for k in ("bad_code", "bad_date"):
+        s = core[k]
+        nn = s.notna().to_numpy()
+        vals = np.full(len(s), None, dtype=object)
+        if nn.any():
+            sub = s[nn].astype(str)
+            sub = sub.where(sub.str.strip() != "", _MISSING)
+            vals[nn] = sub.to_numpy(dtype=object)
+        out[k] = vals
+    y = pd.to_numeric(core["y"]) if len(core) else core["y"]
+    out["y"] = pd.array(np.asarray(y.to_numpy(dtype="float64", na_value=np.nan)
+                                   if hasattr(y, "to_numpy") else y, dtype="float64"),
+                        dtype="Float64").astype("Int64")
     out["sub"] = core["sub"].fillna(0).to_numpy(dtype=np.int64)
     out["trunc"] = core["trunc"].fillna(False).to_numpy(dtype=bool)
     for v in _VALS:
@@ -349,6 +361,7 @@ def _duck_connect(threads: int, memory_limit: str | None):
     if memory_limit:
         con.execute(f"SET memory_limit = {_sql_str(memory_limit)}")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
@@ -402,8 +415,9 @@ def _duck_source(con, inp, fmt: EventFormat) -> tuple[str, dict, str | None]:
     return src, types | {"_cols": dict(fmt.columns)}, f"{_sql_ident(names[-1])} IS NULL"
 
 
-def _engine_duckdb(inp, fmt: EventFormat, ctab: pd.DataFrame, period: Period,
-                   threads: int = 2, memory_limit: str | None = None) -> pd.DataFrame:
+def _engine_duckdb(inp, fmt: EventFormat, ctab: pd.DataFrame, period: Period, directed: bool,
+                   threads: int = 2, memory_limit: str | None = None) -> "_Core":
+    """One streaming SQL pass over the input: code table joined, integer sums grouped in SQL."""
     con = _duck_connect(threads, memory_limit)
     try:
         src, types, trunc_expr = _duck_source(con, inp, fmt)
@@ -443,6 +457,16 @@ def _engine_duckdb(inp, fmt: EventFormat, ctab: pd.DataFrame, period: Period,
             sub = "coalesce(quarter(e.d), 0)"
         else:
             sub = "coalesce(month(e.d), 0)"
+        if directed:
+            pair = "e.src AS src, e.tgt AS tgt,"
+        else:
+            # non-directed: the unordered pair of raw values is enough (resolution is a
+            # function of the value); keep the order where a side is missing so the
+            # report can say which side it was
+            toks = ", ".join(_sql_str(t) for t in sorted(set(fmt.missing) | {""}))
+            keep = f"(e.src IS NULL OR e.tgt IS NULL OR e.src IN ({toks}) OR e.tgt IN ({toks}))"
+            pair = (f"CASE WHEN {keep} THEN e.src ELSE least(e.src, e.tgt) END AS src, "
+                    f"CASE WHEN {keep} THEN e.tgt ELSE greatest(e.src, e.tgt) END AS tgt,")
         sql = f"""
         WITH e AS (
             SELECT CAST({s} AS VARCHAR) AS src, CAST({t} AS VARCHAR) AS tgt,
@@ -450,9 +474,11 @@ def _engine_duckdb(inp, fmt: EventFormat, ctab: pd.DataFrame, period: Period,
                    {rawd} AS rawd
             FROM {src}
         )
-        SELECT e.src, e.tgt, year(e.d) AS y, {sub} AS sub,
-               CASE WHEN k.code IS NULL THEN coalesce(e.code, '{_MISSING}') END AS bad_code,
-               CASE WHEN e.d IS NULL THEN e.rawd END AS bad_date,
+        SELECT {pair} year(e.d) AS y, {sub} AS sub,
+               CASE WHEN k.code IS NULL THEN CASE WHEN trim(coalesce(e.code, '')) = '' THEN '{_MISSING}'
+                                                 ELSE e.code END END AS bad_code,
+               CASE WHEN e.d IS NULL THEN CASE WHEN trim(e.rawd) = '' THEN '{_MISSING}' ELSE e.rawd END
+                    END AS bad_date,
                e.trunc AS trunc,
                count(*) AS n,
                count(*) FILTER (WHERE k.quad = 0) AS q0,
@@ -466,7 +492,7 @@ def _engine_duckdb(inp, fmt: EventFormat, ctab: pd.DataFrame, period: Period,
         GROUP BY ALL
         """
         try:
-            core = con.execute(sql).df()
+            tbl = con.sql(sql).to_arrow_table()
         except Exception as exc:  # noqa: BLE001 - duckdb raises many kinds; report one clear error
             name = exc.__class__.__name__
             if name in ("InvalidInputException", "IOException", "ConversionException") or "CSV" in str(exc):
@@ -478,7 +504,39 @@ def _engine_duckdb(inp, fmt: EventFormat, ctab: pd.DataFrame, period: Period,
             raise
     finally:
         con.close()
-    return _normalise_core(core)
+    return _core_from_arrow(tbl)
+
+
+def _core_from_arrow(tbl) -> _Core:
+    """Positional core from DuckDB's Arrow result (dictionary-encoded in C++, no Python strings)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def enc(arr):
+        d = pc.dictionary_encode(arr)
+        d = d.combine_chunks() if isinstance(d, pa.ChunkedArray) else d
+        ind = d.indices.fill_null(-1) if d.indices.null_count else d.indices
+        idx = np.asarray(ind.to_numpy(zero_copy_only=False), dtype=np.int64)
+        return idx, np.array(d.dictionary.to_pylist(), dtype=object)
+
+    n = tbl.num_rows
+    both = pa.chunked_array(tbl.column("src").chunks + tbl.column("tgt").chunks, type=pa.string())
+    pos, actors = enc(both)
+    bc, bad_codes = enc(tbl.column("bad_code").cast(pa.string()))
+    bd, bad_dates = enc(tbl.column("bad_date").cast(pa.string()))
+
+    def ints(name, fill=0):
+        col = tbl.column(name)
+        if col.null_count:
+            col = col.fill_null(fill)
+        return np.asarray(col.to_numpy(), dtype=np.int64)
+
+    return _Core(
+        src=pos[:n], tgt=pos[n:], actors=actors, bc=bc, bad_codes=bad_codes, bd=bd, bad_dates=bad_dates,
+        y=ints("y", -1), sub=ints("sub"),
+        trunc=tbl.column("trunc").fill_null(False).to_numpy(zero_copy_only=False).astype(bool),
+        vals={v: ints(v) for v in _VALS},
+    )
 
 
 def _engine_dask(inp, fmt: EventFormat, ctab, period, client=None, npartitions: int | None = None) -> pd.DataFrame:
@@ -535,123 +593,227 @@ def _is_dask_frame(x) -> bool:
 
 # ---------------------------------------------------------------------- finishing
 
-def _finish(core: pd.DataFrame, fmt: EventFormat, period: Period, directed: bool, normalise: bool,
+@dataclass
+class _Core:
+    """Integer partial sums keyed by positions into small arrays of raw values.
+
+    ``src``/``tgt`` index ``actors`` (-1: missing), ``bc`` indexes
+    ``bad_codes`` and ``bd`` indexes ``bad_dates`` (-1: the row's code/date is
+    fine), ``y`` is -1 where the date is malformed.
+    """
+
+    src: np.ndarray
+    tgt: np.ndarray
+    actors: np.ndarray
+    bc: np.ndarray
+    bad_codes: np.ndarray
+    bd: np.ndarray
+    bad_dates: np.ndarray
+    y: np.ndarray
+    sub: np.ndarray
+    trunc: np.ndarray
+    vals: dict
+
+
+def _factorize(col) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = pd.factorize(pd.Series(col, dtype=object) if not isinstance(col, pd.Series) else col,
+                                  use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
+
+
+def _core_from_frame(core: pd.DataFrame) -> _Core:
+    """Positional core from a frame with raw text keys (pandas and dask engines)."""
+    sc, su = _factorize(core["src"])
+    tc, tu = _factorize(core["tgt"])
+    uni = pd.Index(np.concatenate([su, tu]).astype(object)).unique()
+    s_pos = np.where(sc >= 0, uni.get_indexer(su)[sc] if len(su) else -1, -1).astype(np.int64)
+    t_pos = np.where(tc >= 0, uni.get_indexer(tu)[tc] if len(tu) else -1, -1).astype(np.int64)
+    bc, bcu = _factorize(core["bad_code"])
+    bd, bdu = _factorize(core["bad_date"])
+    y = core["y"].to_numpy(dtype="float64", na_value=np.nan)
+    return _Core(
+        src=s_pos, tgt=t_pos, actors=np.asarray(uni, dtype=object),
+        bc=bc, bad_codes=bcu, bd=bd, bad_dates=bdu,
+        y=np.where(np.isnan(y), -1, y).astype(np.int64),
+        sub=core["sub"].to_numpy(dtype=np.int64), trunc=core["trunc"].to_numpy(dtype=bool),
+        vals={v: core[v].to_numpy(dtype=np.int64) for v in _VALS},
+    )
+
+
+def _finish(core: _Core, fmt: EventFormat, period: Period, directed: bool, normalise: bool,
             resolver: Callable, top: int) -> tuple[pd.DataFrame, dict, dict, int]:
-    n = core["n"].to_numpy()
+    """Classify rows of the core, resolve actors once, form dyads, sum, shape.
+
+    Works on integer positions of the unique actor values, so its cost is
+    linear in the number of (actor pair, period) groups with small constants.
+    """
+    n = core.vals["n"]
     n_rows = int(n.sum())
     miss_tokens = set(fmt.missing) | {""}
 
-    def missing(col):
-        s = core[col]
-        return s.isna().to_numpy() | s.astype(str).str.strip().isin(miss_tokens).to_numpy()
-
-    trunc = core["trunc"].to_numpy(dtype=bool)
-    bad_date = core["bad_date"].notna().to_numpy() & ~trunc
-    bad_code = core["bad_code"].notna().to_numpy() & ~trunc & ~bad_date
+    trunc = core.trunc
+    bad_date = (core.bd >= 0) & ~trunc
+    bad_code = (core.bc >= 0) & ~trunc & ~bad_date
     pending = ~(trunc | bad_date | bad_code)
-    sm, tm = missing("src"), missing("tgt")
+
+    s_pos, t_pos, uvals = core.src, core.tgt, core.actors
+    u_missing = np.array([str(v).strip() in miss_tokens for v in uvals], dtype=bool)
+    sm = (s_pos < 0) | (u_missing[np.maximum(s_pos, 0)] if len(uvals) else True)
+    tm = (t_pos < 0) | (u_missing[np.maximum(t_pos, 0)] if len(uvals) else True)
     miss_actor = pending & (sm | tm)
     pending &= ~miss_actor
-    uniq = pd.unique(np.concatenate([core.loc[pending, "src"].to_numpy(dtype=object),
-                                     core.loc[pending, "tgt"].to_numpy(dtype=object)]))
-    mapping = resolver(list(uniq)) if len(uniq) else {}
-    src_iso = pd.Series(core["src"].to_numpy(dtype=object)).map(mapping)
-    tgt_iso = pd.Series(core["tgt"].to_numpy(dtype=object)).map(mapping)
-    s_unres = pending & src_iso.isna().to_numpy()
-    t_unres = pending & tgt_iso.isna().to_numpy()
+
+    used = np.zeros(len(uvals), dtype=bool)
+    used[s_pos[pending]] = True
+    used[t_pos[pending]] = True
+    need = np.flatnonzero(used)
+    mapping = resolver([uvals[i] for i in need]) if len(need) else {}
+    u_iso = np.array([mapping.get(v) for v in uvals], dtype=object) if len(uvals) else np.empty(0, object)
+    states = np.array(sorted({x for x in u_iso if x is not None}), dtype=object)
+    state_pos = {st: i for i, st in enumerate(states)}
+    u_sid = np.array([state_pos.get(x, -1) if x is not None else -1 for x in u_iso], dtype=np.int64)
+    s_sid = np.where(s_pos >= 0, u_sid[np.maximum(s_pos, 0)] if len(uvals) else -1, -1)
+    t_sid = np.where(t_pos >= 0, u_sid[np.maximum(t_pos, 0)] if len(uvals) else -1, -1)
+    s_unres = pending & (s_sid < 0)
+    t_unres = pending & (t_sid < 0)
     unres = s_unres | t_unres
     pending &= ~unres
-    same = pending & (src_iso.to_numpy(dtype=object) == tgt_iso.to_numpy(dtype=object))
+    same = pending & (s_sid == t_sid)
     valid = pending & ~same
 
     masks = dict(zip(REASONS, (trunc, bad_date, bad_code, miss_actor, unres, same)))
     dropped = {r: int(n[m].sum()) for r, m in masks.items()}
 
-    def vc(values: np.ndarray, weights: np.ndarray) -> pd.Series:
+    def vc(values, weights) -> pd.Series:
+        values = np.asarray(values, dtype=object)
         if len(values) == 0:
             return pd.Series(dtype=np.int64)
-        s = pd.Series(weights, index=pd.Index(values, dtype=object).astype(str)).groupby(level=0).sum()
+        s = pd.Series(np.asarray(weights, dtype=np.int64), index=pd.Index(values.astype(str), dtype=object))
+        s = s.groupby(level=0).sum()
         return s.sort_values(ascending=False, kind="stable").head(top).astype(np.int64)
 
     topv = {
         "truncated_row": pd.Series(dtype=np.int64),
-        "malformed_date": vc(core.loc[bad_date, "bad_date"].to_numpy(dtype=object), n[bad_date]),
-        "unknown_code": vc(core.loc[bad_code, "bad_code"].to_numpy(dtype=object), n[bad_code]),
-        "missing_actor": vc(np.array(["source"] * int((miss_actor & sm).sum()) + ["target"] * int((miss_actor & tm).sum()),
-                                     dtype=object),
+        "malformed_date": vc(core.bad_dates[core.bd[bad_date]], n[bad_date]),
+        "unknown_code": vc(core.bad_codes[core.bc[bad_code]], n[bad_code]),
+        "missing_actor": vc(["source"] * int((miss_actor & sm).sum()) + ["target"] * int((miss_actor & tm).sum()),
                             np.concatenate([n[miss_actor & sm], n[miss_actor & tm]])),
-        "unresolved_actor": vc(np.concatenate([core.loc[s_unres, "src"].to_numpy(dtype=object),
-                                               core.loc[t_unres, "tgt"].to_numpy(dtype=object)]),
+        "unresolved_actor": vc(np.concatenate([uvals[s_pos[s_unres]] if len(uvals) else [],
+                                               uvals[t_pos[t_unres]] if len(uvals) else []]),
                                np.concatenate([n[s_unres], n[t_unres]])),
-        "same_country": vc(src_iso.to_numpy(dtype=object)[same], n[same]),
+        "same_country": vc(states[s_sid[same]] if len(states) else [], n[same]),
     }
 
-    v = core.loc[valid].reset_index(drop=True)
-    a = src_iso.to_numpy(dtype=object)[valid]
-    b = tgt_iso.to_numpy(dtype=object)[valid]
-    if directed:
-        keys = pd.DataFrame({"source": a, "target": b})
+    allv = bool(valid.all())
+    a = s_sid if allv else s_sid[valid]
+    b = t_sid if allv else t_sid[valid]
+    if not directed:
+        a, b = np.minimum(a, b), np.maximum(a, b)
+    y = core.y if allv else core.y[valid]
+    sub = core.sub if allv else core.sub[valid]
+    S = max(len(states), 1)
+    ymin = int(y.min()) if len(y) else 0
+    Y = (int(y.max()) - ymin + 1) if len(y) else 1
+    key = ((a * S + b) * Y + (y - ymin)) * 13 + sub
+    K = S * S * Y * 13
+    vsrc = {v: (core.vals[v] if allv else core.vals[v][valid]) for v in _VALS}
+    if len(key) and K <= max(4 * len(key), 1 << 22):
+        # dense key range: counting sort via bincount, O(rows + K), sorted for free
+        present = np.flatnonzero(np.bincount(key, minlength=K))
+        g = {v: np.rint(np.bincount(key, weights=vsrc[v], minlength=K)[present]).astype(np.int64)
+             for v in _VALS}  # float64 sums of integers are exact below 2**53
+        k = present.astype(np.int64)
     else:
-        lo = np.where(a <= b, a, b) if len(a) else a
-        hi = np.where(a <= b, b, a) if len(a) else b
-        keys = pd.DataFrame({"source": lo, "target": hi})
-    g = pd.concat([keys, v[["y", "sub"] + _VALS]], axis=1)
-    g["y"] = g["y"].astype(np.int64) if len(g) else g["y"].astype(np.int64)
-    g = g.groupby(["source", "target", "y", "sub"], sort=True).sum().reset_index()
-    out = _shape(g, period, directed, normalise)
+        order = np.argsort(key)
+        sk = key[order]
+        starts = np.flatnonzero(np.concatenate([[True], sk[1:] != sk[:-1]])) if len(sk) else np.zeros(0, np.int64)
+        g = {v: np.add.reduceat(vsrc[v][order], starts) if len(starts) else np.zeros(0, np.int64)
+             for v in _VALS}
+        k = sk[starts] if len(sk) else sk
+    gsub = k % 13
+    k = k // 13
+    gy = k % Y + ymin
+    k = k // Y
+    gb = k % S
+    ga = k // S
+    out = _shape(ga, gb, gy, gsub, g, states, period, directed, normalise)
     return out, dropped, topv, n_rows
 
 
-def _shape(g: pd.DataFrame, period: Period, directed: bool, normalise: bool) -> pd.DataFrame:
-    src = g["source"].to_numpy(dtype=object)
-    tgt = g["target"].to_numpy(dtype=object)
-    lo = np.where(src <= tgt, src, tgt) if len(g) else src
-    hi = np.where(src <= tgt, tgt, src) if len(g) else tgt
-    dyad = pd.Series(lo, dtype=object) + "-" + pd.Series(hi, dtype=object) if len(g) else pd.Series([], dtype=object)
-    out = pd.DataFrame({"dyad": dyad.astype(object).to_numpy(dtype=object)})
+def _shape(ga, gb, gy, gsub, g: dict, states: np.ndarray, period: Period, directed: bool,
+           normalise: bool) -> pd.DataFrame:
+    """Output frame from group keys (state ids, year, sub-period) and integer sums."""
+    S = max(len(states), 1)
+    lo, hi = np.minimum(ga, gb), np.maximum(ga, gb)
+    pair = lo * S + hi
+    if directed and len(ga):  # dyad, then source/target, year, sub-period
+        order = np.lexsort((gsub, gy, gb, ga, pair))
+        ga, gb, gy, gsub, pair = ga[order], gb[order], gy[order], gsub[order], pair[order]
+        g = {k: v[order] for k, v in g.items()}
+    # labels from small lookup tables (states x states; years x sub-periods), taken per row
+    st = [str(x) for x in states]
+    dyad_tab = np.array([f"{st[i]}-{st[j]}" if i <= j else "" for i in range(len(st)) for j in range(len(st))]
+                        or [""], dtype=object)
+    cols: dict = {"dyad": _take_str(dyad_tab, pair)}
     if directed:
-        out["source"] = src
-        out["target"] = tgt
-    year = g["y"].to_numpy(dtype=np.int64)
-    sub = g["sub"].to_numpy(dtype=np.int64)
-    out["year"] = year
+        cols["source"] = _take_str(states, ga)
+        cols["target"] = _take_str(states, gb)
+    cols["year"] = np.asarray(gy, dtype=np.int64)
+    ymin = int(gy.min()) if len(gy) else 0
+    ny = (int(gy.max()) - ymin + 1) if len(gy) else 1
     if period == "year":
-        out["period"] = pd.Series(year).astype(str).to_numpy(dtype=object)
+        fmt_ = lambda yy, ss: str(yy)  # noqa: E731
     elif period == "quarter":
-        out["quarter"] = sub
-        out["period"] = (pd.Series(year).astype(str) + "Q" + pd.Series(sub).astype(str)).to_numpy(dtype=object)
+        fmt_ = lambda yy, ss: f"{yy}Q{ss}"  # noqa: E731
+        cols["quarter"] = np.asarray(gsub, dtype=np.int64)
     else:
-        out["month"] = sub
-        out["period"] = (pd.Series(year).astype(str) + "-" + pd.Series(sub).astype(str).str.zfill(2)).to_numpy(dtype=object)
-    q = {name: g[f"q{k}"].to_numpy(dtype=np.int64) for k, name in enumerate(QUAD_CLASSES)}
-    out["n_events"] = g["n"].to_numpy(dtype=np.int64)
+        fmt_ = lambda yy, ss: f"{yy}-{ss:02d}"  # noqa: E731
+        cols["month"] = np.asarray(gsub, dtype=np.int64)
+    per_tab = np.array([fmt_(ymin + i, j) for i in range(ny) for j in range(13)], dtype=object)
+    cols["period"] = _take_str(per_tab, (gy - ymin) * 13 + gsub)
+    g = {k: np.asarray(v, dtype=np.int64) for k, v in g.items()}
+    q = {name: g[f"q{k}"] for k, name in enumerate(QUAD_CLASSES)}
+    cols["n_events"] = g["n"]
     for name in QUAD_CLASSES:
-        out[name] = q[name]
-    out["neutral"] = g["q4"].to_numpy(dtype=np.int64)
-    gs_sum = g["gs_sum"].to_numpy(dtype=np.int64)
-    gs_n = g["gs_n"].to_numpy(dtype=np.int64)
-    out["goldstein_n"] = gs_n
-    out["goldstein_sum"] = gs_sum / 10.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["goldstein_mean"] = np.where(gs_n > 0, gs_sum / np.where(gs_n > 0, gs_n, 1) / 10.0, np.nan)
-        coop = q["verbal_cooperation"] + q["material_cooperation"]
-        conf = q["verbal_conflict"] + q["material_conflict"]
-        tot = coop + conf
-        out["net_cooperation_share"] = np.where(tot > 0, (coop - conf) / np.where(tot > 0, tot, 1), np.nan)
+        cols[name] = q[name]
+    cols["neutral"] = g["q4"]
+    gs_sum, gs_n = g["gs_sum"], g["gs_n"]
+    cols["goldstein_n"] = gs_n
+    cols["goldstein_sum"] = gs_sum / 10.0
+    safe_n = np.where(gs_n > 0, gs_n, 1)
+    cols["goldstein_mean"] = np.where(gs_n > 0, gs_sum / safe_n / 10.0, np.nan)
+    coop = q["verbal_cooperation"] + q["material_cooperation"]
+    conf = q["verbal_conflict"] + q["material_conflict"]
+    tot = coop + conf
+    cols["net_cooperation_share"] = np.where(tot > 0, (coop - conf) / np.where(tot > 0, tot, 1), np.nan)
     if normalise:
         # each state's total events in the period (all partners, either role)
-        long = pd.DataFrame({"state": np.concatenate([src, tgt]),
-                             "y": np.concatenate([year, year]), "sub": np.concatenate([sub, sub]),
-                             "n": np.concatenate([out["n_events"].to_numpy(), out["n_events"].to_numpy()])})
-        tot_state = long.groupby(["state", "y", "sub"])["n"].sum()
-        ta = tot_state.reindex(pd.MultiIndex.from_arrays([src, year, sub])).to_numpy(dtype="float64")
-        tb = tot_state.reindex(pd.MultiIndex.from_arrays([tgt, year, sub])).to_numpy(dtype="float64")
-        denom = np.sqrt(ta * tb)
-        out["source_total"] = ta.astype(np.int64) if len(ta) else np.zeros(0, dtype=np.int64)
-        out["target_total"] = tb.astype(np.int64) if len(tb) else np.zeros(0, dtype=np.int64)
+        per = (gy - ymin) * 13 + gsub
+        P = ny * 13
+        ne = g["n"]
+        tot_state = np.bincount(np.concatenate([ga * P + per, gb * P + per]),
+                                weights=np.concatenate([ne, ne]).astype("float64"), minlength=S * P)
+        ta = np.rint(tot_state[ga * P + per]).astype(np.int64)
+        tb = np.rint(tot_state[gb * P + per]).astype(np.int64)
+        denom = np.sqrt(ta.astype("float64") * tb.astype("float64"))
+        cols["source_total"] = ta
+        cols["target_total"] = tb
         for name in ("n_events",) + QUAD_CLASSES:
-            out[f"{name}_norm"] = out[name].to_numpy(dtype="float64") / denom
-    return out
+            cols[f"{name}_norm"] = cols[name].astype("float64") / denom
+    # copy=False: keep one block per column (consolidating millions of rows costs seconds)
+    return pd.DataFrame(cols, copy=False)
+
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _take_str(table: np.ndarray, idx: np.ndarray) -> pd.Series:
+    """``table[idx]`` as a pandas string column, built in Arrow (no Python objects per row)."""
+    import pyarrow as pa
+
+    dictionary = pa.array([str(x) for x in table] or [""], type=pa.string())
+    arr = pa.DictionaryArray.from_arrays(pa.array(np.asarray(idx, dtype=np.int32)), dictionary).dictionary_decode()
+    return pd.Series(arr, dtype=_STR)
 
 
 # ------------------------------------------------------------------------ public
@@ -781,14 +943,14 @@ def aggregate_events(
                 engine = "duckdb"
             except ImportError:
                 engine = "pandas"
+    resolver = resolver or default_resolver
     if engine == "pandas":
-        core = _engine_pandas(inp, fmt, ctab, period)
+        core = _core_from_frame(_engine_pandas(inp, fmt, ctab, period))
     elif engine == "duckdb":
-        core = _engine_duckdb(inp, fmt, ctab, period, threads=threads, memory_limit=memory_limit)
+        core = _engine_duckdb(inp, fmt, ctab, period, directed, threads=threads, memory_limit=memory_limit)
     else:
-        core = _engine_dask(inp, fmt, ctab, period, client=client)
-    out, dropped, topv, n_rows = _finish(core, fmt, period, directed, normalise,
-                                         resolver or default_resolver, top)
+        core = _core_from_frame(_engine_dask(inp, fmt, ctab, period, client=client))
+    out, dropped, topv, n_rows = _finish(core, fmt, period, directed, normalise, resolver, top)
     if code_system == "plover":
         out["goldstein_sum"] = np.nan
     report = EventReport(n_rows=n_rows, n_used=int(out["n_events"].sum()), dropped=dropped,
