@@ -130,3 +130,17 @@ def test_imputation_flags_and_coverage(panel):
 def test_reference_dyad_scores_top(panel):
     est = CompositeIndex(normalisation="reference", reference="BLR-RUS").fit(panel)
     assert np.all(est.hi_ >= est.lo_)
+
+
+def test_vectorised_log_exp_accuracy():
+    pytest.importorskip("numba")
+    from alliance_index.index._engine import _vexp, _vlog
+
+    x = np.concatenate([np.linspace(1e-18, 2.0, 200_001, endpoint=False), [0.01, 0.5, 1.0, np.sqrt(0.5)]])
+    b = x.copy()
+    _vlog(b, len(b))
+    np.testing.assert_allclose(b, np.log(x), rtol=2e-15, atol=2e-15)
+    y = np.linspace(-43, 0.7, 200_001)
+    e = y.copy()
+    _vexp(e, len(e))
+    np.testing.assert_allclose(e, np.exp(y), rtol=1e-14)

@@ -176,82 +176,300 @@ if HAVE_NUMBA:
     def _inv(m, code, p, eps):
         return min(max(_inv0(m, code, p, eps), 0.0), 1.0)
 
-    # error_model="numpy": no Python exception checks in the hot loop (every division is guarded)
-    @_nb.njit(parallel=True, cache=True, error_model="numpy")
-    def _kernel(V, C, use_c, logm, wlo, whi, lo, sc, clip, ncols, nptr, col_w, core,
+    _LN2 = math.log(2.0)
+    _SQRT_HALF = math.sqrt(0.5)
+
+    # Vectorisable log and exp (numba's math.log / math.exp are scalar library calls, which
+    # keep LLVM from emitting SIMD code). Branch-free range reduction by selects; series to
+    # machine precision. fastmath={"contract"} only allows fused multiply-add (NaN semantics kept).
+    @_nb.njit(cache=True, error_model="numpy", fastmath={"contract"})
+    def _vlog(buf, m):
+        """In place: buf[:m] = log(buf[:m]) for values in [2**-64, 2) (relative error ~1e-16).
+
+        x = 2**e f with f in [sqrt(1/2), sqrt(2)); log f = 2 atanh(s), s = (f-1)/(f+1),
+        |s| <= 0.172, series to s**23 (truncation < 1e-19).
+        """
+        for r in range(m):
+            f = buf[r]
+            e = 0.0
+            c = f < 2.0 ** -32
+            f = f * 2.0 ** 32 if c else f
+            e = e - 32.0 if c else e
+            c = f < 2.0 ** -16
+            f = f * 2.0 ** 16 if c else f
+            e = e - 16.0 if c else e
+            c = f < 2.0 ** -8
+            f = f * 256.0 if c else f
+            e = e - 8.0 if c else e
+            c = f < 2.0 ** -4
+            f = f * 16.0 if c else f
+            e = e - 4.0 if c else e
+            c = f < 0.25
+            f = f * 4.0 if c else f
+            e = e - 2.0 if c else e
+            c = f < 0.5
+            f = f * 2.0 if c else f
+            e = e - 1.0 if c else e
+            c = f >= 1.0
+            f = f * 0.5 if c else f
+            e = e + 1.0 if c else e
+            c = f < _SQRT_HALF
+            f = f * 2.0 if c else f
+            e = e - 1.0 if c else e
+            sx = (f - 1.0) / (f + 1.0)
+            s2 = sx * sx
+            q = 1.0 / 23.0
+            q = q * s2 + 1.0 / 21.0
+            q = q * s2 + 1.0 / 19.0
+            q = q * s2 + 1.0 / 17.0
+            q = q * s2 + 1.0 / 15.0
+            q = q * s2 + 1.0 / 13.0
+            q = q * s2 + 1.0 / 11.0
+            q = q * s2 + 1.0 / 9.0
+            q = q * s2 + 1.0 / 7.0
+            q = q * s2 + 1.0 / 5.0
+            q = q * s2 + 1.0 / 3.0
+            q = q * s2 + 1.0
+            buf[r] = e * _LN2 + 2.0 * sx * q
+
+    @_nb.njit(cache=True, error_model="numpy", fastmath={"contract"})
+    def _vexp(buf, m):
+        """In place: buf[:m] = exp(buf[:m]) for values in [-43, 43] (relative error ~2e-15).
+
+        x = k ln2 + t, |t| <= ln2/2; exp t by its Taylor series to t**17; 2**k by selects.
+        """
+        for r in range(m):
+            x = buf[r]
+            kf = math.floor(x * (1.0 / _LN2) + 0.5)
+            t = x - kf * _LN2
+            q = 1.0 / 355687428096000.0
+            q = q * t + 1.0 / 20922789888000.0
+            q = q * t + 1.0 / 1307674368000.0
+            q = q * t + 1.0 / 87178291200.0
+            q = q * t + 1.0 / 6227020800.0
+            q = q * t + 1.0 / 479001600.0
+            q = q * t + 1.0 / 39916800.0
+            q = q * t + 1.0 / 3628800.0
+            q = q * t + 1.0 / 362880.0
+            q = q * t + 1.0 / 40320.0
+            q = q * t + 1.0 / 5040.0
+            q = q * t + 1.0 / 720.0
+            q = q * t + 1.0 / 120.0
+            q = q * t + 1.0 / 24.0
+            q = q * t + 1.0 / 6.0
+            q = q * t + 0.5
+            q = q * t + 1.0
+            q = q * t + 1.0
+            neg = kf < 0
+            a = -kf if neg else kf
+            sc = 1.0
+            c = a >= 32.0
+            sc = sc * 2.0 ** 32 if c else sc
+            a = a - 32.0 if c else a
+            c = a >= 16.0
+            sc = sc * 2.0 ** 16 if c else sc
+            a = a - 16.0 if c else a
+            c = a >= 8.0
+            sc = sc * 256.0 if c else sc
+            a = a - 8.0 if c else a
+            c = a >= 4.0
+            sc = sc * 16.0 if c else sc
+            a = a - 4.0 if c else a
+            c = a >= 2.0
+            sc = sc * 4.0 if c else sc
+            a = a - 2.0 if c else a
+            c = a >= 1.0
+            sc = sc * 2.0 if c else sc
+            buf[r] = q / sc if neg else q * sc
+
+    @_nb.njit(cache=True, error_model="numpy", fastmath={"contract"})
+    def _fwd_block(zb, m, code, p, eps, vec):
+        """zb[:m] <- f(zb[:m]), the transform of the quasi-arithmetic mean (inputs in [0, 1])."""
+        if code == 1:
+            for r in range(m):
+                zb[r] = zb[r] + eps
+            if vec:
+                _vlog(zb, m)
+            else:
+                for r in range(m):
+                    zb[r] = math.log(zb[r])
+        elif code == 2:
+            for r in range(m):
+                zb[r] = 1.0 / (zb[r] + eps)
+        elif code == 3:
+            sh = 0.0 if p > 0 else eps
+            for r in range(m):
+                zb[r] = (zb[r] + sh) ** p
+
+    @_nb.njit(cache=True, error_model="numpy", fastmath={"contract"})
+    def _inv_block(nu, de, zb, okb, m, code, p, eps, vec):
+        """zb[:m] <- f^-1(nu / de) clipped to [0, 1]; okb[:m] <- 1 where de > 0 else 0."""
+        for r in range(m):
+            d = de[r]
+            ok = d > 0
+            okb[r] = 1.0 if ok else 0.0
+            zb[r] = nu[r] / d if ok else 0.0
+        if code == 1:
+            if vec:
+                _vexp(zb, m)
+            else:
+                for r in range(m):
+                    zb[r] = math.exp(zb[r])
+            for r in range(m):
+                zb[r] = zb[r] - eps
+        elif code == 2:
+            for r in range(m):
+                zb[r] = 1.0 / zb[r] - eps if zb[r] > 0 else 0.0
+        elif code == 3:
+            sh = 0.0 if p > 0 else eps
+            for r in range(m):
+                zb[r] = zb[r] ** (1.0 / p) - sh if zb[r] > 0 else 0.0
+        for r in range(m):
+            zb[r] = min(max(zb[r], 0.0), 1.0) * okb[r]
+
+    # error_model="numpy": no Python exception checks in the hot loops (every division is guarded).
+    # Layout: blocks of B rows per task; within a block, columns outer and rows inner, so every
+    # inner loop runs over contiguous buffers and compiles to SIMD code.
+    @_nb.njit(parallel=True, cache=True, error_model="numpy", fastmath={"contract"})
+    def _kernel(V, C, use_c, logm, wins, wlo, whi, lo, sc, col_node, col_w, core,
                 node_code, node_p, node_grp, node_gw, grp_code, grp_p, eps,
                 alliance, coop_dom, alpha, out):
-        n = V.shape[0]
+        n, k = V.shape
         G = node_code.shape[0]
         H = grp_code.shape[0]
-        CH = 2048
-        nch = (n + CH - 1) // CH
+        B = 512
+        nch = (n + B - 1) // B
+        nan = np.nan
+        vec = 1e-18 <= eps <= 0.99  # the vectorised log/exp cover this range
         for c in _nb.prange(nch):
-            for i in range(c * CH, min(n, (c + 1) * CH)):
-                cov = 0.0
-                for g in range(G):  # indicator -> node
-                    code = node_code[g]
-                    pg = node_p[g]
-                    num = 0.0
-                    den = 0.0
-                    for t in range(nptr[g], nptr[g + 1]):
-                        j = ncols[t]
-                        x = V[i, j]
+            a = c * B
+            m = min(n, a + B) - a
+            num = np.zeros((G, B))
+            den = np.zeros((G, B))
+            ns = np.empty((G, B))    # node scores (0 where unobserved)
+            nok = np.empty((G, B))   # 1 where the node is observed
+            gs = np.empty((H, B))
+            gok = np.empty((H, B))
+            cov = np.zeros(B)
+            zb = np.empty(B)
+            okb = np.empty(B)
+            sn = np.empty(B)
+            sd = np.empty(B)
+            for j in range(k):
+                g = col_node[j]
+                cj = core[j]
+                if g < 0 and cj == 0.0:
+                    continue
+                l0 = lo[j]
+                s0 = sc[j]
+                # 1. treat + normalise + observed mask. The strided column is first copied into
+                #    a contiguous buffer: the arithmetic loops then vectorise (2x faster).
+                for r in range(m):
+                    zb[r] = V[a + r, j]
+                if wins or logm[j]:
+                    wl = wlo[j]
+                    wh = whi[j]
+                    lj = logm[j]
+                    for r in range(m):
+                        x = zb[r]
                         ok = x == x
-                        cov += core[j] if ok else 0.0
-                        tt = x if ok else 0.0
-                        if logm[j]:
-                            tt = math.log1p(tt)
-                        tt = min(max(tt, wlo[j]), whi[j])
-                        z = (tt - lo[j]) * sc[j]
-                        if clip:
-                            z = min(max(z, 0.0), 1.0)
-                        ww = col_w[j]
-                        if use_c:
-                            f = C[i, j]
-                            if f == f:
-                                ww = ww * f
-                        fz = _fwd(z, code, pg, eps)
-                        num += fz * ww if ok else 0.0
-                        den += ww if ok else 0.0
-                    out[i, g] = _inv(num / den, code, pg, eps) if den > 0 else np.nan
-                for h in range(H):  # node -> side (or top)
-                    sn = 0.0
-                    sd = 0.0
-                    for g in range(G):
-                        if node_grp[g] == h:
-                            v = out[i, g]
-                            if v == v:
-                                sn += _fwd(v, grp_code[h], grp_p[h], eps) * node_gw[g]
-                                sd += node_gw[g]
-                    out[i, G + h] = _inv(sn / sd, grp_code[h], grp_p[h], eps) if sd > 0 else np.nan
-                if alliance:
-                    base = G + H
-                    cc = out[i, G]
-                    dd = out[i, G + 1]
-                    if cc == cc and dd == dd:
-                        q = min(max(1.0 - dd, 0.0), 1.0)
-                        out[i, base] = cc * q ** alpha
-                    else:
-                        out[i, base] = np.nan
-                    q = 0
-                    s = 0.0
-                    tot = 0.0
-                    for u in range(coop_dom.shape[0]):
-                        vu = out[i, coop_dom[u]]
-                        if vu == vu:
-                            q += 1
-                            s += vu
-                            for v2 in range(u + 1, coop_dom.shape[0]):
-                                vv = out[i, coop_dom[v2]]
-                                if vv == vv:
-                                    tot += abs(vu - vv)
-                    if q >= 2 and s > 0:
-                        b = 1.0 - tot / ((q - 1) * s)
-                        out[i, base + 1] = min(max(b, 0.0), 1.0)
-                    else:
-                        out[i, base + 1] = np.nan
-                    out[i, base + 2] = cov
+                        okb[r] = 1.0 if ok else 0.0
+                        t = x if ok else 0.0
+                        if lj:
+                            t = math.log1p(t)
+                        t = min(max(t, wl), wh)
+                        zb[r] = min(max((t - l0) * s0, 0.0), 1.0)
+                else:
+                    for r in range(m):
+                        x = zb[r]
+                        ok = x == x
+                        okb[r] = 1.0 if ok else 0.0
+                        zb[r] = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
+                if cj != 0.0:
+                    for r in range(m):
+                        cov[r] += okb[r] * cj
+                if g < 0:
+                    continue
+                # 2. transform of the node's quasi-arithmetic mean; 3. weighted accumulation
+                _fwd_block(zb, m, node_code[g], node_p[g], eps, vec)
+                wj = col_w[j]
+                nu = num[g]
+                de = den[g]
+                if use_c:
+                    for r in range(m):
+                        sn[r] = C[a + r, j]
+                    for r in range(m):
+                        f = sn[r]
+                        ww = (wj * f if f == f else wj) * okb[r]
+                        nu[r] += zb[r] * ww
+                        de[r] += ww
+                else:
+                    for r in range(m):
+                        ww = wj * okb[r]
+                        nu[r] += zb[r] * ww
+                        de[r] += ww
+            # node scores
+            for g in range(G):
+                _inv_block(num[g], den[g], ns[g], nok[g], m, node_code[g], node_p[g], eps, vec)
+                og = ns[g]
+                kg = nok[g]
+                for r in range(m):
+                    out[g, a + r] = og[r] if kg[r] > 0 else nan
+            # nodes -> sides (or top)
+            for h in range(H):
+                for r in range(m):
+                    sn[r] = 0.0
+                    sd[r] = 0.0
+                for g in range(G):
+                    if node_grp[g] != h:
+                        continue
+                    wg = node_gw[g]
+                    for r in range(m):
+                        zb[r] = ns[g, r]
+                    _fwd_block(zb, m, grp_code[h], grp_p[h], eps, vec)
+                    kg = nok[g]
+                    for r in range(m):
+                        ww = wg * kg[r]
+                        sn[r] += zb[r] * ww
+                        sd[r] += ww
+                _inv_block(sn, sd, gs[h], gok[h], m, grp_code[h], grp_p[h], eps, vec)
+                oh = gs[h]
+                kh = gok[h]
+                for r in range(m):
+                    out[G + h, a + r] = oh[r] if kh[r] > 0 else nan
+            if alliance:
+                base = G + H
+                # overall index c (1 - d)^alpha
+                for r in range(m):
+                    q = min(max(1.0 - gs[1, r], 0.0), 1.0)
+                    zb[r] = q
+                if alpha != 1.0:
+                    for r in range(m):
+                        zb[r] = zb[r] ** alpha
+                for r in range(m):
+                    ok = gok[0, r] * gok[1, r] > 0
+                    out[base, a + r] = gs[0, r] * zb[r] if ok else nan
+                # breadth: 1 - sum_{u<v} |c_u - c_v| / ((q - 1) sum c)
+                nd = coop_dom.shape[0]
+                for r in range(m):
+                    sn[r] = 0.0   # q
+                    sd[r] = 0.0   # sum
+                    zb[r] = 0.0   # total abs difference
+                for u in range(nd):
+                    gu = coop_dom[u]
+                    for r in range(m):
+                        sn[r] += nok[gu, r]
+                        sd[r] += ns[gu, r]
+                    for v2 in range(u + 1, nd):
+                        gv = coop_dom[v2]
+                        for r in range(m):
+                            zb[r] += abs(ns[gu, r] - ns[gv, r]) * nok[gu, r] * nok[gv, r]
+                for r in range(m):
+                    ok = (sn[r] >= 2.0) and (sd[r] > 0.0)
+                    dd = (sn[r] - 1.0) * sd[r]
+                    b = 1.0 - zb[r] / (dd if ok else 1.0)
+                    out[base + 1, a + r] = min(max(b, 0.0), 1.0) if ok else nan
+                    out[base + 2, a + r] = cov[r]
 
 
 def numba_applicable(plan: Plan) -> bool:
@@ -280,23 +498,20 @@ def run_numba(V: np.ndarray, C: np.ndarray | None, plan: Plan) -> np.ndarray:
         whi = np.full(k, np.inf)
         lo = np.zeros(k)
         sc = np.ones(k)
-    clip = True
     X = np.ascontiguousarray(X, dtype="float64")  # one compiled signature (row-major)
     use_c = C is not None
     Cm = np.ascontiguousarray(C, dtype="float64") if use_c else np.zeros((1, 1))
-    out = np.empty((X.shape[0], plan.n_out))
+    out = np.empty((plan.n_out, X.shape[0]))  # one contiguous row per output: vectorised stores
     core = plan.core.astype("float64") if plan.alliance else np.zeros(k)
-    order = np.argsort(plan.col_node, kind="stable")
-    order = order[plan.col_node[order] >= 0].astype(np.int64)  # columns grouped by node
-    nptr = np.searchsorted(plan.col_node[order], np.arange(len(plan.node_names) + 1)).astype(np.int64)
-    _kernel(X, Cm, use_c, np.ascontiguousarray(logm), np.asarray(wlo, float), np.asarray(whi, float),
-            np.asarray(lo, float), np.asarray(sc, float), clip, order, nptr,
+    wins = bool(np.isfinite(wlo).any() or np.isfinite(whi).any())
+    _kernel(X, Cm, use_c, np.ascontiguousarray(logm), wins, np.asarray(wlo, float), np.asarray(whi, float),
+            np.asarray(lo, float), np.asarray(sc, float), plan.col_node.astype(np.int64),
             plan.col_w.astype("float64"), core,
             np.array([_CODES[a] for a in plan.node_agg], dtype=np.int64), plan.node_p.astype("float64"),
             plan.node_grp.astype(np.int64), plan.node_gw.astype("float64"),
             np.array([_CODES[a] for a in plan.grp_agg], dtype=np.int64), plan.grp_p.astype("float64"),
             float(plan.eps), bool(plan.alliance), plan.coop_dom.astype(np.int64), float(plan.alpha), out)
-    return out
+    return out.T
 
 
 def run(V: np.ndarray, C: np.ndarray | None, plan: Plan, *, backend: str = "auto", groups=None) -> np.ndarray:
