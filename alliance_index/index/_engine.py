@@ -498,9 +498,13 @@ def run_numba(V: np.ndarray, C: np.ndarray | None, plan: Plan) -> np.ndarray:
         whi = np.full(k, np.inf)
         lo = np.zeros(k)
         sc = np.ones(k)
-    X = np.ascontiguousarray(X, dtype="float64")  # one compiled signature (row-major)
+    X = np.asarray(X, dtype="float64")
+    if not (X.flags.c_contiguous or X.flags.f_contiguous):
+        X = np.ascontiguousarray(X)  # kernels are compiled for C (row-major) and F (pandas) layouts
     use_c = C is not None
-    Cm = np.ascontiguousarray(C, dtype="float64") if use_c else np.zeros((1, 1))
+    Cm = np.asarray(C, dtype="float64") if use_c else np.zeros((1, 1))
+    if not (Cm.flags.c_contiguous or Cm.flags.f_contiguous):
+        Cm = np.ascontiguousarray(Cm)
     out = np.empty((plan.n_out, X.shape[0]))  # one contiguous row per output: vectorised stores
     core = plan.core.astype("float64") if plan.alliance else np.zeros(k)
     wins = bool(np.isfinite(wlo).any() or np.isfinite(whi).any())

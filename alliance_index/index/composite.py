@@ -246,14 +246,25 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
                 )
         return inp
 
-    def _check_dyads(self, inp: _Input) -> None:
+    def _check_dyads(self, inp: _Input, row_observed: np.ndarray | None = None) -> None:
+        """Raise if a dyad has no observed value at all (``row_observed``: any cell observed, per row)."""
         if inp.index is None or len(inp.V) == 0:
             return
-        dy = inp.index.get_level_values(0).to_numpy()
-        codes, uniq = pd.factorize(dy)
-        any_obs = np.bincount(codes, weights=(~np.isnan(inp.V)).any(axis=1), minlength=len(uniq)) > 0
-        if not any_obs.all():
-            bad = [str(u) for u in uniq[~any_obs]]
+        if row_observed is None:
+            row_observed = (~np.isnan(inp.V)).any(axis=1)
+        lev = inp.index
+        if isinstance(lev, pd.MultiIndex):
+            codes, uniq = lev.codes[0], lev.levels[0]
+        else:
+            codes, uniq = pd.factorize(lev.get_level_values(0))
+        codes = np.asarray(codes)
+        if row_observed.all():
+            return
+        any_obs = np.bincount(codes, weights=row_observed, minlength=len(uniq)) > 0
+        present = np.bincount(codes, minlength=len(uniq)) > 0
+        bad_mask = present & ~any_obs
+        if bad_mask.any():
+            bad = [str(u) for u in np.asarray(uniq)[bad_mask]]
             raise ObservationsError(
                 f"dyad(s) {', '.join(bad[:5])}{' …' if len(bad) > 5 else ''} have no observed value for any "
                 "indicator in any year; add observations for them or drop them from the input."
@@ -499,13 +510,16 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         inp = self._read(X, fitting=False)
         if inp.alliance != self.plan_.alliance:
             raise MethodError("fit on a dyad-year panel, transform on a plain array (or the reverse); use the same kind.")
-        self._check_dyads(inp)
         V, C, imputed = self._impute(inp)
         groups = None
         if any(a == "copeland" for a in self.plan_.node_agg + self.plan_.grp_agg) and inp.index is not None:
             groups = inp.index.get_level_values(1).to_numpy()
         out = _engine.run(V, C, self.plan_,
                           backend=self.backend, groups=groups)
+        if inp.index is not None:
+            # every indicator sits in a node, so a row is observed iff one of its node scores is
+            G = len(self.plan_.node_names)
+            self._check_dyads(inp, ~np.isnan(out[:, :G]).all(axis=1) if imputed is None else None)
         return inp, out, imputed
 
     def transform(self, X):
