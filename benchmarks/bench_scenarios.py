@@ -82,7 +82,7 @@ def main(argv=None) -> int:
     ap.add_argument("--loop-draws-many", type=int, default=20)
     a = ap.parse_args(argv)
     try:
-        clf = default_classifier()
+        clf = default_classifier(load_panel()[lambda o: o['year'] <= 2023])
         clf_note = "classifier: alliance_index.models (p_de_jure with parameter draws)"
     except Exception as exc:  # noqa: BLE001 - reported, not hidden
         clf = None

@@ -49,28 +49,26 @@ def status_changes(obs: pd.DataFrame, first: int = 2010, last: int = 2025) -> pd
     return ch.reset_index(drop=True)
 
 
-def realised(obs: pd.DataFrame, dyad: str, year: int, clf) -> tuple[float, float]:
-    """Index and p_de_jure from the actual observations of that year (point values)."""
+def realised(obs: pd.DataFrame, dyad: str, year: int, have_clf: bool) -> tuple[float, float]:
+    """Index and p_de_jure in ``year`` from the actual observations: the index of that year's
+    observed values, and the classifier's own ``classify`` (its point p, the mean of its draws;
+    donors from the dyad's other years, as ``classify`` does)."""
     from alliance_index.panel import to_panel
-    from alliance_index.scenarios.simulate import IndexFunction, _features
+    from alliance_index.scenarios.simulate import IndexFunction
 
     sub = obs[(obs["dyad"] == dyad) & (obs["year"] == year) & obs["value"].notna()]
     if sub.empty:
         return np.nan, np.nan
     panel = to_panel(sub, validate=False)
     f = IndexFunction().fit(panel)
-    V = panel.values[f.names_].to_numpy()
-    sc = f(V, np.array([year]))
+    sc = f(panel.values[f.names_].to_numpy(), np.array([year]))
     p = np.nan
-    if clf is not None:
-        feats = _features(V, sc, f.names_, dyad, [year])
-        params = getattr(clf, "point_parameters", None)
-        if callable(params):
-            p = float(clf.p_de_jure(feats, params()[None, ...], np.zeros(1, dtype=int))[0])
-        else:  # median over parameter draws
-            pr = clf.draw_parameters(1000, np.random.default_rng(0))
-            ps = clf.p_de_jure(pd.concat([feats] * 1000, ignore_index=True), pr, np.arange(1000))
-            p = float(np.median(ps))
+    if have_clf:
+        from alliance_index.models.classify import classify
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            p = float(classify(obs[obs["dyad"] == dyad], year=year, seed=0)["p_de_jure"].iloc[0])
     return float(sc["index"].iloc[0]), p
 
 
@@ -83,7 +81,8 @@ def main(argv=None) -> int:
     from alliance_index.scenarios.simulate import default_classifier
 
     try:
-        clf = default_classifier()
+        default_classifier(load_panel())
+        clf = True
     except Exception as exc:  # noqa: BLE001 - reported
         print(f"classifier not available ({exc}); reporting the index only")
         clf = None
@@ -108,14 +107,14 @@ def main(argv=None) -> int:
                 pj = sim.p_de_jure[0][:, -1]
                 pal = np.nan
             else:
-                res = sset.run(obs=obs, classifier=clf)
+                res = sset.run(obs=obs)
                 b = res["baseline"]
                 ix = b.draws["index"][:, -1]
                 pj = b.draws["p_de_jure"][:, -1]
                 pal = b.p_alliance_at_horizon
         iq = np.nanpercentile(ix, [50, 5, 95])
         pq = np.nanpercentile(pj, [50, 5, 95]) if np.isfinite(pj).any() else [np.nan] * 3
-        ri, rp = realised(obs, r.dyad, int(r.year), clf)
+        ri, rp = realised(obs, r.dyad, int(r.year), clf is not None)
         to_md = bool(r.md == 1 and r.prev_md == 0)
         verdict_in = (pq[2] >= 0.5) if to_md else (pq[1] < 0.5)
         rows.append({

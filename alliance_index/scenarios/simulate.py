@@ -78,16 +78,33 @@ class PDeJureModel(Protocol):
     def p_de_jure(self, features: pd.DataFrame, params: np.ndarray, draw_ids: np.ndarray) -> np.ndarray: ...
 
 
-def default_classifier():
-    """The project's fitted classifier as a :class:`PDeJureModel` (``alliance_index.models``)."""
+def default_classifier(history: pd.DataFrame | None = None):
+    """The project's fitted classifier as a :class:`PDeJureModel`.
+
+    Uses ``alliance_index.models.scenario_adapter(history)`` when the models package
+    provides one, else :class:`~alliance_index.scenarios.classifier_adapter.FittedClassifierAdapter`
+    over the shipped fitted models. ``history`` (observations up to ``as_of``) gives the
+    donors for indicators missing in a simulated year.
+    """
+    if history is None:
+        from ..observations import load_panel
+
+        history = load_panel()
     try:
-        from ..models import scenario_adapter  # type: ignore[attr-defined]
-    except ImportError as exc:
+        from .. import models as _models
+
+        factory = getattr(_models, "scenario_adapter", None)
+        if factory is not None:
+            return factory(history)
+        from .classifier_adapter import FittedClassifierAdapter
+
+        return FittedClassifierAdapter(history)
+    except (ImportError, FileNotFoundError, AttributeError, KeyError) as exc:
         raise MethodError(
-            "the classifier (alliance_index.models) is not available, so p_de_jure cannot be simulated; "
-            f"pass classifier= an object with draw_parameters() and p_de_jure() ({exc})."
+            "the classifier (alliance_index.models) is not available, so p_de_jure cannot be simulated "
+            f"({exc}); pass classifier= an object with draw_parameters() and p_de_jure(), or classifier=False "
+            "for the index only."
         ) from None
-    return scenario_adapter()
 
 
 class IndexFunction:
@@ -408,7 +425,7 @@ def run_set(sset: ScenarioSet, obs=None, *, draws: int | None = None, seed=None,
     for dy in ids:
         _history(full, dy, sset.as_of)
     hist = full[full["year"] <= sset.as_of].reset_index(drop=True)
-    clf = None if classifier is False else default_classifier() if classifier is None else classifier
+    clf = None if classifier is False else default_classifier(hist) if classifier is None else classifier
     panel = to_panel(hist[hist["dyad"].isin(ids)], validate=False)
     index_fn = IndexFunction(index).fit(panel)
     rng = np.random.default_rng(seed)

@@ -1,0 +1,111 @@
+"""Adapter: the project's fitted classifier (``alliance_index.models``) as a vectorised
+"features -> p_de_jure draws" function for the scenario simulator.
+
+The classifier (see :mod:`alliance_index.models.combine`) is
+
+.. math:: p_{de\\,jure} = \\Lambda(\\beta_0 + \\beta_h\\,\\tilde h + \\beta_n'\\tilde n),
+
+with :math:`h` the historical model's log-odds of a defence pact from the
+structural indicators and :math:`n` the commitment-node means of the curated
+indicators; its own simulation draws (i) the historical coefficients, (ii) the
+commitment coefficients from their estimated sampling distributions and (iii)
+each missing indicator from the dyad's own other years (hot deck), else from
+the pooled panel.
+
+The adapter does exactly that, with the draws organised for scenarios: Monte
+Carlo draw ``d`` takes parameter draw ``d`` of both models and one hot-deck
+uniform per indicator, shared by every scenario and year of the draw (common
+random numbers). Donors are the dyad's observations up to ``as_of`` only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass
+class ClassifierDraws:
+    """Parameter draws for ``n`` Monte Carlo draws (first axis of each array)."""
+
+    historical: np.ndarray   # (n, k, 2)
+    commitment: np.ndarray   # (n, p)
+    hotdeck: np.ndarray      # (n, m) uniforms
+
+    def __len__(self) -> int:
+        return self.commitment.shape[0]
+
+
+class FittedClassifierAdapter:
+    """:class:`~alliance_index.scenarios.simulate.PDeJureModel` over the shipped fitted models.
+
+    Parameters
+    ----------
+    history : DataFrame
+        Observations up to ``as_of`` (donors for indicators that are missing in a simulated year).
+    fitted : path-like, optional
+        Folder of fitted models (default: the shipped ones).
+    """
+
+    def __init__(self, history: pd.DataFrame, fitted=None):
+        from ..models.classify import load_fitted
+        from ..models.commitment import MODEL_INDICATORS, panel_frame
+
+        self.historical, self.commitment = load_fitted(fitted)
+        self.cols = list(MODEL_INDICATORS)
+        V, _ = panel_frame(history) if len(history) else (pd.DataFrame(columns=self.cols), [])
+        self.donors: dict[str, list[np.ndarray]] = {}
+        for dyad, g in V.groupby(level="dyad", sort=False):
+            self.donors[str(dyad)] = [g[c].dropna().to_numpy(dtype=float) for c in self.cols]
+        pool = self.commitment.pool.values
+        self.pool = [np.asarray(pool.get(c, np.empty(0)), dtype=float) for c in self.cols]
+
+    def draw_parameters(self, n_draws: int, rng: np.random.Generator) -> ClassifierDraws:
+        hp = self.historical.draw_params(n_draws, rng)
+        cp = self.commitment.draw_params(n_draws, rng)
+        u = rng.random((n_draws, len(self.cols)))
+        return ClassifierDraws(hp, cp, u)
+
+    def _complete(self, V: np.ndarray, dyads: np.ndarray, U: np.ndarray) -> np.ndarray:
+        V = V.copy()
+        for dyad in pd.unique(dyads):  # a handful of dyads; vectorised over rows
+            rows = dyads == dyad
+            own = self.donors.get(str(dyad))
+            for j in range(len(self.cols)):  # ~40 indicators
+                miss = rows & np.isnan(V[:, j])
+                if not miss.any():
+                    continue
+                src = own[j] if own is not None and own[j].size else self.pool[j]
+                if src.size == 0:
+                    continue
+                k = np.minimum(np.floor(U[miss, j] * src.size).astype(int), src.size - 1)
+                V[miss, j] = src[k]
+        return V
+
+    def p_de_jure(self, features: pd.DataFrame, params: ClassifierDraws, draw_ids: np.ndarray) -> np.ndarray:
+        from ..models.commitment import _normalise, _sigmoid, structural_logodds
+        from ..models.features import COMMITMENT_INDICATORS, commitment_nodes
+
+        n = len(features)
+        draw_ids = np.asarray(draw_ids, dtype=np.int64)
+        V = np.column_stack([features[c].to_numpy(dtype=float) if c in features else np.full(n, np.nan)
+                             for c in self.cols])
+        dyads = features["dyad"].astype(str).to_numpy(dtype=object)
+        V = self._complete(V, dyads, params.hotdeck[draw_ids])
+        h = np.empty(n)
+        for dyad in pd.unique(dyads):
+            rows = np.flatnonzero(dyads == dyad)
+            h[rows] = structural_logodds(V[rows][:, None, :], self.cols, [dyad], self.historical,
+                                         params.historical[draw_ids[rows]])[:, 0]
+        ccols = [c for c in COMMITMENT_INDICATORS if c in self.cols]
+        Z = _normalise(V[:, [self.cols.index(c) for c in ccols]], ccols)
+        F = np.concatenate([h[:, None], commitment_nodes(Z, ccols)], axis=1)
+        X = self.commitment.design(np.where(np.isnan(F), self.commitment.means, F))
+        return _sigmoid(np.einsum("nk,nk->n", X, params.commitment[draw_ids]))
+
+    def verdict(self, p: np.ndarray, features: pd.DataFrame) -> np.ndarray:
+        """The classifier's documented verdict rules on the simulated p, cooperation and discord."""
+        from ..models.verdict import verdicts
+
+        return verdicts(p, features["cooperation"].to_numpy(dtype=float), features["discord"].to_numpy(dtype=float))
