@@ -357,3 +357,49 @@ def test_cli_missing_file_and_bad_draws(tmp_path, run_cli):
     p = _write(tmp_path, SMALL.format(draws=10, seed=1), "ok.yaml")
     r = run_cli("scenario", str(p), "--draws", "0")
     assert r.returncode == 2 and "--draws" in r.stderr
+
+
+# --------------------------------------------------------------------------- the real classifier (when shipped)
+
+def _real_classifier_or_skip(history):
+    from alliance_index.errors import MethodError
+    from alliance_index.scenarios.simulate import default_classifier
+
+    try:
+        return default_classifier(history)
+    except MethodError as exc:
+        pytest.skip(f"fitted classifier not available: {exc}")
+
+
+def test_real_classifier_vectorised_equals_looped_and_bounded(tmp_path):
+    from alliance_index.panel import to_panel
+    from alliance_index.scenarios.simulate import (IndexFunction, _obs_upto, prepare, simulate,
+                                                   simulate_looped)
+
+    sset = _small(tmp_path, draws=8, seed=3)
+    hist = _obs_upto(None, sset.as_of)
+    clf = _real_classifier_or_skip(hist)
+    f = IndexFunction().fit(to_panel(hist[hist["dyad"] == "IRN-RUS"], validate=False))
+    prep = prepare(sset, hist, draws=8, rng=np.random.default_rng(3), names=f.names_, classifier=clf)
+    v = simulate(prep, f, clf)
+    lp = simulate_looped(prep, f, clf)
+    assert np.all((v.p_de_jure > 0) & (v.p_de_jure < 1))
+    np.testing.assert_allclose(v.p_de_jure, lp.p_de_jure, rtol=1e-10, atol=1e-12)
+    assert np.array_equal(v.alliance, lp.alliance)
+
+
+def test_cli_bundled_russia_iran_json(run_cli):
+    from alliance_index._resources import data_dir
+    from alliance_index.scenarios.simulate import _obs_upto
+
+    _real_classifier_or_skip(_obs_upto(None, 2023))
+    r = run_cli("scenario", str(data_dir() / "scenarios" / "russia_iran.yaml"), "--draws", "300", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["dyad"] == "IRN-RUS" and doc["as_of"] == 2023 and doc["horizon"] == 2030 and doc["draws"] == 300
+    names = [s["name"] for s in doc["scenarios"]]
+    assert names[0] == "baseline" and "military_integration_and_backing" in names
+    for s in doc["scenarios"]:
+        assert [t["year"] for t in s["trajectory"]] == list(range(2023, 2031))
+        lo, hi = s["p_de_jure_at_horizon_interval"]
+        assert 0 <= lo <= s["p_de_jure_at_horizon"] <= hi <= 1
