@@ -184,7 +184,7 @@ if HAVE_NUMBA:
     # machine precision. fastmath={"contract"} only allows fused multiply-add (NaN semantics kept).
     @_nb.njit(cache=True, error_model="numpy", fastmath={"contract"})
     def _vlog(buf, m):
-        """In place: buf[:m] = log(buf[:m]) for values in [2**-64, 2) (relative error ~1e-16).
+        """In place: buf[:m] = log(buf[:m]) for values in [2**-64, 2**64) (error ~1e-16).
 
         x = 2**e f with f in [sqrt(1/2), sqrt(2)); log f = 2 atanh(s), s = (f-1)/(f+1),
         |s| <= 0.172, series to s**23 (truncation < 1e-19).
@@ -192,6 +192,24 @@ if HAVE_NUMBA:
         for r in range(m):
             f = buf[r]
             e = 0.0
+            c = f >= 2.0 ** 32
+            f = f * 2.0 ** -32 if c else f
+            e = e + 32.0 if c else e
+            c = f >= 2.0 ** 16
+            f = f * 2.0 ** -16 if c else f
+            e = e + 16.0 if c else e
+            c = f >= 256.0
+            f = f * (1.0 / 256.0) if c else f
+            e = e + 8.0 if c else e
+            c = f >= 16.0
+            f = f * 0.0625 if c else f
+            e = e + 4.0 if c else e
+            c = f >= 4.0
+            f = f * 0.25 if c else f
+            e = e + 2.0 if c else e
+            c = f >= 2.0
+            f = f * 0.5 if c else f
+            e = e + 1.0 if c else e
             c = f < 2.0 ** -32
             f = f * 2.0 ** 32 if c else f
             e = e - 32.0 if c else e
@@ -369,15 +387,19 @@ if HAVE_NUMBA:
                 if wins or logm[j]:
                     wl = wlo[j]
                     wh = whi[j]
-                    lj = logm[j]
                     for r in range(m):
                         x = zb[r]
                         ok = x == x
                         okb[r] = 1.0 if ok else 0.0
-                        t = x if ok else 0.0
-                        if lj:
-                            t = math.log1p(t)
-                        t = min(max(t, wl), wh)
+                        zb[r] = x if ok else 0.0
+                    if logm[j]:
+                        # log1p(x) as log(1 + x), vectorised; x >= 0 here (allowed range of
+                        # log1p indicators), capped at 2**63 (beyond every goalpost)
+                        for r in range(m):
+                            zb[r] = min(1.0 + zb[r], 2.0 ** 63)
+                        _vlog(zb, m)
+                    for r in range(m):
+                        t = min(max(zb[r], wl), wh)
                         zb[r] = min(max((t - l0) * s0, 0.0), 1.0)
                 else:
                     for r in range(m):
