@@ -193,12 +193,13 @@ def _parse_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
         obj = s.astype(object)
         notnull = obj.notna().to_numpy()
         txt = pd.Series(obj.where(obj.notna(), None), dtype="string")
-        if n and notnull.any():
-            first = obj[notnull].iloc[0]
-            if not isinstance(first, str):  # date / Timestamp objects
-                txt = pd.Series([None if x is None or x is pd.NaT else str(x) for x in obj.where(obj.notna(), None)],
-                                dtype="string", index=s.index) if obj.map(type).nunique() > 1 else \
-                    pd.Series(pd.to_datetime(obj, errors="coerce").dt.strftime("%Y-%m-%d"), dtype="string")
+        if n and notnull.any() and not isinstance(obj[notnull].iloc[0], str):
+            # date / Timestamp objects (e.g. pyarrow date32 read as objects): ISO text,
+            # keeping the written form of anything that does not convert
+            conv = pd.to_datetime(obj, errors="coerce")
+            iso = pd.Series(conv.dt.strftime("%Y-%m-%d"), dtype="string", index=s.index)
+            txt = iso.where(conv.notna(), pd.Series(obj.where(obj.notna(), None).map(
+                lambda x: None if x is None else str(x)), dtype="string", index=s.index))
         match = txt.str.fullmatch(_ISO_RE).fillna(False).to_numpy(dtype=bool)
         d = pd.to_datetime(txt.str.slice(0, 10).where(match), format="%Y-%m-%d", errors="coerce")
         ok = d.notna().to_numpy()
@@ -360,6 +361,10 @@ def _duck_connect(threads: int, memory_limit: str | None):
     con.execute(f"SET threads TO {int(threads)}")
     if memory_limit:
         con.execute(f"SET memory_limit = {_sql_str(memory_limit)}")
+        # spill to the system temp folder (not the working directory) when the limit is hit
+        import tempfile
+
+        con.execute(f"SET temp_directory = {_sql_str(os.path.join(tempfile.gettempdir(), 'alliance_index_duckdb'))}")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
     return con
@@ -475,11 +480,13 @@ def _engine_duckdb(inp, fmt: EventFormat, ctab: pd.DataFrame, period: Period, di
             FROM {src}
         )
         SELECT {pair} year(e.d) AS y, {sub} AS sub,
-               CASE WHEN k.code IS NULL THEN CASE WHEN trim(coalesce(e.code, '')) = '' THEN '{_MISSING}'
-                                                 ELSE e.code END END AS bad_code,
-               CASE WHEN e.d IS NULL THEN CASE WHEN trim(e.rawd) = '' THEN '{_MISSING}' ELSE e.rawd END
-                    END AS bad_date,
-               e.trunc AS trunc,
+               -- one narrow key for the first reason a row is unusable (same order as
+               -- in Python): T truncated line, D<raw date>, C<raw code>; NULL if fine
+               CASE WHEN e.trunc THEN 'T'
+                    WHEN e.d IS NULL THEN 'D' || CASE WHEN trim(e.rawd) = '' THEN '{_MISSING}' ELSE e.rawd END
+                    WHEN k.code IS NULL THEN 'C' || CASE WHEN trim(coalesce(e.code, '')) = '' THEN '{_MISSING}'
+                                                         ELSE e.code END
+               END AS bad,
                count(*) AS n,
                count(*) FILTER (WHERE k.quad = 0) AS q0,
                count(*) FILTER (WHERE k.quad = 1) AS q1,
@@ -492,7 +499,11 @@ def _engine_duckdb(inp, fmt: EventFormat, ctab: pd.DataFrame, period: Period, di
         GROUP BY ALL
         """
         try:
-            tbl = con.sql(sql).to_arrow_table()
+            # stream the (small) result out in batches: nothing is materialised inside DuckDB
+            import pyarrow as pa
+
+            reader = con.sql(sql).to_arrow_reader(1 << 20)
+            tbl = pa.Table.from_batches(list(reader), schema=reader.schema)
         except Exception as exc:  # noqa: BLE001 - duckdb raises many kinds; report one clear error
             name = exc.__class__.__name__
             if name in ("InvalidInputException", "IOException", "ConversionException") or "CSV" in str(exc):
@@ -522,8 +533,19 @@ def _core_from_arrow(tbl) -> _Core:
     n = tbl.num_rows
     both = pa.chunked_array(tbl.column("src").chunks + tbl.column("tgt").chunks, type=pa.string())
     pos, actors = enc(both)
-    bc, bad_codes = enc(tbl.column("bad_code").cast(pa.string()))
-    bd, bad_dates = enc(tbl.column("bad_date").cast(pa.string()))
+    bpos, bad = enc(tbl.column("bad").cast(pa.string()))
+    kind = np.array([b[:1] for b in bad], dtype=object)
+    # positions into separate value lists for dates and codes
+    is_d, is_c = kind == "D", kind == "C"
+    bad_dates = np.array([b[1:] for b in bad[is_d]], dtype=object)
+    bad_codes = np.array([b[1:] for b in bad[is_c]], dtype=object)
+    d_map = np.full(len(bad) + 1, -1, dtype=np.int64)
+    c_map = np.full(len(bad) + 1, -1, dtype=np.int64)
+    d_map[np.flatnonzero(is_d)] = np.arange(int(is_d.sum()))
+    c_map[np.flatnonzero(is_c)] = np.arange(int(is_c.sum()))
+    t_flag = np.zeros(len(bad) + 1, dtype=bool)
+    t_flag[np.flatnonzero(kind == "T")] = True
+    bd, bc, trunc = d_map[bpos], c_map[bpos], t_flag[bpos]  # bpos -1 -> last slot (fine)
 
     def ints(name, fill=0):
         col = tbl.column(name)
@@ -534,7 +556,7 @@ def _core_from_arrow(tbl) -> _Core:
     return _Core(
         src=pos[:n], tgt=pos[n:], actors=actors, bc=bc, bad_codes=bad_codes, bd=bd, bad_dates=bad_dates,
         y=ints("y", -1), sub=ints("sub"),
-        trunc=tbl.column("trunc").fill_null(False).to_numpy(zero_copy_only=False).astype(bool),
+        trunc=trunc,
         vals={v: ints(v) for v in _VALS},
     )
 
