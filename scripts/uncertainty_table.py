@@ -25,6 +25,7 @@ import alliance_index as ai  # noqa: E402
 from alliance_index.uncertainty import (  # noqa: E402
     Choice,
     ChoiceSpace,
+    VerdictClassifier,
     WeightPerturbation,
     composite_model,
     monte_carlo,
@@ -59,13 +60,14 @@ def declared_space() -> ChoiceSpace:
     ])
 
 
-def find_classifier():
-    """A ``classifier(scores, choices)`` from the library's classifier, or None when it has not landed."""
+def find_classifier(obs: pd.DataFrame):
+    """The library's classifier as ``classifier(scores, choices)``, or (None, reason) when unavailable."""
     try:
-        from alliance_index.models import classifier_for_uncertainty  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return classifier_for_uncertainty()
+        return VerdictClassifier(obs, n_sims=1000, seed=2023), ""
+    except ImportError as exc:
+        return None, f"the classifier is not in the library ({exc})"
+    except FileNotFoundError as exc:
+        return None, f"the fitted classifier is not shipped yet ({exc})"
 
 
 def main() -> int:
@@ -76,9 +78,10 @@ def main() -> int:
     ap.add_argument("--figures", type=Path, default=None, help="write PNG plots here")
     a = ap.parse_args()
 
-    panel = ai.to_panel(ai.load_panel())
+    obs = ai.load_panel()
+    panel = ai.to_panel(obs)
     space = declared_space()
-    clf = find_classifier()
+    clf, why = find_classifier(obs)
     t0 = time.perf_counter()
     mc = monte_carlo(panel, space, n_draws=a.draws, seed=a.seed, model=composite_model, classifier=clf)
     t1 = time.perf_counter()
@@ -103,7 +106,10 @@ def main() -> int:
             "rank (baseline)": f"{s['rank_baseline']:.0f}",
             "rank 5–50–95%": f"{s['rank_p5']:.0f} – {s['rank_p50']:.0f} – {s['rank_p95']:.0f}",
             "rank ≠ baseline": f"{np.mean(mc.samples['rank'][mc.summary.index.get_loc((d, YEAR))] != s['rank_baseline']):.0%}",
-            "verdict changes": "unavailable (classifier not yet in the library)" if pd.isna(vc) else f"{vc:.0%}",
+            "verdict (baseline → modal, share)": "—" if pd.isna(vc) else
+            f"{s['verdict_baseline']} → {s['verdict_modal']} ({s['verdict_modal_share']:.0%})",
+            "p_de_jure": "—" if pd.isna(s["p_de_jure_p50"]) else f"{s['p_de_jure_p50']:.2f}",
+            "verdict changes": "unavailable (see note)" if pd.isna(vc) else f"{vc:.0%}",
         })
     print(md(pd.DataFrame(rows)))
     print()
@@ -128,11 +134,12 @@ def main() -> int:
     allst = sa.total.loc[:, sa.total.columns.get_level_values("year") == YEAR]
     print(f"- Over all {allst.shape[1]} dyads in {YEAR}, mean S_T: "
           + ", ".join(f"{k} {v:.2f}" for k, v in allst.mean(axis=1).sort_values(ascending=False).items()) + ".")
-    obs = ai.load_panel()
     al = obs[obs["confidence"] == "alleged"]
     print(f"- Evidence: {len(al)} cells of the bundled panel are graded alleged "
           f"({', '.join(f'{k} {v}' for k, v in al['dyad'].value_counts().items())}); "
           f"in {YEAR}: {', '.join(f'{d} {int(((al.dyad == d) & (al.year == YEAR)).sum())}' for d in DYADS)}.")
+    if clf is None:
+        print(f"- Note: verdict stability awaits the classifier: {why}.")
     for n in mc.notes + sa.notes:
         print(f"- Note: {n}")
     if a.figures is not None:

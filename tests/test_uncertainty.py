@@ -383,3 +383,33 @@ def test_sensitivity_of_ranks_and_bad_output():
         sensitivity(PANEL, sp, n=32, seed=0, model=toy_model, output="verdict")
     with pytest.raises(MethodError, match="'p_de_jure' is not produced"):
         sensitivity(PANEL, sp, n=32, seed=0, model=toy_model, output="p_de_jure")
+
+
+def test_verdict_classifier_rederives_verdicts_per_draw():
+    """p_de_jure from one classify() run; the verdict follows each draw's cooperation and discord."""
+    from alliance_index.uncertainty import VerdictClassifier
+
+    rows = PANEL["values"].index
+
+    def fake_classify(obs, n_sims, seed):  # stand-in with classify()'s output columns
+        p = np.where(rows.get_level_values("dyad") == "D00", 0.9, 0.1)
+        return pd.DataFrame({"dyad": rows.get_level_values("dyad"), "year": rows.get_level_values("year"),
+                             "p_de_jure": p})
+
+    def rule(p, c, d):  # the documented rule's shape: p first, then cooperation thresholds
+        return np.where(np.asarray(p) >= 0.5, "alliance", np.where(np.asarray(c) < 50, "limited", "alignment"))
+
+    def model(panel, choices):
+        out = toy_model(panel, choices)
+        return out.assign(cooperation=out["index"], discord=0.0)
+
+    clf = VerdictClassifier(None, classify=fake_classify, verdicts=rule)
+    res = monte_carlo(PANEL, space(), n_draws=30, seed=0, model=model, classifier=clf)
+    s = res.summary
+    assert (s.xs("D00", level="dyad")["verdict_change"] == 0).all()  # p >= 0.5 whatever the choices
+    assert (s["p_de_jure_p5"] == s["p_de_jure_p95"]).all()  # p does not depend on index choices
+    idx = res.samples["index"]
+    expect = np.where(np.asarray(rows.get_level_values("dyad") == "D00")[:, None], "alliance",
+                      np.where(idx < 50, "limited", "alignment"))
+    assert (res.samples["verdict"] == expect).all()
+    assert s["verdict_change"].max() > 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 from .montecarlo import (
     CompositeModel,
     UncertaintyResult,
+    VerdictClassifier,
     check_choices_vary,
     composite_model,
     monte_carlo,
@@ -42,6 +43,7 @@ __all__ = [
     "check_choices_vary",
     "composite_model",
     "CompositeModel",
+    "VerdictClassifier",
     "plot_rank_intervals",
     "plot_sensitivity",
 ]

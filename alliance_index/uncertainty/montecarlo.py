@@ -22,7 +22,7 @@ from ..errors import MethodError
 from .sobol import SobolResult, sobol_indices
 from .space import ChoiceError, ChoiceSpace, WeightPerturbation
 
-__all__ = ["UncertaintyResult", "monte_carlo", "sensitivity", "composite_model", "CompositeModel", "rank_within_year",
+__all__ = ["UncertaintyResult", "monte_carlo", "sensitivity", "composite_model", "CompositeModel", "VerdictClassifier", "rank_within_year",
            "check_choices_vary"]
 
 Model = Callable[[Any, Mapping[str, Any]], pd.DataFrame]
@@ -104,6 +104,51 @@ def _with_alleged_factor(panel: Any, factor: float) -> Any:
 
 
 composite_model = CompositeModel()
+
+
+class VerdictClassifier:
+    """The library's classifier as a ``classifier(scores, choices)`` for :func:`monte_carlo`.
+
+    ``p_de_jure`` comes from :func:`alliance_index.models.classify` run once on
+    the observations (it rests on the raw commitment and discord indicators
+    and the classifier's own fitted parameters, none of which the index's
+    modelling choices touch); the verdict is re-derived in every draw by
+    :func:`alliance_index.models.verdicts` from that ``p_de_jure`` and the
+    draw's ``cooperation`` and ``discord``, exactly as ``attach_classification``
+    does for a printed score. A verdict therefore changes over the choice
+    space when a choice moves cooperation or discord across the verdict
+    thresholds.
+
+    Parameters
+    ----------
+    obs : DataFrame or None
+        Observations (``None`` = bundled panel).
+    n_sims, seed
+        Passed to ``classify``.
+    classify, verdicts : callable, optional
+        Stand-ins for the library's functions (same signatures).
+    """
+
+    def __init__(self, obs: Any = None, *, n_sims: int = 1000, seed: Any = 0,
+                 classify: Callable[..., pd.DataFrame] | None = None,
+                 verdicts: Callable[..., np.ndarray] | None = None) -> None:
+        if classify is None or verdicts is None:
+            from ..models import classify as _classify
+            from ..models import verdicts as _verdicts
+
+            classify = classify or _classify
+            verdicts = verdicts or _verdicts
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # coverage warnings were the classifier's to give once
+            table = classify(obs, n_sims=n_sims, seed=seed)
+        self.table_ = table.set_index(["dyad", "year"])
+        self.verdicts = verdicts
+
+    def __call__(self, scores: pd.DataFrame, choices: Mapping[str, Any]) -> pd.DataFrame:
+        p = self.table_["p_de_jure"].reindex(scores.index).to_numpy(dtype="float64")
+        v = self.verdicts(p, scores["cooperation"].to_numpy(dtype="float64"),
+                          scores["discord"].to_numpy(dtype="float64"))
+        return pd.DataFrame({"p_de_jure": p, "verdict": np.asarray(v, dtype=object)}, index=scores.index)
 
 
 def _default_weights(model: Model, panel: Any, name: str) -> pd.Series:
