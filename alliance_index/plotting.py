@@ -78,12 +78,19 @@ def _new_axes(ax: Any, size: tuple[float, float], polar: bool = False) -> Any:
 
 
 def _classifier():
-    """The classification hook of :mod:`alliance_index.models`, or None when it is not there."""
+    """The classification hook ``alliance_index.models.attach_classification`` when it can run, else None.
+
+    None when the models package or its shipped fitted models are not part of this version.
+    """
     try:
-        from . import models
+        from .models import attach_classification, load_fitted
     except ImportError:
         return None
-    return getattr(models, "attach_classification", None)
+    try:
+        load_fitted()
+    except FileNotFoundError:
+        return None
+    return attach_classification
 
 
 def scores_for(obs: Any = None, *, classify: bool = True, **options) -> pd.DataFrame:
@@ -95,8 +102,9 @@ def scores_for(obs: Any = None, *, classify: bool = True, **options) -> pd.DataF
         Observations (contract §2); default :func:`alliance_index.load_panel`.
     classify : bool, default True
         Fill ``p_de_jure``, its interval and ``verdict`` with
-        ``alliance_index.models.attach_classification`` when that exists; otherwise
-        they stay NaN / None (never invented).
+        ``alliance_index.models.attach_classification`` when the classifier and its fitted
+        models are installed (and ``obs`` is long observations or a path, not a Panel);
+        otherwise they stay NaN / None (never invented).
     **options
         Parameters of :class:`~alliance_index.index.CompositeIndex`.
 
@@ -112,9 +120,12 @@ def scores_for(obs: Any = None, *, classify: bool = True, **options) -> pd.DataF
 
     df = score(load_panel() if obs is None else obs, **options)
     if classify:
+        from .panel import Panel
+
         attach = _classifier()
-        if attach is not None:
-            df = attach(df)
+        # the classifier reads long observations (or a path); a Panel cannot be handed back to it
+        if attach is not None and not isinstance(obs, Panel):
+            df = attach(df, obs)
     return df
 
 

@@ -205,7 +205,8 @@ def _uncertainty_section(obs: pd.DataFrame, dyads: list[str], year: int, draws: 
     return txt + tbl, fig
 
 
-def _scenario_section(path: str, obs: pd.DataFrame, progress: Callable[[str], None]) -> str:
+def _scenario_section(path: str, obs: pd.DataFrame, progress: Callable[[str], None],
+                      scores: pd.DataFrame | None = None) -> str:
     from .scenarios import Scenario
 
     spec = Scenario.from_yaml(path)  # validation errors propagate: a bad file is the user's to fix
@@ -215,36 +216,54 @@ def _scenario_section(path: str, obs: pd.DataFrame, progress: Callable[[str], No
              _e("; ".join(f"{k.year} {k.indicator} {k.op} {k.value:g}" for k in s.shocks) or "none")]
             for s in spec.scenarios]
     head += _table(["scenario", "description", "shocks"], desc)
-    try:
-        from .models import scenario_adapter  # noqa: F401  (the simulator's default classifier)
-    except ImportError:
-        return head + _note("Scenario simulation is not available in this version: it needs the classifier "
-                            f"({_CLASSIFICATION_MISSING}). The file was read and checked; no trajectories were "
-                            "computed.")
     progress("scenario: simulating")
-    res = spec.run(obs=obs)
-    return head + _scenario_results_html(res)
+    note = ""
+    try:
+        res = spec.run(obs=obs)
+    except MethodError as exc:  # no classifier in this version: simulate the index only
+        res = spec.run(obs=obs, classifier=False)
+        note = _note(f"p_de_jure trajectories: {_CLASSIFICATION_MISSING} ({exc}). The index trajectories below "
+                     "are simulated without it.")
+    hist = None
+    if scores is not None:
+        hist = scores[(scores["dyad"] == spec.dyad) & (scores["year"] <= spec.as_of)]
+    return head + note + _scenario_results_html(res, hist)
 
 
-def _scenario_results_html(res: Any) -> str:
-    """Horizon table and fan charts (index, p_de_jure) of a :class:`ScenarioSetResult`."""
+def _scenario_results_html(res: Any, history: pd.DataFrame | None = None) -> str:
+    """Horizon table and fan charts (index, p_de_jure) of a :class:`ScenarioSetResult`.
+
+    ``history``: observed scores (``dyad``, ``year``, ``index``, ``p_de_jure``) drawn before the fans.
+    """
     from .plotting import plot_scenario_fan
 
     parts = []
     for dy in res.dyads:
         t = res.table(dy)
+        has_p = bool(t["p_de_jure"].notna().any())
+        if not has_p:  # index only: horizon index and its difference from the baseline
+            fd = {name: r.first_differences.iloc[-1] for name, r in res.results[dy].items()}
+            t = t[["scenario", "horizon", "index", "index_90"]].copy()
+            t["d_index"] = [fd[n]["d_index"] for n in t["scenario"]]
+            t["d_index_90"] = [f"[{fd[n]['d_index_lo']:+.1f}, {fd[n]['d_index_hi']:+.1f}]" if n != t["scenario"].iloc[0]
+                               else _NA for n in t["scenario"]]
         parts.append(f"<h3>{_e(dy)}: at the horizon ({_e(res.spec.horizon)})</h3>")
-        rows = [[_e(v) if isinstance(v, str) or v is None else _num(v, 3) for v in rec]
+        rows = [[_e(v) if isinstance(v, (str, int, np.integer)) or v is None else _num(v, 3) for v in rec]
                 for rec in t.itertuples(index=False)]
         parts.append(_table(list(t.columns), rows))
-        parts.append('<p class="meta">Intervals are 90% (5th–95th percentile of the draws). p_alliance: share of '
-                     "draws with the alliance verdict at the horizon; p_alliance_by: in any year up to it.</p>")
+        parts.append('<p class="meta">Intervals are 90% (5th–95th percentile of the draws); d_ = scenario minus '
+                     "baseline, draw by draw." + (" p_alliance: share of draws with the alliance verdict at the "
+                     "horizon; p_alliance_by: in any year up to it." if has_p else "") + "</p>")
         fan = res.fan(dyad=dy)
         for name in pd.unique(fan["scenario"]):
             for measure in ("index", "p_de_jure"):
                 col = f"{measure}_p50"
                 if col in fan.columns and fan.loc[fan["scenario"] == name, col].notna().any():
-                    ax = plot_scenario_fan(fan, name, measure=measure)
+                    h = None
+                    if history is not None:
+                        h = history[history["dyad"] == dy]
+                        h = h if len(h) and h[measure].notna().any() else None
+                    ax = plot_scenario_fan(fan, name, measure=measure, history=h)
                     parts.append(_fig_to_img(ax.figure, f"scenario {name} {measure}",
                                              f"{dy}, scenario '{name}': simulated {measure} (median, 25–75th and "
                                              "5–95th percentile bands)."))
@@ -370,7 +389,7 @@ def build_report(
             parts.append(_note(f"Intervals under other modelling choices could not be computed on these data: {exc}"))
     if scenario is not None:
         step("scenario")
-        parts += ["<h2>Scenario results</h2>", _scenario_section(str(scenario), obs, step)]
+        parts += ["<h2>Scenario results</h2>", _scenario_section(str(scenario), obs, step, scores)]
     step("sources")
     parts += ["<h2>Evidence: the source of each indicator value used</h2>",
               f"<p>Every observed value for {y} that entered the scores above, with its evidence grade "

@@ -250,34 +250,34 @@ fig
     md("""
 ## Run the scenarios
 
-The simulation needs the classifier for `p_de_jure`; when it is not part of the installed version,
-the cell says so and the fan charts below are skipped.
+`p_de_jure` needs the classifier; when it is not part of the installed version, the cell says so
+and simulates the index alone (`classifier=False`), so the index fans below are still real.
 """),
     code("""
 try:
     res = spec.run(obs=obs, draws=500)
 except MethodError as exc:
-    res = None
-    print(f"Scenario simulation not available in this version: {exc}")
-if res is not None:
-    display(res.table().round(3))
+    print(f"p_de_jure trajectories: classification not available in this version ({exc})")
+    print("simulating the index only")
+    res = spec.run(obs=obs, draws=500, classifier=False)
+table = res.table()
+if table["p_de_jure"].isna().all():
+    table = table[["scenario", "horizon", "index", "index_90"]]
+table.round(3)
 """),
     code("""
-if res is not None:
-    names = spec.names
-    fig = Figure(figsize=(12, 3.2 * ((len(names) + 1) // 2)), layout="constrained")
-    axes = fig.subplots((len(names) + 1) // 2, 2, squeeze=False).ravel()
-    fan = res.fan()
-    for ax, name in zip(axes, names):
-        aip.plot_scenario_fan(fan, name, ax=ax, history=hist)
-    for ax in axes[len(names):]:
-        ax.set_visible(False)
-    display(fig)
-else:
-    print("skipped: no scenario results")
+names = spec.names
+fig = Figure(figsize=(12, 3.2 * ((len(names) + 1) // 2)), layout="constrained")
+axes = fig.subplots((len(names) + 1) // 2, 2, squeeze=False).ravel()
+fan = res.fan()
+for ax, name in zip(axes, names):
+    aip.plot_scenario_fan(fan, name, ax=ax, history=hist)
+for ax in axes[len(names):]:
+    ax.set_visible(False)
+fig
 """),
     code("""
-if res is not None and res.fan()["p_de_jure_p50"].notna().any():
+if res.fan()["p_de_jure_p50"].notna().any():
     fig = Figure(figsize=(12, 3.2 * ((len(spec.names) + 1) // 2)), layout="constrained")
     axes = fig.subplots((len(spec.names) + 1) // 2, 2, squeeze=False).ravel()
     for ax, name in zip(axes, spec.names):
@@ -286,7 +286,7 @@ if res is not None and res.fan()["p_de_jure_p50"].notna().any():
         ax.set_visible(False)
     display(fig)
 else:
-    print("skipped: no p_de_jure trajectories")
+    print("skipped: no p_de_jure trajectories (classification not available in this version)")
 """),
     md("""
 ## Reading it
