@@ -1,0 +1,30 @@
+"""Classification models: calibrated :math:`p_{de\\,jure}` with intervals, and a documented verdict.
+
+* :mod:`.historical` — statsmodels multinomial logit (:func:`fit_historical`) and the
+  scikit-learn :class:`AllianceClassifier` of ATOP outcomes (defence / other formal pact / none)
+  on structural real data;
+* :mod:`.commitment` — penalised logit of mutual-defence status on curated
+  commitment and discord indicators, judged leave-one-dyad-out (:func:`lodo`);
+* :mod:`.combine` — the stacked combination and its simulation intervals;
+* :mod:`.verdict` — the verdict rules and thresholds;
+* :mod:`.formation` — discrete-time hazard of defence-pact onset;
+* :mod:`.evaluation` — ROC/PR AUC, Brier, log loss, reliability table, ECE;
+* :mod:`.classify` — :func:`classify`, :func:`attach_classification`, :func:`load_fitted`.
+
+See ``docs/models.md`` and ``docs/verdicts.md``.
+"""
+from __future__ import annotations
+
+from .classify import MIN_COVERAGE, attach_classification, classify, load_fitted
+from .commitment import FEATURES, MODEL_INDICATORS, CommitmentModel, fit_commitment, lodo
+from .formation import FormationResults, fit_formation, onset_frame
+from .historical import OUTCOMES, AllianceClassifier, HistoricalResults, fit_historical
+from .verdict import C_LIMITED, D_CONVENIENCE, D_RIVALRY, P_ALLIANCE, VERDICTS, verdicts
+
+__all__ = [
+    "classify", "attach_classification", "load_fitted", "MIN_COVERAGE",
+    "AllianceClassifier", "HistoricalResults", "fit_historical", "OUTCOMES",
+    "CommitmentModel", "fit_commitment", "lodo", "FEATURES", "MODEL_INDICATORS",
+    "FormationResults", "fit_formation", "onset_frame",
+    "verdicts", "VERDICTS", "P_ALLIANCE", "D_RIVALRY", "C_LIMITED", "D_CONVENIENCE",
+]

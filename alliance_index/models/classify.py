@@ -1,0 +1,208 @@
+"""Public classification API: :func:`classify`, :func:`attach_classification`, :func:`load_fitted`."""
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CoverageWarning, ObservationsError
+from .combine import summarise
+from .commitment import MODEL_INDICATORS, CommitmentModel, _coop_discord, panel_frame, predict_draws
+from .historical import HistoricalResults
+from .verdict import verdicts
+
+#: below this share of the model's indicators observed, a dyad-year gets a CoverageWarning
+MIN_COVERAGE: float = 0.2
+
+FITTED_DIR = Path(__file__).resolve().parent / "fitted"
+
+__all__ = ["classify", "attach_classification", "load_fitted", "MIN_COVERAGE"]
+
+
+@lru_cache(maxsize=4)
+def _load(dirpath: str) -> tuple[HistoricalResults, CommitmentModel]:
+    d = Path(dirpath)
+    hp, cp = d / "historical.json", d / "commitment.json"
+    for p, script in ((hp, "scripts/fit_historical.py"), (cp, "scripts/fit_commitment.py")):
+        if not p.is_file():
+            raise FileNotFoundError(f"fitted model {p} not found: run {script} (or reinstall alliance_index)")
+    with open(hp, encoding="utf-8") as fh:
+        hist = HistoricalResults.from_dict(json.load(fh))
+    with open(cp, encoding="utf-8") as fh:
+        com = CommitmentModel.from_dict(json.load(fh))
+    return hist, com
+
+
+def load_fitted(path: str | os.PathLike | None = None) -> tuple[HistoricalResults, CommitmentModel]:
+    """The shipped fitted models: ``(historical, commitment)``.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Folder with ``historical.json`` and ``commitment.json`` (default: the
+        package's ``alliance_index/models/fitted``).
+
+    Examples
+    --------
+    >>> hist, com = load_fitted()
+    >>> list(com.params.index)[:2]
+    ['const', 'structural_logodds']
+    """
+    return _load(str(Path(path) if path is not None else FITTED_DIR))
+
+
+def _as_obs(obs) -> pd.DataFrame:
+    from ..observations import load_panel, read_observations, validate_observations
+    if obs is None:
+        return load_panel()
+    if isinstance(obs, (str, os.PathLike)):
+        return read_observations(obs)
+    if isinstance(obs, pd.DataFrame):
+        return validate_observations(obs)
+    raise TypeError(f"obs must be None, a path or an observations DataFrame, not {type(obs).__name__}")
+
+
+def _years(year) -> list[int] | None:
+    if year is None:
+        return None
+    if isinstance(year, (int, np.integer)):
+        return [int(year)]
+    return [int(y) for y in year]
+
+
+def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int = 1000, seed=0,
+             fitted: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Calibrated probability of a mutual-defence treaty, its interval and a verdict, per dyad-year.
+
+    Parameters
+    ----------
+    obs : DataFrame, path or None
+        Observations (contract §2); ``None`` = the bundled panel. Any dyad works:
+        nothing depends on a dyad being bundled.
+    year : int or iterable of int, optional
+        Keep these years (default: every dyad-year in ``obs``). Other years of the
+        same dyad still serve as donors for its missing indicators.
+    n_sims : int
+        Simulation draws.
+    seed : int, Generator or None
+        The one source of randomness.
+    fitted : path-like, optional
+        Folder of fitted models (default: shipped ones).
+
+    Returns
+    -------
+    DataFrame
+        ``dyad, year, p_de_jure, p_de_jure_lo, p_de_jure_hi, verdict, known_status,
+        coverage, ignored_indicators, cooperation, discord`` — ``coverage`` is the
+        share of the classifier's indicators (:data:`MODEL_INDICATORS`) observed in
+        the dyad-year; ``ignored_indicators`` lists indicators present in ``obs`` that
+        the classifier does not use; ``known_status`` comes from ``status.csv``
+        (``None`` for dyads it does not cover).
+
+    Warns
+    -----
+    CoverageWarning
+        For dyad-years with coverage below :data:`MIN_COVERAGE` (their interval is wide),
+        and once listing ignored indicators.
+
+    Notes
+    -----
+    :math:`p_{de\\,jure} = \\Lambda(\\beta_0 + \\beta_h \\tilde h + \\beta_n' \\tilde n)`, simulated over
+    parameter and missing-indicator uncertainty (see :mod:`alliance_index.models.combine`).
+
+    Examples
+    --------
+    >>> import alliance_index as ai
+    >>> from alliance_index.models import classify
+    >>> r = classify(ai.load_panel(["Russia-Belarus"]), year=2023, n_sims=200)
+    >>> r[["dyad", "year"]].values.tolist()
+    [['BLR-RUS', 2023]]
+    """
+    from ..observations import known_status
+    hist, com = load_fitted(fitted)
+    o = _as_obs(obs)
+    V, ignored = panel_frame(o)
+    yrs = _years(year)
+    target = np.ones(len(V), dtype=bool) if yrs is None else np.isin(V.index.get_level_values("year"), yrs)
+    if yrs is not None and not target.any():
+        raise ObservationsError(f"no observations for year(s) {yrs}; years present: "
+                                f"{sorted(set(V.index.get_level_values('year')))}")
+    if ignored:
+        warnings.warn(f"classify: indicator(s) not used by the classifier and ignored: {', '.join(ignored)}",
+                      CoverageWarning, stacklevel=2)
+    rng = np.random.default_rng(seed)
+    draws = predict_draws(com, V, hist, n_sims, rng, target=target)
+    idx = V.index[target]
+    out = summarise(draws)
+    out.insert(0, "year", idx.get_level_values("year").to_numpy(dtype="int64"))
+    out.insert(0, "dyad", idx.get_level_values("dyad").to_numpy(dtype=object))
+    cov = V[target].notna().mean(axis=1).to_numpy()
+    cd = _coop_discord(o).reindex(idx)
+    out["verdict"] = verdicts(out["p_de_jure"], cd["cooperation"].to_numpy(), cd["discord"].to_numpy())
+    out["known_status"] = known_status(out["dyad"].to_numpy(), out["year"].to_numpy())
+    out["coverage"] = cov
+    out["ignored_indicators"] = [list(ignored)] * len(out)
+    out["cooperation"] = cd["cooperation"].to_numpy()
+    out["discord"] = cd["discord"].to_numpy()
+    low = cov < MIN_COVERAGE
+    if low.any():
+        ex = ", ".join(f"{d} {y}" for d, y in zip(out["dyad"][low][:5], out["year"][low][:5]))
+        warnings.warn(f"classify: {int(low.sum())} dyad-year(s) have fewer than {MIN_COVERAGE:.0%} of the "
+                      f"classifier's {len(MODEL_INDICATORS)} indicators observed ({ex}{' …' if low.sum() > 5 else ''});"
+                      " their p_de_jure rests mostly on imputed draws and its interval is wide. "
+                      "Add observations of the commitment indicators to narrow it.",
+                      CoverageWarning, stacklevel=2)
+    return out.reset_index(drop=True)
+
+
+def attach_classification(scores_df: pd.DataFrame, obs=None, *, n_sims: int = 1000, seed=0) -> pd.DataFrame:
+    """Add ``p_de_jure, p_de_jure_lo, p_de_jure_hi, verdict, known_status`` to a scores frame.
+
+    Parameters
+    ----------
+    scores_df : DataFrame
+        Output of ``score()``: one row per dyad-year with columns (or index levels)
+        ``dyad`` and ``year``; if it has ``cooperation`` and ``discord`` (0–100) the
+        verdict uses them, so the verdict agrees with the printed index.
+    obs : DataFrame, path or None
+        The observations the scores were computed from (``None`` = bundled panel).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``scores_df`` with the five columns added (row order kept).
+    """
+    df = scores_df.copy()
+    keys = df.reset_index() if ("dyad" not in df.columns and "dyad" in (df.index.names or [])) else df
+    dy = keys["dyad"].astype(str).to_numpy()
+    yr = keys["year"].to_numpy(dtype="int64")
+    o = _as_obs(obs)
+    o = o[o["dyad"].isin(set(dy))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoverageWarning)
+        cl = classify(o, year=sorted(set(yr.tolist())), n_sims=n_sims, seed=seed)
+    pos = pd.MultiIndex.from_arrays([cl["dyad"], cl["year"]]).get_indexer(pd.MultiIndex.from_arrays([dy, yr]))
+    hit = pos >= 0
+
+    def take(col, fill):
+        v = cl[col].to_numpy(dtype=object if col in ("verdict", "known_status") else float)
+        out = np.full(len(dy), fill, dtype=v.dtype)
+        out[hit] = v[pos[hit]]
+        return out
+
+    for col, fill in (("p_de_jure", np.nan), ("p_de_jure_lo", np.nan), ("p_de_jure_hi", np.nan)):
+        df[col] = take(col, fill)
+    if "cooperation" in keys.columns and "discord" in keys.columns:
+        df["verdict"] = verdicts(df["p_de_jure"].to_numpy(), keys["cooperation"].to_numpy(dtype=float),
+                                 keys["discord"].to_numpy(dtype=float))
+    else:
+        df["verdict"] = take("verdict", None)
+    from ..observations import known_status
+    df["known_status"] = known_status(dy, yr)
+    return df

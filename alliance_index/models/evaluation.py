@@ -1,0 +1,121 @@
+"""Evaluation metrics for probabilistic classifiers (vectorised numpy).
+
+ROC AUC (rank form), precision–recall AUC (average precision, the step-wise
+area scikit-learn reports), Brier score, log loss, reliability table and
+expected calibration error. Tested against scikit-learn.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+__all__ = ["roc_auc", "pr_auc", "brier", "log_loss", "reliability_table", "ece", "evaluate_binary"]
+
+
+def _check(y, p) -> tuple[np.ndarray, np.ndarray]:
+    y = np.asarray(y, dtype=float).ravel()
+    p = np.asarray(p, dtype=float).ravel()
+    if y.shape != p.shape:
+        raise ValueError(f"y has {y.size} values but p has {p.size}")
+    keep = ~(np.isnan(y) | np.isnan(p))
+    return y[keep], p[keep]
+
+
+def roc_auc(y, p) -> float:
+    """Area under the ROC curve, :math:`(\\bar r_1 - (n_1+1)/2) / n_0`.
+
+    Notes
+    -----
+    With :math:`\\bar r_1` the mean mid-rank of the positives among all scores
+    (ties counted half), :math:`AUC = (\\sum r_1 - n_1(n_1+1)/2)/(n_1 n_0)`,
+    the probability that a random positive outscores a random negative.
+    NaN when a class is absent.
+    """
+    y, p = _check(y, p)
+    n1 = y.sum()
+    n0 = y.size - n1
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    r = rankdata(p)
+    return float((r[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def pr_auc(y, p) -> float:
+    """Average precision :math:`\\sum_k (R_k - R_{k-1}) P_k` over distinct thresholds."""
+    y, p = _check(y, p)
+    if y.sum() == 0:
+        return float("nan")
+    order = np.argsort(-p, kind="mergesort")
+    ys, ps = y[order], p[order]
+    tp = np.cumsum(ys)
+    fp = np.cumsum(1 - ys)
+    last = np.r_[np.flatnonzero(np.diff(ps) != 0), ys.size - 1]  # end of each tie block
+    tp, fp = tp[last], fp[last]
+    prec = tp / (tp + fp)
+    rec = tp / y.sum()
+    return float(np.sum(np.diff(np.r_[0.0, rec]) * prec))
+
+
+def brier(y, p) -> float:
+    """Brier score :math:`\\frac1n\\sum (p_i - y_i)^2`."""
+    y, p = _check(y, p)
+    return float(np.mean((p - y) ** 2))
+
+
+def log_loss(y, p, eps: float = 1e-15) -> float:
+    """Log loss :math:`-\\frac1n\\sum y\\log p + (1-y)\\log(1-p)` (p clipped to [eps, 1-eps])."""
+    y, p = _check(y, p)
+    p = np.clip(p, eps, 1 - eps)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p)))
+
+
+def reliability_table(y, p, n_bins: int = 10, strategy: str = "quantile") -> pd.DataFrame:
+    """Reliability (calibration) table.
+
+    Parameters
+    ----------
+    y, p : array-like
+        Outcomes (0/1) and predicted probabilities.
+    n_bins : int
+        Number of bins.
+    strategy : {"quantile", "uniform"}
+        Equal-count bins (default) or equal-width bins on [0, 1].
+
+    Returns
+    -------
+    DataFrame
+        ``bin, p_lo, p_hi, n, mean_predicted, observed_rate, gap`` per non-empty bin.
+    """
+    y, p = _check(y, p)
+    if strategy == "quantile":
+        edges = np.unique(np.quantile(p, np.linspace(0, 1, n_bins + 1)))
+    elif strategy == "uniform":
+        edges = np.linspace(0, 1, n_bins + 1)
+    else:
+        raise ValueError(f"strategy must be 'quantile' or 'uniform', not {strategy!r}")
+    b = np.searchsorted(edges[1:-1], p, side="left")  # bins (lo, hi], first one [0, hi] (as scikit-learn)
+    nb = len(edges) - 1
+    n = np.bincount(b, minlength=nb)
+    sp = np.bincount(b, weights=p, minlength=nb)
+    sy = np.bincount(b, weights=y, minlength=nb)
+    keep = n > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mp, oy = sp / n, sy / n
+    return pd.DataFrame({"bin": np.arange(nb)[keep], "p_lo": edges[:-1][keep], "p_hi": edges[1:][keep],
+                         "n": n[keep], "mean_predicted": mp[keep], "observed_rate": oy[keep],
+                         "gap": (oy - mp)[keep]})
+
+
+def ece(y, p, n_bins: int = 10, strategy: str = "quantile") -> float:
+    """Expected calibration error :math:`\\sum_b (n_b/n)\\,|\\bar y_b - \\bar p_b|`."""
+    t = reliability_table(y, p, n_bins, strategy)
+    return float(np.sum(t["n"] / t["n"].sum() * t["gap"].abs()))
+
+
+def evaluate_binary(y, p) -> dict[str, float]:
+    """All scalar metrics at once: n, positives, ROC AUC, PR AUC, Brier, log loss, ECE."""
+    yy, pp = _check(y, p)
+    return {"n": int(yy.size), "positives": int(yy.sum()), "roc_auc": roc_auc(yy, pp),
+            "pr_auc": pr_auc(yy, pp), "brier": brier(yy, pp), "log_loss": log_loss(yy, pp),
+            "ece": ece(yy, pp)}

@@ -1,0 +1,317 @@
+"""The historical model: ATOP's three outcomes from structural dyad-year data.
+
+Two faces of one model:
+
+* :func:`fit_historical` — a statsmodels multinomial logit (outcomes ``none``,
+  ``other`` formal pact, ``defense``) with a results object
+  (:class:`HistoricalResults`: ``params``, ``bse``, ``conf_int()``,
+  ``summary()``), serialisable to the shipped JSON file;
+* :class:`AllianceClassifier` — a scikit-learn estimator over the same
+  features (gradient boosting by default, or a penalised multinomial logit).
+
+Missing features (documented): for the logit, a feature with missing values
+in the training data gets a ``<name>__missing`` dummy and its NaN cells are set
+to the training mean (the missing-indicator method), so "unknown" is never
+read as zero; gradient boosting routes NaN natively.
+"""
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass, field
+from typing import Literal, Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+OUTCOMES: tuple[str, ...] = ("none", "other", "defense")
+
+__all__ = ["OUTCOMES", "HistoricalResults", "fit_historical", "AllianceClassifier", "p_defense_vs_other"]
+
+
+def _design(X: pd.DataFrame, means: pd.Series, scales: pd.Series, missing_cols: Sequence[str]) -> np.ndarray:
+    """Standardised design matrix with constant and missing dummies."""
+    cols = list(means.index)
+    V = X.reindex(columns=cols).to_numpy(dtype=float)
+    miss = np.isnan(V)
+    V = np.where(miss, means.to_numpy(), V)
+    Z = (V - means.to_numpy()) / scales.to_numpy()
+    dummies = [miss[:, cols.index(c)].astype(float) for c in missing_cols]
+    return np.column_stack([np.ones(len(Z)), Z, *dummies]) if dummies else np.column_stack([np.ones(len(Z)), Z])
+
+
+@dataclass
+class HistoricalResults:
+    """Fitted multinomial logit of ATOP outcome on structural features.
+
+    Attributes
+    ----------
+    params : DataFrame
+        Coefficients, rows ``const`` + features (standardised) + missing dummies,
+        columns ``other`` and ``defense`` (``none`` is the base outcome).
+    cov : ndarray
+        Covariance of the stacked coefficients (column ``other`` first, then ``defense``).
+    means, scales : Series
+        Feature means and standard deviations of the training data (standardisation).
+    missing_cols : list of str
+        Features with a missing-indicator dummy.
+    meta : dict
+        Training years, sample, data versions.
+    sm_results : statsmodels results or None
+        The statsmodels results object (not kept after loading from JSON).
+    """
+
+    params: pd.DataFrame
+    cov: np.ndarray
+    means: pd.Series
+    scales: pd.Series
+    missing_cols: list[str]
+    meta: dict = field(default_factory=dict)
+    sm_results: object = None
+
+    @property
+    def features(self) -> list[str]:
+        return list(self.means.index)
+
+    @property
+    def bse(self) -> pd.DataFrame:
+        se = np.sqrt(np.clip(np.diag(self.cov), 0, None))
+        return pd.DataFrame(se.reshape(self.params.shape, order="F"), index=self.params.index,
+                            columns=self.params.columns)
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Wald intervals, long format: ``outcome, term, lower, upper``."""
+        from scipy.stats import norm
+        z = norm.ppf(1 - alpha / 2)
+        p, s = self.params.stack(), self.bse.stack()
+        return pd.DataFrame({"lower": p - z * s, "upper": p + z * s})
+
+    def summary(self):
+        """statsmodels summary when the fit is in memory, else a plain table."""
+        if self.sm_results is not None:
+            return self.sm_results.summary()
+        t = pd.concat({"coef": self.params, "std err": self.bse}, axis=1)
+        return t.to_string()
+
+    def linear_predictor(self, X: pd.DataFrame, params: np.ndarray | None = None) -> np.ndarray:
+        """Log-odds against ``none``: shape ``(n, 2)``, or ``(s, n, 2)`` for ``s`` parameter draws."""
+        D = _design(X, self.means, self.scales, self.missing_cols)
+        B = self.params.to_numpy() if params is None else params
+        return D @ B if B.ndim == 2 else np.einsum("nk,skj->snj", D, B)
+
+    def predict_proba(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Probabilities of ``none``, ``other``, ``defense``."""
+        eta = self.linear_predictor(X)
+        e = np.column_stack([np.zeros(len(eta)), eta])
+        e -= e.max(axis=1, keepdims=True)
+        P = np.exp(e)
+        P /= P.sum(axis=1, keepdims=True)
+        return pd.DataFrame(P, index=X.index, columns=list(OUTCOMES))
+
+    def draw_params(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` draws of the coefficient matrix from :math:`N(\\hat\\beta, \\hat V)`: ``(n, k, 2)``."""
+        flat = self.params.to_numpy().ravel(order="F")
+        d = rng.multivariate_normal(flat, self.cov, size=n, method="eigh")
+        return d.reshape(n, *self.params.shape, order="F")
+
+    def to_dict(self) -> dict:
+        return {"model": "multinomial logit (statsmodels MNLogit), base outcome 'none'",
+                "terms": list(self.params.index), "outcomes": list(self.params.columns),
+                "params": self.params.to_numpy().tolist(), "cov": np.asarray(self.cov).tolist(),
+                "feature_means": self.means.to_dict(), "feature_scales": self.scales.to_dict(),
+                "missing_cols": list(self.missing_cols), "meta": self.meta}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "HistoricalResults":
+        params = pd.DataFrame(d["params"], index=d["terms"], columns=d["outcomes"])
+        return cls(params=params, cov=np.asarray(d["cov"], dtype=float),
+                   means=pd.Series(d["feature_means"], dtype=float),
+                   scales=pd.Series(d["feature_scales"], dtype=float),
+                   missing_cols=list(d["missing_cols"]), meta=dict(d.get("meta", {})))
+
+    def save(self, path) -> None:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(self.to_dict(), fh, indent=1)
+
+
+def fit_historical(X: pd.DataFrame, y: Sequence[str], *, meta: dict | None = None,
+                   maxiter: int = 35) -> HistoricalResults:
+    """Fit the multinomial logit of ATOP outcome on structural features.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Features (e.g. :func:`~alliance_index.models.features.historical_features`), NaN = unknown.
+    y : sequence of str
+        ``"none"``, ``"other"`` or ``"defense"`` per row (the builder's ``atop_label``).
+    meta : dict, optional
+        Recorded with the fit (training years, data versions).
+
+    Returns
+    -------
+    HistoricalResults
+
+    Notes
+    -----
+    :math:`P(Y=j\\mid x) = e^{x'\\beta_j} / (1 + \\sum_{l} e^{x'\\beta_l})`, :math:`j \\in`
+    {other, defense}, features standardised to mean 0, SD 1 on the training rows,
+    missing cells at the mean plus a missing dummy. Features constant in the
+    training data are dropped, and so are 0/1 features (region pairs) under which
+    an outcome never occurs in the training data (they separate the data and
+    their coefficient would diverge): those region pairs pool into the reference
+    category (when none separates, the pair with the lowest defence share is the
+    reference); ``meta["dropped_separating_features"]`` lists them.
+    """
+    import statsmodels.api as sm
+
+    y = np.asarray(y, dtype=object)
+    bad = ~np.isin(y, OUTCOMES)
+    if bad.any():
+        raise ValueError(f"outcome {y[bad][0]!r} is not one of {OUTCOMES}")
+    means = X.mean()
+    scales = X.std()
+    keep = (scales > 0) & scales.notna()
+    codes = pd.Categorical(y, categories=list(OUTCOMES)).codes
+    dropped = []
+    for c in X.columns[keep.to_numpy()]:  # binary columns with an empty outcome cell separate the data
+        v = X[c].to_numpy()
+        if np.isin(v[~np.isnan(v)], (0.0, 1.0)).all():
+            cnt = np.bincount(codes[v == 1], minlength=len(OUTCOMES))
+            if (cnt == 0).any():
+                keep[c] = False
+                dropped.append(c)
+    # region pairs: the dropped (separating) pairs form the reference category; if none was
+    # dropped, the pair with the lowest defence share is the reference
+    regs = [c for c in X.columns if c.startswith("reg_")]
+    if regs and all(bool(keep[c]) for c in regs):
+        share = [np.mean(codes[X[c].to_numpy() == 1] == 2) for c in regs]
+        ref = regs[int(np.argmin(share))]
+        keep[ref] = False
+        dropped.append(ref)
+    means, scales = means[keep], scales[keep]
+    missing_cols = [c for c in means.index if X[c].isna().any()]
+    D = _design(X, means, scales, missing_cols)
+    terms = ["const"] + list(means.index) + [f"{c}__missing" for c in missing_cols]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = sm.MNLogit(codes, pd.DataFrame(D, columns=terms)).fit(method="newton", maxiter=maxiter, disp=False)
+    params = pd.DataFrame(np.asarray(res.params), index=terms, columns=["other", "defense"])
+    cov = np.asarray(res.cov_params())
+    m = dict(meta or {})
+    m.update({"dropped_separating_features": dropped, "n_obs": int(len(y)), "outcome_counts": {k: int((y == k).sum()) for k in OUTCOMES},
+              "converged": bool(res.mle_retvals.get("converged", False)), "llf": float(res.llf)})
+    return HistoricalResults(params=params, cov=cov, means=means, scales=scales,
+                             missing_cols=missing_cols, meta=m, sm_results=res)
+
+
+def p_defense_vs_other(P: pd.DataFrame | np.ndarray) -> np.ndarray:
+    """:math:`P(\\text{defense} \\mid \\text{any pact}) = p_d / (p_d + p_o)`."""
+    P = P[["other", "defense"]].to_numpy() if isinstance(P, pd.DataFrame) else np.asarray(P)[:, -2:]
+    return P[:, 1] / np.clip(P[:, 0] + P[:, 1], 1e-300, None)
+
+
+class AllianceClassifier(ClassifierMixin, BaseEstimator):
+    """scikit-learn classifier of alliance outcomes from structural features.
+
+    Parameters
+    ----------
+    method : {"boosting", "logit"}
+        Histogram gradient boosting (native NaN handling) or an L2-penalised
+        multinomial logistic regression (standardised, missing-indicator method).
+    max_iter : int
+        Boosting iterations / logit solver iterations.
+    learning_rate : float
+        Boosting learning rate.
+    C : float
+        Inverse L2 penalty of the logit.
+    random_state : int or None
+        Seed of the boosting (early-stopping split and binning).
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    n_features_in_ : int
+    feature_names_in_ : ndarray (when fitted on a DataFrame)
+    estimator_ : the fitted inner scikit-learn estimator
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3)); y = np.where(X[:, 0] > 0, "defense", "none")
+    >>> AllianceClassifier(method="logit").fit(X, y).predict_proba(X).shape
+    (200, 2)
+    """
+
+    def __init__(self, method: Literal["boosting", "logit"] = "boosting", max_iter: int = 300,
+                 learning_rate: float = 0.05, C: float = 1.0, random_state: int | None = None):
+        self.method = method
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.C = C
+        self.random_state = random_state
+
+    def _inner(self):
+        if self.method == "boosting":
+            from sklearn.ensemble import HistGradientBoostingClassifier
+            return HistGradientBoostingClassifier(max_iter=self.max_iter, learning_rate=self.learning_rate,
+                                                  random_state=self.random_state)
+        if self.method == "logit":
+            from sklearn.linear_model import LogisticRegression
+            return LogisticRegression(C=self.C, max_iter=max(self.max_iter, 100))
+        from ..errors import MethodError, suggest
+        raise MethodError(f"method must be 'boosting' or 'logit', not {self.method!r}."
+                          f"{suggest(str(self.method), ('boosting', 'logit'))}")
+
+    def _prep(self, X: np.ndarray, fit: bool, sample_weight=None) -> np.ndarray:
+        if self.method != "logit":
+            return X
+        if fit:  # (weighted) mean and SD over the observed cells of each column
+            w = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+            obs = ~np.isnan(X)
+            W = np.where(obs, w[:, None], 0.0)
+            tot = W.sum(0)
+            Xz = np.where(obs, X, 0.0)
+            self.mean_ = np.where(tot > 0, (W * Xz).sum(0) / np.where(tot > 0, tot, 1), 0.0)
+            sd = np.sqrt(np.where(tot > 0, (W * (Xz - self.mean_) ** 2 * obs).sum(0) / np.where(tot > 0, tot, 1), 0))
+            self.scale_ = np.where((sd > 0) & np.isfinite(sd), sd, 1.0)
+            self.missing_mask_ = np.isnan(X).any(0)
+        miss = np.isnan(X)
+        Z = (np.where(miss, self.mean_, X) - self.mean_) / self.scale_
+        return np.column_stack([Z, miss[:, self.missing_mask_].astype(float)])
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit on features ``X`` (NaN allowed) and labels ``y``; returns self."""
+        inner = self._inner()
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=float)
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ValueError(f"AllianceClassifier needs at least two classes in y; got 1 class: {self.classes_[0]!r}")
+        est = inner.fit(self._prep(X, True, sample_weight), y, sample_weight=sample_weight)
+        self.estimator_ = est
+        self.n_iter_ = np.atleast_1d(np.asarray(getattr(est, "n_iter_", self.max_iter))).astype(int)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, columns in the order of ``classes_``."""
+        check_is_fitted(self, "estimator_")
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=float)
+        P = self.estimator_.predict_proba(self._prep(X, False))
+        pos = np.searchsorted(self.classes_, self.estimator_.classes_)
+        out = np.zeros((len(X), len(self.classes_)))
+        out[:, pos] = P
+        return out
+
+    def predict(self, X) -> np.ndarray:
+        """Most probable class."""
+        check_is_fitted(self, "estimator_")
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags

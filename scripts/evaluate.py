@@ -1,0 +1,172 @@
+#!/usr/bin/env python
+"""Evaluation report of the classification models (issue 5 "Must show").
+
+Part A (real data, needs ../shared/data/real or $ALLIANCE_INDEX_REAL_DATA): out-of-time
+evaluation, train years <= 1995 (from 1950), test 1996-2014, against ATOP 5.1 labels:
+defence pact (all dyads and politically relevant dyads), defence vs other formal pact,
+onset of a defence pact within 5 years, calibration (reliability table, ECE).
+Part B (bundled panel): leave-one-dyad-out p_de_jure against status.csv's mutual_defence.
+
+Usage:  python scripts/evaluate.py [--real DIR] [--cache FILE.parquet] [--skip-real] [--skip-lodo]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from alliance_index.models import evaluation as ev  # noqa: E402
+from alliance_index.models.features import historical_features, politically_relevant  # noqa: E402
+from alliance_index.models.historical import AllianceClassifier, fit_historical, p_defense_vs_other  # noqa: E402
+from alliance_index.models.formation import duration_terms, fit_formation, onset_frame  # noqa: E402
+
+TRAIN = (1950, 1995)
+TEST = (1996, 2014)
+
+
+def fmt(x):
+    return "   n/a" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:6.3f}"
+
+
+def part_a(dy: pd.DataFrame, quick: bool) -> None:
+    yr = dy["year"].to_numpy()
+    lab = dy["atop_label"].astype(object).to_numpy()
+    rel = politically_relevant(dy)
+    tr = (yr >= TRAIN[0]) & (yr <= TRAIN[1])
+    te = (yr >= TEST[0]) & (yr <= TEST[1])
+    ydef = (lab == "defense").astype(float)
+    pact = lab != "none"
+    print(f"Real data: {len(dy):,} non-directed dyad-years {yr.min()}-{yr.max()}; train {TRAIN[0]}-{TRAIN[1]} "
+          f"({tr.sum():,}; politically relevant {(tr & rel).sum():,}), test {TEST[0]}-{TEST[1]} "
+          f"({te.sum():,}; relevant {(te & rel).sum():,}).")
+    print("Politically relevant = contiguous by land or <= 150 miles of water (COW conttype 1-4) "
+          "or at least one COW major power.")
+    print("Data: " + "; ".join(f"{k}: {v}" for k, v in dy.attrs.get("sources", {}).items()))
+    print()
+    rows = []
+    specs = [("full", True), ("full", False), ("indicators", True)]
+    fitted = {}
+    for spec, leaky in specs:
+        X = historical_features(dy, spec, leaky)
+        name = f"{spec}{'' if leaky else ' -IGO-S'}"
+        for sample, trm in (("all", tr), ("relevant", tr & rel)):
+            t = time.perf_counter()
+            res = fit_historical(X[trm], lab[trm])
+            P = res.predict_proba(X[te])
+            fitted[(name, sample, "mnlogit")] = (res, P)
+            rows.append((name, "MNLogit", sample, P, time.perf_counter() - t))
+            if quick and sample == "all":
+                continue
+            t = time.perf_counter()
+            clf = AllianceClassifier(method="boosting", random_state=0).fit(X[trm], lab[trm])
+            Pb = pd.DataFrame(clf.predict_proba(X[te]), columns=clf.classes_, index=X[te].index)
+            rows.append((name, "boosting", sample, Pb, time.perf_counter() - t))
+    te_idx = np.flatnonzero(te)
+    rel_te = rel[te_idx]
+    yd = ydef[te_idx]
+    pk = pact[te_idx]
+    hdr = (f"{'features':<18}{'model':<10}{'trained on':<11}| {'test: all dyads':^24} | "
+           f"{'test: politically relevant':^45} | {'def vs other':^13}")
+    print("A1. Defence pact (ATOP), out of time")
+    print(hdr)
+    print(f"{'':<39}|  ROC AUC  PR AUC   Brier |  ROC AUC  PR AUC   Brier logloss    ECE | all    rel")
+    for name, model, sample, P, secs in rows:
+        p = P["defense"].to_numpy()
+        a_all = ev.evaluate_binary(yd, p) if sample == "all" else None
+        a_rel = ev.evaluate_binary(yd[rel_te], p[rel_te])
+        dvo = p_defense_vs_other(P)
+        d_all = ev.roc_auc(yd[pk], dvo[pk]) if sample == "all" else np.nan
+        d_rel = ev.roc_auc(yd[pk & rel_te], dvo[pk & rel_te])
+        line = f"{name:<18}{model:<10}{sample:<11}| "
+        line += (f"{fmt(a_all['roc_auc'])}  {fmt(a_all['pr_auc'])}  {fmt(a_all['brier'])} | " if a_all
+                 else f"{'(relevant-only fit)':^23} | ")
+        line += (f"{fmt(a_rel['roc_auc'])}  {fmt(a_rel['pr_auc'])}  {fmt(a_rel['brier'])} "
+                 f"{fmt(a_rel['log_loss'])} {fmt(a_rel['ece'])} | {fmt(d_all)} {fmt(d_rel)}")
+        print(line)
+    n_rel = int(rel_te.sum())
+    print(f"(test: {len(yd):,} dyad-years, {int(yd.sum()):,} with a defence pact; relevant {n_rel:,}, "
+          f"{int(yd[rel_te].sum()):,} with a defence pact; pacts of any kind {int(pk.sum()):,}, "
+          f"relevant {int((pk & rel_te).sum()):,})")
+    print("'-IGO-S' = without shared IGOs and alliance-portfolio similarity (through which alliance "
+          "membership leaks); 'indicators' = only features an observation file carries + region pairs.")
+    print()
+    # reliability table of the main relevant-dyad model
+    for name, model, sample, P, _ in rows:
+        if (name, model, sample) == ("full", "MNLogit", "relevant"):
+            p = P["defense"].to_numpy()[rel_te]
+            print("A2. Reliability, full MNLogit trained on relevant dyads, test relevant dyads (10 equal-count bins)")
+            t = ev.reliability_table(yd[rel_te], p, 10)
+            print(t.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+            print(f"ECE (equal-count bins) = {ev.ece(yd[rel_te], p):.4f}; "
+                  f"ECE (uniform bins) = {ev.ece(yd[rel_te], p, strategy='uniform'):.4f}")
+        if (name, model, sample) == ("full", "boosting", "relevant"):
+            p = P["defense"].to_numpy()[rel_te]
+            print(f"Boosting (full, relevant): ECE equal-count = {ev.ece(yd[rel_te], p):.4f}, "
+                  f"uniform = {ev.ece(yd[rel_te], p, strategy='uniform'):.4f}")
+    print()
+    # A3 onset
+    h = 5
+    on = onset_frame(dy, h=h)
+    last = int(yr[pd.notna(lab)].max())
+    Xs = historical_features(dy, "full", True)
+    Xf = pd.concat([Xs, duration_terms(on["duration"], on["ever_defense"]),
+                    pd.DataFrame({"other_pact": (lab == "other").astype(float)}, index=dy.index)], axis=1)
+    y_on = on["onset"].to_numpy()
+    trn = (yr >= TRAIN[0]) & (yr <= TRAIN[1] - h) & ~np.isnan(y_on)
+    tst = (yr >= TEST[0]) & (yr <= min(TEST[1], last - h)) & ~np.isnan(y_on)
+    print(f"A3. Onset of a defence pact within {h} years (at-risk dyad-years, no pact at t); "
+          f"train {TRAIN[0]}-{TRAIN[1] - h} (outcome window inside the training years), "
+          f"test {TEST[0]}-{min(TEST[1], last - h)} (window to {last})")
+    print(f"{'model':<32}{'test':<10}{'n':>9}{'onsets':>8}  ROC AUC  PR AUC  base rate   Brier    ECE")
+    for sample, m_tr, m_te in (("all", trn, tst), ("relevant", trn & rel, tst & rel)):
+        fr = fit_formation(Xf[m_tr], y_on[m_tr], h=h)
+        p = fr.predict(Xf[m_te])
+        r = ev.evaluate_binary(y_on[m_te], p)
+        print(f"{'hazard logit (trained ' + sample + ')':<32}{sample:<10}{r['n']:>9,}{r['positives']:>8,}  "
+              f"{fmt(r['roc_auc'])}  {fmt(r['pr_auc'])}  {r['positives'] / r['n']:9.4f}  {fmt(r['brier'])} {fmt(r['ece'])}")
+        if sample == "relevant" or not quick:
+            clf = AllianceClassifier(method="boosting", random_state=0).fit(Xf[m_tr], y_on[m_tr].astype(int))
+            pb = clf.predict_proba(Xf[m_te])[:, 1]
+            r = ev.evaluate_binary(y_on[m_te], pb)
+            print(f"{'boosting (trained ' + sample + ')':<32}{sample:<10}{r['n']:>9,}{r['positives']:>8,}  "
+                  f"{fmt(r['roc_auc'])}  {fmt(r['pr_auc'])}  {r['positives'] / r['n']:9.4f}  {fmt(r['brier'])} {fmt(r['ece'])}")
+    print()
+
+
+def part_b(n_sims: int) -> None:
+    from alliance_index.models.commitment import lodo_report
+    lodo_report(n_sims=n_sims)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--real", help="real-data folder (default: $ALLIANCE_INDEX_REAL_DATA or ../shared/data/real)")
+    ap.add_argument("--cache", help="parquet cache of the built dyad-year frame (not to be committed)")
+    ap.add_argument("--skip-real", action="store_true")
+    ap.add_argument("--skip-lodo", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="skip boosting on all dyads (slow)")
+    ap.add_argument("--n-sims", type=int, default=1000)
+    a = ap.parse_args(argv)
+    warnings.simplefilter("ignore")
+    if not a.skip_real:
+        from alliance_index._resources import real_data_dir
+        from alliance_index.models.realdata import real_frame
+        if a.real is None and real_data_dir() is None:
+            print("real data not found: skipping part A (set ALLIANCE_INDEX_REAL_DATA)", file=sys.stderr)
+        else:
+            dy = real_frame(1946, 2018, data_dir=a.real, cache=a.cache)
+            part_a(dy, a.quick)
+    if not a.skip_lodo:
+        part_b(a.n_sims)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,59 @@
+#!/usr/bin/env python
+"""Fit the shipped commitment model on the bundled panel.
+
+Label: data/status.csv mutual_defence (never an input). Features: the shipped historical
+model's log-odds + curated-indicator nodes (alliance_index.models.commitment). Needs
+alliance_index/models/fitted/historical.json (scripts/fit_historical.py). Writes
+alliance_index/models/fitted/commitment.json with coefficients, covariances, standardisation,
+donor pool, and the panel version (row count and hash of data/observations + status.csv).
+
+Usage: python scripts/fit_commitment.py [--seed 0]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import hashlib
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from alliance_index._resources import data_dir  # noqa: E402
+from alliance_index.models.classify import FITTED_DIR, _load  # noqa: E402
+from alliance_index.models.commitment import bundled_training_data, fit_commitment  # noqa: E402
+from alliance_index.models.historical import HistoricalResults  # noqa: E402
+
+
+def panel_hash() -> str:
+    h = hashlib.sha256()
+    files = sorted((data_dir() / "observations").glob("*.csv")) + [data_dir() / "status.csv"]
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args(argv)
+    import json
+    with open(FITTED_DIR / "historical.json", encoding="utf-8") as fh:
+        hist = HistoricalResults.from_dict(json.load(fh))
+    V, y = bundled_training_data()
+    meta = {"label": "data/status.csv mutual_defence", "panel_sha256_16": panel_hash(),
+            "panel_dyad_years": int(len(V)), "years": [int(V.index.get_level_values(1).min()),
+                                                        int(V.index.get_level_values(1).max())],
+            "historical_model": hist.meta.get("training_years"), "seed": a.seed,
+            "fitted_on": _dt.date.today().isoformat(), "script": "scripts/fit_commitment.py"}
+    mdl = fit_commitment(V, y, hist, seed=a.seed, meta=meta)
+    mdl.save(FITTED_DIR / "commitment.json")
+    _load.cache_clear()
+    print(mdl.summary())
+    print(f"wrote {FITTED_DIR / 'commitment.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,79 @@
+#!/usr/bin/env python
+"""Fit the shipped historical model and formation model on the real data.
+
+Writes alliance_index/models/fitted/historical.json: the statsmodels multinomial logit
+(none / other formal pact / defence, ATOP 5.1) on the "indicators" specification (catalog
+indicators with a real series + region pairs: what an observation file can carry), trained
+on all non-directed dyad-years 1950-2018 EXCEPT the bundled panel's dyads, so that no
+bundled dyad is later scored by a model that saw its labels. Also writes formation.json
+(discrete-time hazard of defence-pact onset within 5 years, "full" specification, same
+exclusion). Records data versions and training years.
+
+Usage: python scripts/fit_historical.py [--real DIR] [--cache FILE.parquet]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from alliance_index.countries import cow_to_iso3  # noqa: E402
+from alliance_index.models.features import historical_features  # noqa: E402
+from alliance_index.models.formation import duration_terms, fit_formation, onset_frame  # noqa: E402
+from alliance_index.models.historical import fit_historical  # noqa: E402
+from alliance_index.models.realdata import real_frame  # noqa: E402
+from alliance_index.observations import list_dyads  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "alliance_index" / "models" / "fitted"
+YEARS = (1950, 2018)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--real")
+    ap.add_argument("--cache")
+    a = ap.parse_args(argv)
+    warnings.simplefilter("ignore")
+    dy = real_frame(1946, 2018, data_dir=a.real, cache=a.cache)
+    sources = dict(dy.attrs.get("sources", {}))
+    i1 = cow_to_iso3(dy["ccode1"].to_numpy(), errors="coerce")
+    i2 = cow_to_iso3(dy["ccode2"].to_numpy(), errors="coerce")
+    i1 = np.where(pd.isna(i1), "?", i1).astype(str)
+    i2 = np.where(pd.isna(i2), "?", i2).astype(str)
+    ids = np.where(i1 < i2, np.char.add(np.char.add(i1, "-"), i2), np.char.add(np.char.add(i2, "-"), i1))
+    bundled = np.isin(ids, list_dyads())
+    yr = dy["year"].to_numpy()
+    lab = dy["atop_label"].astype(object).to_numpy()
+    keep = (yr >= YEARS[0]) & (yr <= YEARS[1]) & ~bundled & pd.notna(lab)
+    meta = {"training_years": list(YEARS), "sample": "all non-directed COW-system dyad-years",
+            "excluded_dyads": list_dyads(), "n_excluded_dyad_years": int(((yr >= YEARS[0]) & bundled).sum()),
+            "spec": "indicators", "data_versions": sources, "fitted_on": _dt.date.today().isoformat(),
+            "script": "scripts/fit_historical.py"}
+    X = historical_features(dy, "indicators", leaky=True)
+    res = fit_historical(X[keep], lab[keep], meta=meta)
+    OUT.mkdir(parents=True, exist_ok=True)
+    res.save(OUT / "historical.json")
+    print(res.summary())
+    # formation (onset within 5 years)
+    h = 5
+    on = onset_frame(dy, h=h)
+    Xf = pd.concat([historical_features(dy, "full", True), duration_terms(on["duration"], on["ever_defense"]),
+                    pd.DataFrame({"other_pact": (lab == "other").astype(float)}, index=dy.index)], axis=1)
+    m2 = dict(meta, spec="full + duration cubic + other_pact", training_years=[YEARS[0], YEARS[1] - h])
+    fk = keep & (yr <= YEARS[1] - h)
+    fr = fit_formation(Xf[fk], on["onset"].to_numpy()[fk], h=h, meta=m2)
+    fr.save(OUT / "formation.json")
+    print(fr.summary())
+    print(f"wrote {OUT / 'historical.json'} and {OUT / 'formation.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

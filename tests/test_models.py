@@ -1,0 +1,240 @@
+"""Unit tests of alliance_index.models (no real data needed; uses the shipped fitted files)."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn import metrics as skm
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import alliance_index as ai
+from alliance_index.errors import CoverageWarning
+from alliance_index.models import evaluation as ev
+from alliance_index.models import verdict as vd
+from alliance_index.models.classify import MIN_COVERAGE, attach_classification, classify, load_fitted
+from alliance_index.models.commitment import DonorPool, complete_draws
+from alliance_index.models.formation import fit_formation, onset_frame, duration_terms
+from alliance_index.models.historical import AllianceClassifier, HistoricalResults, fit_historical
+
+
+# ------------------------------------------------------------------ metrics against scikit-learn
+
+@pytest.fixture(scope="module")
+def yp():
+    rng = np.random.default_rng(1)
+    p = rng.random(500)
+    y = (rng.random(500) < p).astype(float)
+    p[:50] = np.round(p[:50], 1)  # ties
+    return y, p
+
+
+def test_metrics_match_sklearn(yp):
+    y, p = yp
+    assert ev.roc_auc(y, p) == pytest.approx(skm.roc_auc_score(y, p), abs=1e-12)
+    assert ev.pr_auc(y, p) == pytest.approx(skm.average_precision_score(y, p), abs=1e-12)
+    assert ev.brier(y, p) == pytest.approx(skm.brier_score_loss(y, p), abs=1e-12)
+    assert ev.log_loss(y, p) == pytest.approx(skm.log_loss(y, p), abs=1e-9)
+
+
+def test_reliability_matches_calibration_curve(yp):
+    from sklearn.calibration import calibration_curve
+    y, p = yp
+    t = ev.reliability_table(y, p, n_bins=5, strategy="uniform")
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=5, strategy="uniform")
+    np.testing.assert_allclose(t["observed_rate"], prob_true, atol=1e-12)
+    np.testing.assert_allclose(t["mean_predicted"], prob_pred, atol=1e-12)
+    assert t["n"].sum() == len(y)
+    e = ev.ece(y, p, 5, "uniform")
+    assert e == pytest.approx(np.sum(t["n"] / len(y) * np.abs(prob_true - prob_pred)))
+
+
+def test_metrics_perfect_and_degenerate():
+    assert ev.roc_auc([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9]) == 1.0
+    assert ev.pr_auc([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9]) == 1.0
+    assert np.isnan(ev.roc_auc([1, 1], [0.2, 0.3]))
+    assert ev.ece([0, 1], [0.0, 1.0]) == 0.0
+
+
+# ------------------------------------------------------------------ historical model and estimator
+
+def _synthetic(n=3000, seed=0):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.normal(size=n)})
+    X.loc[rng.random(n) < 0.1, "b"] = np.nan
+    eta_o = -1 + 0.8 * X["a"]
+    eta_d = -1.5 + 1.5 * X["a"] + 1.0 * X["c"]
+    e = np.column_stack([np.zeros(n), eta_o, eta_d])
+    P = np.exp(e) / np.exp(e).sum(1, keepdims=True)
+    y = np.array(["none", "other", "defense"])[(rng.random(n)[:, None] > P.cumsum(1)).sum(1)]
+    return X, y
+
+
+def test_fit_historical_results_object_and_roundtrip(tmp_path):
+    X, y = _synthetic()
+    res = fit_historical(X, y)
+    assert list(res.params.columns) == ["other", "defense"]
+    assert "b__missing" in res.params.index
+    # recovers the sign and rough size of the defence slope on c (standardised, SD ~1)
+    assert res.params.loc["c", "defense"] == pytest.approx(1.0, abs=0.25)
+    assert (res.bse > 0).all().all()
+    ci = res.conf_int()
+    assert (ci["lower"] < ci["upper"]).all()
+    assert "MNLogit" in str(res.summary())
+    res.save(tmp_path / "h.json")
+    import json
+    back = HistoricalResults.from_dict(json.loads((tmp_path / "h.json").read_text()))
+    np.testing.assert_allclose(back.predict_proba(X).to_numpy(), res.predict_proba(X).to_numpy(), atol=1e-12)
+    assert np.allclose(res.predict_proba(X).sum(axis=1), 1)
+
+
+def test_alliance_classifier_learns_and_handles_nan():
+    X, y = _synthetic()
+    for method in ("logit", "boosting"):
+        clf = AllianceClassifier(method=method, random_state=0, max_iter=100).fit(X, y)
+        P = clf.predict_proba(X)
+        assert list(clf.classes_) == ["defense", "none", "other"]
+        auc = ev.roc_auc(y == "defense", P[:, 0])
+        assert auc > 0.75
+        assert set(clf.predict(X)) <= set(clf.classes_)
+
+
+def test_alliance_classifier_bad_method():
+    X, y = _synthetic(200)
+    with pytest.raises(ValueError, match="boosting"):
+        AllianceClassifier(method="svm").fit(X, y)
+
+
+@parametrize_with_checks([AllianceClassifier(method="logit"),
+                          AllianceClassifier(method="boosting", max_iter=3, random_state=0)])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+# ------------------------------------------------------------------ formation
+
+def test_onset_frame_and_fit():
+    rows = []
+    for pair, start in ((1, 1960), (2, None), (3, 1975)):
+        for yr in range(1950, 1991):
+            lab = "defense" if (start is not None and yr >= start) else "none"
+            rows.append((2, 100 + pair, yr, lab))
+    dy = pd.DataFrame(rows, columns=["ccode1", "ccode2", "year", "atop_label"])
+    on = onset_frame(dy, h=5)
+    r = on[(dy["ccode2"] == 101).to_numpy()]
+    y = dy.loc[(dy["ccode2"] == 101).to_numpy(), "year"].to_numpy()
+    assert r["onset"][y == 1955].item() == 1.0  # pact in 1960, within 5 years
+    assert r["onset"][y == 1954].item() == 0.0
+    assert np.isnan(r["onset"][y == 1960].item())  # not at risk
+    assert np.isnan(on["onset"][(dy["year"] == 1988).to_numpy()]).all()  # window past last year
+    assert r["duration"][y == 1965].item() == 0  # pact in force: last pact year is this year
+    X = duration_terms(on["duration"], on["ever_defense"]).assign(x=np.random.default_rng(0).normal(size=len(dy)))
+    fr = fit_formation(X, on["onset"], h=5)
+    p = fr.predict(X)
+    assert np.all((p >= 0) & (p <= 1))
+
+
+# ------------------------------------------------------------------ completion by hot deck
+
+def test_complete_draws_prefers_own_dyad():
+    V = np.array([[1.0], [np.nan], [5.0], [np.nan]])
+    groups = np.array(["A", "A", "B", "C"], dtype=object)
+    pool = DonorPool({"x": np.array([100.0, 200.0])})
+    D = complete_draws(V, groups, ["x"], pool, 50, np.random.default_rng(0))
+    assert D.shape == (50, 4, 1)
+    assert np.all(D[:, 1, 0] == 1.0)  # own dyad's only other value
+    assert set(np.unique(D[:, 3, 0])) <= {100.0, 200.0}  # no own value: pooled donors
+    assert np.all(D[:, 0, 0] == 1.0) and np.all(D[:, 2, 0] == 5.0)  # observed cells untouched
+
+
+# ------------------------------------------------------------------ classify
+
+@pytest.fixture(scope="module")
+def fitted():
+    try:
+        return load_fitted()
+    except FileNotFoundError as exc:  # pragma: no cover
+        pytest.skip(str(exc))
+
+
+def test_interval_widens_with_fewer_indicators(fitted):
+    full = ai.load_panel(["Russia-Belarus"])
+    keep = ["leader_meetings", "trade_usd"]
+    thin = full[full["indicator"].isin(keep)].copy()
+    thin["dyad"] = "BLR-RUS"
+    a = classify(full, year=2023, n_sims=600, seed=1)
+    with pytest.warns(CoverageWarning, match="fewer than"):
+        b = classify(thin, year=2023, n_sims=600, seed=1)
+    wa = (a["p_de_jure_hi"] - a["p_de_jure_lo"]).item()
+    wb = (b["p_de_jure_hi"] - b["p_de_jure_lo"]).item()
+    assert wb > wa
+    assert b["coverage"].item() < MIN_COVERAGE < a["coverage"].item()
+
+
+def test_unknown_indicators_ignored_and_named(fitted):
+    ai.register_indicator("my_secret_index", domain="military", side="cooperation", goalposts=(0, 10))
+    try:
+        base = ai.load_panel(["Russia-Iran"])
+        extra = pd.DataFrame({"dyad": "IRN-RUS", "year": [2022, 2023], "indicator": "my_secret_index",
+                              "value": [7.0, 9.0]})
+        obs = pd.concat([base, extra], ignore_index=True)
+        with pytest.warns(CoverageWarning, match="my_secret_index"):
+            r = classify(obs, year=2023, n_sims=300, seed=3)
+        r0 = classify(base, year=2023, n_sims=300, seed=3)
+        assert "my_secret_index" in r["ignored_indicators"].item()
+        assert r["p_de_jure"].item() == pytest.approx(r0["p_de_jure"].item())
+    finally:
+        ai.unregister_indicator("my_secret_index")
+
+
+def test_dyad_not_bundled(fitted):
+    rows = [("France-Germany", y, ind, v) for y in (2020, 2021) for ind, v in
+            (("joint_exercises", 4), ("leader_meetings", 5), ("partnership_level", 3), ("diplomatic_backing", 2),
+             ("basing_access", 1), ("unga_agreement", 0.9), ("trade_usd", 150000),
+             ("neutrality_in_partner_conflicts", 0), ("diplomatic_protests", 0))]
+    obs = pd.DataFrame(rows, columns=["dyad", "year", "indicator", "value"])
+    r = classify(obs, n_sims=300)
+    assert list(r["dyad"]) == ["DEU-FRA", "DEU-FRA"]
+    assert r["known_status"].isna().all()
+    assert ((r["p_de_jure_lo"] <= r["p_de_jure"]) & (r["p_de_jure"] <= r["p_de_jure_hi"])).all()
+    assert r["verdict"].isin(vd.VERDICTS).all()
+
+
+def test_seed_reproducible(fitted):
+    obs = ai.load_panel(["Russia-Iran"])
+    a = classify(obs, year=2023, n_sims=200, seed=7)
+    b = classify(obs, year=2023, n_sims=200, seed=7)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_attach_classification_uses_scores_frame(fitted):
+    sc = pd.DataFrame({"dyad": ["IRN-RUS", "BLR-RUS"], "year": [2023, 2023], "cooperation": [60.0, 70.0],
+                       "discord": [30.0, 5.0], "index": [42.0, 66.0]})
+    out = attach_classification(sc, None, n_sims=200)
+    assert list(out.columns[:5]) == list(sc.columns)
+    for c in ("p_de_jure", "p_de_jure_lo", "p_de_jure_hi", "verdict", "known_status"):
+        assert c in out
+    assert out["known_status"].tolist() == ["nonaggression", "defense"]
+    exp = vd.verdicts(out["p_de_jure"], sc["cooperation"], sc["discord"])
+    assert out["verdict"].tolist() == exp.tolist()
+
+
+# ------------------------------------------------------------------ verdict rules at their thresholds
+
+@pytest.mark.parametrize("p,c,d,expected", [
+    (vd.P_ALLIANCE, 10, 90, "alliance"),
+    (np.nextafter(vd.P_ALLIANCE, 0), 60, 10, "alignment"),
+    (0.1, 40, vd.D_RIVALRY, "rivalry"),
+    (0.1, vd.D_RIVALRY + 1, vd.D_RIVALRY, "convenience"),  # D not above C
+    (0.1, np.nextafter(vd.C_LIMITED, 0), 10, "limited"),
+    (0.1, vd.C_LIMITED, 10, "alignment"),
+    (0.1, 40, vd.D_CONVENIENCE, "convenience"),
+    (0.1, 40, np.nextafter(vd.D_CONVENIENCE, 0), "alignment"),
+])
+def test_verdict_thresholds(p, c, d, expected):
+    assert vd.verdicts([p], [c], [d])[0] == expected
+
+
+def test_verdict_nan_p():
+    assert vd.verdicts([np.nan], [50], [10])[0] is None
