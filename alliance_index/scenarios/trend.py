@@ -136,12 +136,17 @@ def _scores(obs, measure: str, want):
 
     obs = load_panel() if obs is None else obs
     if measure == "p_de_jure":
+        import warnings
+
         try:
-            from ..models import classify  # type: ignore[attr-defined]
-        except ImportError as exc:
+            from ..models.classify import classify
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out = classify(obs if want is None else obs[obs["dyad"].isin(want)])
+        except (ImportError, FileNotFoundError) as exc:
             raise MethodError(f"p_de_jure needs the classifier (alliance_index.models.classify): {exc}; "
                               "pass scores= a frame with dyad, year, p_de_jure, or measure='index'.") from None
-        out = classify(obs)
         return out.reset_index() if "dyad" not in out.columns else out
     from ..index import score
 
