@@ -360,3 +360,16 @@ def test_to_observations_fills_event_free_years_with_zero_counts():
     assert np.isnan(row["events_goldstein_mean"])  # no events: mean unknown, not 0
     with pytest.raises(MethodError):
         to_observations(y, dyads=["IRN-RUS"])
+
+
+def test_missing_optional_engines_name_the_extra(files, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "duckdb", None)
+    with pytest.raises(ImportError, match=r"alliance_index\[events\]"):
+        _agg(files["parquet"], engine="duckdb")
+    monkeypatch.setitem(sys.modules, "dask", None)
+    with pytest.raises(ImportError, match=r"alliance_index\[dask\]"):
+        _agg(_frame(), engine="dask")
+    # auto falls back to pandas for files when DuckDB is absent
+    assert _agg(files["parquet"]).attrs["report"].engine == "pandas"

@@ -357,6 +357,7 @@ def _sql_ident(s: str) -> str:
 
 def _duck_connect(threads: int, memory_limit: str | None):
     duckdb = _require("duckdb", "events")
+    _require("pyarrow", "events")  # results come back as Arrow
     con = duckdb.connect(":memory:")
     con.execute(f"SET threads TO {int(threads)}")
     if memory_limit:
@@ -826,16 +827,19 @@ def _shape(ga, gb, gy, gsub, g: dict, states: np.ndarray, period: Period, direct
     return pd.DataFrame(cols, copy=False)
 
 
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)
-
-
 def _take_str(table: np.ndarray, idx: np.ndarray) -> pd.Series:
-    """``table[idx]`` as a pandas string column, built in Arrow (no Python objects per row)."""
-    import pyarrow as pa
+    """``table[idx]`` as a pandas string column, built in Arrow (no Python objects per row).
 
-    dictionary = pa.array([str(x) for x in table] or [""], type=pa.string())
-    arr = pa.DictionaryArray.from_arrays(pa.array(np.asarray(idx, dtype=np.int32)), dictionary).dictionary_decode()
-    return pd.Series(arr, dtype=_STR)
+    Without pyarrow the same column is built from Python strings (slower).
+    """
+    labels = [str(x) for x in table] or [""]
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return pd.Series(np.array(labels, dtype=object)[np.asarray(idx, dtype=np.int64)], dtype="str")
+    arr = pa.DictionaryArray.from_arrays(pa.array(np.asarray(idx, dtype=np.int32)),
+                                         pa.array(labels, type=pa.string())).dictionary_decode()
+    return pd.Series(arr, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 # ------------------------------------------------------------------------ public

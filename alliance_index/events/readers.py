@@ -163,6 +163,19 @@ def get_format(fmt: "str | EventFormat", columns: dict | None = None) -> EventFo
 
 # --------------------------------------------------------------------------- paths
 
+def _pyarrow():
+    """Import pyarrow or say which extra installs it."""
+    try:
+        import pyarrow
+        import pyarrow.csv  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            "reading event files needs pyarrow; install the optional extra: pip install 'alliance_index[events]'"
+        ) from exc
+    return pyarrow
+
+
 def expand_paths(path_or_paths) -> list[str]:
     """A path, a glob pattern or a list of them, as a sorted list of existing files."""
     import glob
@@ -188,7 +201,7 @@ def is_parquet(path: str) -> bool:
 
 
 def _first_line_fields(path: str, delimiter: str) -> int:
-    import pyarrow as pa
+    pa = _pyarrow()
 
     try:
         with pa.input_stream(path, compression="detect") as fh:
@@ -225,7 +238,7 @@ def iter_csv_batches(path: str, fmt: EventFormat, wanted: Sequence[str],
     ``__truncated`` column is True and other fields missing.  Lines with too
     many fields raise :class:`DataSourceError` naming the line.
     """
-    import pyarrow as pa
+    pa = _pyarrow()
     import pyarrow.csv as pacsv
 
     names = resolve_names(path, fmt)
@@ -306,7 +319,7 @@ def _short_rows(n: int, wanted: Sequence[str]) -> pd.DataFrame:
 
 def iter_parquet_batches(path: str, wanted: Sequence[str], batch_size: int = 1 << 20) -> Iterator[pd.DataFrame]:
     """Stream the ``wanted`` columns of a Parquet file as pandas frames."""
-    import pyarrow as pa
+    pa = _pyarrow()
     import pyarrow.parquet as pq
 
     try:
