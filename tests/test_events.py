@@ -220,11 +220,17 @@ def dask_client():
     cluster.close()
 
 
-@pytest.mark.parametrize("period", ["year", "month"])
-@pytest.mark.parametrize("directed", [False, True])
-def test_engines_agree_exactly(files, dask_client, period, directed):
+@pytest.mark.parametrize("period,directed,opts", [
+    ("year", False, {}),
+    ("year", True, {}),
+    ("month", False, {}),
+    ("month", True, {}),
+    ("quarter", False, {"goldstein_convention": "gdelt",
+                         "quad_rules": {"root_01_02": "neutral", "root_14": "verbal_conflict"}}),
+])
+def test_engines_agree_exactly(files, dask_client, period, directed, opts):
     pytest.importorskip("duckdb")
-    kw = dict(period=period, directed=directed, normalise=True)
+    kw = dict(period=period, directed=directed, normalise=True, **opts)
     ref = _agg(_frame(), engine="pandas", **kw)
     outs = {
         "duckdb-frame": _agg(_frame(), engine="duckdb", **kw),

@@ -402,7 +402,7 @@ def _duck_source(con, inp, fmt: EventFormat) -> tuple[str, dict, str | None]:
     if names is None:
         import pyarrow as pa
         with pa.input_stream(paths[0], compression="detect") as fh:
-            first = fh.read(1 << 20).split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
+            first = fh.read(1 << 20).split(b"\n", 1)[0].decode("utf-8-sig", "replace").rstrip("\r")
         names = tuple(first.split(fmt.delimiter))
         if fmt.quote:
             names = tuple(n.strip(fmt.quote) for n in names)
