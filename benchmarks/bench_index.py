@@ -4,9 +4,11 @@ Run from the repository root::
 
     /work/venv/bin/python benchmarks/bench_index.py            # full size: 20,000 dyads x 75 years x 34 indicators
     /work/venv/bin/python benchmarks/bench_index.py --dyads 2000   # quicker
+    /work/venv/bin/python benchmarks/bench_index.py --threads 1    # one core for BLAS and numba alike
 
 What it measures, side by side in one run, on one float64 matrix ``X``
-(1.5 million dyad-years x 34 catalog indicators, ~30 % of cells unobserved):
+(1.5 million dyad-years x 34 catalog indicators, ~45 % of cells unobserved,
+column-major as pandas stores a wide frame):
 
 1. ``X @ w``: one matrix-vector product (numpy/BLAS) — the yardstick;
 2. the whole index pipeline on the same matrix — catalog treatment (log1p),
@@ -34,6 +36,11 @@ import sys
 import time
 import tracemalloc
 
+if "--threads" in sys.argv:  # must be set before numpy / numba start their thread pools
+    _t = sys.argv[sys.argv.index("--threads") + 1]
+    for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ[_v] = _t
+
 import numpy as np
 import pandas as pd
 
@@ -53,7 +60,7 @@ def synthetic(n_dyads: int, n_years: int, seed: int = 0):
     n = n_dyads * n_years
     lo = c["range_min"].to_numpy()
     hi = np.minimum(c["range_max"].to_numpy(), 1.3 * c["goal_hi"].to_numpy())
-    X = rng.random((n, len(cols)))
+    X = rng.random((len(cols), n)).T  # column-major, as pandas stores a wide frame
     X *= hi - lo
     X += lo
     whole = c["kind"].isin(["count", "ordinal", "binary"]).to_numpy()
@@ -117,13 +124,15 @@ def main(argv=None) -> int:
     ap.add_argument("--years", type=int, default=75)
     ap.add_argument("--reps", type=int, default=9)
     ap.add_argument("--pandas-dyads", type=int, default=400, help="dyads in the pandas baseline subset")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="threads for BLAS and numba alike (default: all cores)")
     args = ap.parse_args(argv)
 
     X, cols, index = synthetic(args.dyads, args.years)
     n, k = X.shape
     print(f"panel: {args.dyads:,} dyads x {args.years} years = {n:,} rows x {k} indicators; "
           f"X = {X.nbytes / 2**20:,.0f} MiB float64, {np.isnan(X).mean():.0%} unobserved")
-    print(f"numba: {'yes' if _engine.HAVE_NUMBA else 'no (numpy back end)'}; threads: "
+    print(f"numba: {'yes' if _engine.HAVE_NUMBA else 'no (numpy back end)'}; threads (BLAS and numba): "
           f"{os.environ.get('NUMBA_NUM_THREADS', os.cpu_count())}; load average: "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     frame = pd.DataFrame(X, index=index, columns=pd.Index(cols, name="indicator"), copy=False)

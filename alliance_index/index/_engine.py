@@ -349,7 +349,7 @@ if HAVE_NUMBA:
     # Layout: blocks of B rows per task; within a block, columns outer and rows inner, so every
     # inner loop runs over contiguous buffers and compiles to SIMD code.
     @_nb.njit(parallel=True, cache=True, error_model="numpy", fastmath={"contract"})
-    def _kernel(V, C, use_c, logm, wins, wlo, whi, lo, sc, col_node, col_w, core,
+    def _kernel(V, C, use_c, logm, wins, wlo, whi, lo, sc, col_node, col_w, intw, core,
                 node_code, node_p, node_grp, node_gw, grp_code, grp_p, eps,
                 alliance, coop_dom, alpha, out):
         n, k = V.shape
@@ -364,6 +364,8 @@ if HAVE_NUMBA:
             m = min(n, a + B) - a
             num = np.zeros((G, B))
             den = np.zeros((G, B))
+            prod = np.ones((G, B))   # geometric nodes: running products (see below)
+            pcnt = np.zeros((G, B))  # ... and their 2**60 rescalings
             ns = np.empty((G, B))    # node scores (0 where unobserved)
             nok = np.empty((G, B))   # 1 where the node is observed
             gs = np.empty((H, B))
@@ -412,9 +414,30 @@ if HAVE_NUMBA:
                         cov[r] += okb[r] * cj
                 if g < 0:
                     continue
+                wj = col_w[j]
+                if node_code[g] == 1 and vec and not use_c and intw[j] > 0:
+                    # geometric node, whole weight k: accumulate prod (z + eps)^k instead of
+                    # k log(z + eps); one log per node and row at the end (exact same mean).
+                    # The product is rescaled by 2**60 whenever it falls below 2**-60.
+                    pr = prod[g]
+                    pc = pcnt[g]
+                    de = den[g]
+                    for r in range(m):
+                        zb[r] = zb[r] + eps if okb[r] > 0 else 1.0
+                    for r in range(m):
+                        sn[r] = zb[r]
+                    for _ in range(intw[j] - 1):  # (z + eps)^k, k passes of vectorised loops
+                        for r in range(m):
+                            sn[r] = sn[r] * zb[r]
+                    for r in range(m):
+                        q = pr[r] * sn[r]
+                        small = q < 2.0 ** -60
+                        pr[r] = q * 2.0 ** 60 if small else q
+                        pc[r] = pc[r] + 1.0 if small else pc[r]
+                        de[r] += wj * okb[r]
+                    continue
                 # 2. transform of the node's quasi-arithmetic mean; 3. weighted accumulation
                 _fwd_block(zb, m, node_code[g], node_p[g], eps, vec)
-                wj = col_w[j]
                 nu = num[g]
                 de = den[g]
                 if use_c:
@@ -432,6 +455,13 @@ if HAVE_NUMBA:
                         de[r] += ww
             # node scores
             for g in range(G):
+                if node_code[g] == 1 and vec and not use_c:
+                    pr = prod[g]
+                    pc = pcnt[g]
+                    nu = num[g]
+                    _vlog(pr, m)
+                    for r in range(m):
+                        nu[r] += pr[r] - pc[r] * (60.0 * _LN2)
                 _inv_block(num[g], den[g], ns[g], nok[g], m, node_code[g], node_p[g], eps, vec)
                 og = ns[g]
                 kg = nok[g]
@@ -520,19 +550,20 @@ def run_numba(V: np.ndarray, C: np.ndarray | None, plan: Plan) -> np.ndarray:
         whi = np.full(k, np.inf)
         lo = np.zeros(k)
         sc = np.ones(k)
-    X = np.asarray(X, dtype="float64")
-    if not (X.flags.c_contiguous or X.flags.f_contiguous):
-        X = np.ascontiguousarray(X)  # kernels are compiled for C (row-major) and F (pandas) layouts
+    # One compiled signature: column-major (F) float64, the layout pandas keeps a wide panel in;
+    # the block kernel then reads each column block contiguously. Row-major input is copied once.
+    X = np.asfortranarray(X, dtype="float64")
     use_c = C is not None
-    Cm = np.asarray(C, dtype="float64") if use_c else np.zeros((1, 1))
-    if not (Cm.flags.c_contiguous or Cm.flags.f_contiguous):
-        Cm = np.ascontiguousarray(Cm)
+    Cm = np.asfortranarray(C, dtype="float64") if use_c else np.zeros((2, 2), order="F")
     out = np.empty((plan.n_out, X.shape[0]))  # one contiguous row per output: vectorised stores
     core = plan.core.astype("float64") if plan.alliance else np.zeros(k)
     wins = bool(np.isfinite(wlo).any() or np.isfinite(whi).any())
+    cw = plan.col_w.astype("float64")
+    whole = (cw == np.round(cw)) & (cw >= 1) & (cw <= 8)
+    intw = np.where(whole, cw, 0).astype(np.int64)  # whole weights 1..8: product form of the geometric mean
     _kernel(X, Cm, use_c, np.ascontiguousarray(logm), wins, np.asarray(wlo, float), np.asarray(whi, float),
             np.asarray(lo, float), np.asarray(sc, float), plan.col_node.astype(np.int64),
-            plan.col_w.astype("float64"), core,
+            plan.col_w.astype("float64"), intw, core,
             np.array([_CODES[a] for a in plan.node_agg], dtype=np.int64), plan.node_p.astype("float64"),
             plan.node_grp.astype(np.int64), plan.node_gw.astype("float64"),
             np.array([_CODES[a] for a in plan.grp_agg], dtype=np.int64), plan.grp_p.astype("float64"),
