@@ -144,3 +144,18 @@ def test_vectorised_log_exp_accuracy():
     e = y.copy()
     _vexp(e, len(e))
     np.testing.assert_allclose(e, np.exp(y), rtol=1e-14)
+
+
+def test_geometric_product_form_survives_underflow():
+    # 30 indicators at zero with weight 8: prod (z + eps)^8 = 1e-480 would underflow without rescaling
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(3)
+    X = rng.random((50, 30))
+    X[:10] = 0.0
+    X[rng.random(X.shape) < 0.2] = np.nan
+    kw = dict(normalisation="goalposts", goalposts=(np.zeros(30), np.ones(30)), weights=np.full(30, 8.0),
+              aggregation="geometric", hierarchy={"a": list(range(20)), "b": list(range(20, 30))})
+    a = CompositeIndex(backend="numpy", **kw).fit_transform(X)
+    b = CompositeIndex(backend="numba", **kw).fit_transform(X)
+    np.testing.assert_allclose(a, b, atol=1e-12)
+    np.testing.assert_allclose(a[:10], 0.0, atol=1e-12)
