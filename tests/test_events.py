@@ -242,6 +242,8 @@ def test_engines_agree_exactly(files, dask_client, period, directed, opts):
         "dask-parquet": _agg(files["parquet"], engine="dask", client=dask_client, **kw),
         "dask-csv": _agg(files["csv"], engine="dask", client=dask_client, **kw),
     }
+    dd = pytest.importorskip("dask.dataframe")
+    outs["dask-ddf"] = _agg(dd.from_pandas(_frame(), npartitions=3), client=dask_client, **kw)
     for name, out in outs.items():
         pd.testing.assert_frame_equal(_sorted(out), _sorted(ref), check_exact=True, obj=name)
         assert out.attrs["report"].dropped == ref.attrs["report"].dropped, name

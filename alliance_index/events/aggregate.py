@@ -516,7 +516,13 @@ def _engine_duckdb(inp, fmt: EventFormat, ctab: pd.DataFrame, period: Period, di
             raise
     finally:
         con.close()
-    return _core_from_arrow(tbl)
+    core = _core_from_arrow(tbl)
+    del tbl, reader
+    try:  # hand memory freed by Arrow's allocator back to the system
+        pa.default_memory_pool().release_unused()
+    except AttributeError:  # older pyarrow
+        pass
+    return core
 
 
 def _core_from_arrow(tbl) -> _Core:
