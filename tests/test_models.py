@@ -19,6 +19,14 @@ from alliance_index.models.formation import fit_formation, onset_frame, duration
 from alliance_index.models.historical import AllianceClassifier, HistoricalResults, fit_historical
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Gradient boosting with one OpenMP thread: the test machine's cores are shared."""
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(1):
+        yield
+
+
 # ------------------------------------------------------------------ metrics against scikit-learn
 
 @pytest.fixture(scope="module")
@@ -90,9 +98,9 @@ def test_fit_historical_results_object_and_roundtrip(tmp_path):
 
 
 def test_alliance_classifier_learns_and_handles_nan():
-    X, y = _synthetic()
+    X, y = _synthetic(800)
     for method in ("logit", "boosting"):
-        clf = AllianceClassifier(method=method, random_state=0, max_iter=100).fit(X, y)
+        clf = AllianceClassifier(method=method, random_state=0, max_iter=30).fit(X, y)
         P = clf.predict_proba(X)
         assert list(clf.classes_) == ["defense", "none", "other"]
         auc = ev.roc_auc(y == "defense", P[:, 0])
@@ -215,7 +223,7 @@ def test_attach_classification_uses_scores_frame(fitted):
     assert list(out.columns[:5]) == list(sc.columns)
     for c in ("p_de_jure", "p_de_jure_lo", "p_de_jure_hi", "verdict", "known_status"):
         assert c in out
-    assert out["known_status"].tolist() == ["nonaggression", "defense"]
+    assert out["known_status"].tolist() == ["neutrality", "defense"]  # status.csv: 2001 treaty, CSTO
     exp = vd.verdicts(out["p_de_jure"], sc["cooperation"], sc["discord"])
     assert out["verdict"].tolist() == exp.tolist()
 

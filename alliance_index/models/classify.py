@@ -22,7 +22,7 @@ MIN_COVERAGE: float = 0.2
 
 FITTED_DIR = Path(__file__).resolve().parent / "fitted"
 
-__all__ = ["classify", "attach_classification", "load_fitted", "MIN_COVERAGE"]
+__all__ = ["classify", "attach_classification", "load_fitted", "load_historical", "MIN_COVERAGE"]
 
 
 @lru_cache(maxsize=4)
@@ -37,6 +37,13 @@ def _load(dirpath: str) -> tuple[HistoricalResults, CommitmentModel]:
     with open(cp, encoding="utf-8") as fh:
         com = CommitmentModel.from_dict(json.load(fh))
     return hist, com
+
+
+def load_historical(path: str | os.PathLike | None = None) -> HistoricalResults:
+    """The shipped historical model alone (``historical.json``)."""
+    p = Path(path) if path is not None else FITTED_DIR
+    with open(p / "historical.json", encoding="utf-8") as fh:
+        return HistoricalResults.from_dict(json.load(fh))
 
 
 def load_fitted(path: str | os.PathLike | None = None) -> tuple[HistoricalResults, CommitmentModel]:
@@ -100,7 +107,7 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     DataFrame
         ``dyad, year, p_de_jure, p_de_jure_lo, p_de_jure_hi, verdict, known_status,
         coverage, ignored_indicators, cooperation, discord`` — ``coverage`` is the
-        share of the classifier's indicators (:data:`MODEL_INDICATORS`) observed in
+        share of the classifier's indicators (``load_fitted()[1].indicators``) observed in
         the dyad-year; ``ignored_indicators`` lists indicators present in ``obs`` that
         the classifier does not use; ``known_status`` comes from ``status.csv``
         (``None`` for dyads it does not cover).
@@ -127,7 +134,7 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     from ..observations import known_status
     hist, com = load_fitted(fitted)
     o = _as_obs(obs)
-    V, ignored = panel_frame(o)
+    V, ignored = panel_frame(o, com.indicators)
     yrs = _years(year)
     target = np.ones(len(V), dtype=bool) if yrs is None else np.isin(V.index.get_level_values("year"), yrs)
     if yrs is not None and not target.any():
@@ -154,7 +161,7 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     if low.any():
         ex = ", ".join(f"{d} {y}" for d, y in zip(out["dyad"][low][:5], out["year"][low][:5]))
         warnings.warn(f"classify: {int(low.sum())} dyad-year(s) have fewer than {MIN_COVERAGE:.0%} of the "
-                      f"classifier's {len(MODEL_INDICATORS)} indicators observed ({ex}{' …' if low.sum() > 5 else ''});"
+                      f"classifier's {len(com.indicators)} indicators observed ({ex}{' …' if low.sum() > 5 else ''});"
                       " their p_de_jure rests mostly on imputed draws and its interval is wide. "
                       "Add observations of the commitment indicators to narrow it.",
                       CoverageWarning, stacklevel=2)

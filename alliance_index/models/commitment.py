@@ -52,25 +52,26 @@ __all__ = ["FEATURES", "MODEL_INDICATORS", "CommitmentModel", "DonorPool", "simu
 
 # ------------------------------------------------------------------ raw panel
 
-def panel_frame(obs: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Wide raw values of :data:`MODEL_INDICATORS` per (dyad, year) from long observations.
+def panel_frame(obs: pd.DataFrame, indicators: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Wide raw values of ``indicators`` (default :data:`MODEL_INDICATORS`) per (dyad, year).
 
     Returns the frame (index ``(dyad, year)``, NaN = unobserved) and the sorted list of
-    indicators present in ``obs`` that the model does not use.
+    indicators present in ``obs`` that are not among ``indicators`` (ignored).
     """
+    cols = list(MODEL_INDICATORS if indicators is None else dict.fromkeys(indicators))
     ind = obs["indicator"].astype(str).to_numpy()
-    ignored = sorted(set(ind) - set(MODEL_INDICATORS))
-    keep = np.isin(ind, MODEL_INDICATORS)
+    ignored = sorted(set(ind) - set(cols))
+    keep = np.isin(ind, cols)
     sub = obs.loc[keep, ["dyad", "year", "indicator", "value"]]
     dy = obs["dyad"].astype(str).to_numpy()
     yr = obs["year"].to_numpy(dtype="int64")
     index = pd.MultiIndex.from_arrays([dy, yr], names=["dyad", "year"]).unique().sort_values()
-    V = np.full((len(index), len(MODEL_INDICATORS)), np.nan)
+    V = np.full((len(index), len(cols)), np.nan)
     r = index.get_indexer(pd.MultiIndex.from_arrays([sub["dyad"].astype(str).to_numpy(),
                                                      sub["year"].to_numpy(dtype="int64")]))
-    c = pd.Index(MODEL_INDICATORS).get_indexer(sub["indicator"].astype(str).to_numpy())
+    c = pd.Index(cols).get_indexer(sub["indicator"].astype(str).to_numpy())
     V[r, c] = sub["value"].to_numpy(dtype=float)
-    return pd.DataFrame(V, index=index, columns=list(MODEL_INDICATORS)), ignored
+    return pd.DataFrame(V, index=index, columns=cols), ignored
 
 
 # ------------------------------------------------------------------ completion by hot deck
@@ -196,19 +197,23 @@ def structural_logodds(Vd: np.ndarray, columns: Sequence[str], dyads: Sequence[s
 
 
 def simulate_features(V: pd.DataFrame, historical, pool: DonorPool, n_draws: int, rng: np.random.Generator,
-                      hist_param_draws: bool = False, target: np.ndarray | None = None) -> np.ndarray:
+                      hist_param_draws: bool = False, target: np.ndarray | None = None,
+                      nodes: dict[str, Sequence[str]] | None = None, use_structural: bool = True) -> np.ndarray:
     """Completed feature draws ``(n_draws, n_target, len(FEATURES))`` for the rows ``target`` of ``V``
     (raw, wide; every row of ``V`` serves as a donor for its dyad)."""
     cols = list(V.columns)
     dyads_all = V.index.get_level_values("dyad").to_numpy(dtype=object)
     Vd = complete_draws(V.to_numpy(dtype=float), dyads_all, cols, pool, n_draws, rng, target)
     dyads = dyads_all if target is None else dyads_all[np.asarray(target, dtype=bool)]
+    nodes = dict(COMMITMENT_NODES if nodes is None else nodes)
+    ccols = [c for c in dict.fromkeys(i for v in nodes.values() for i in v) if c in cols]
+    Z = _normalise(Vd[..., [cols.index(c) for c in ccols]], ccols)
+    N = commitment_nodes(Z, ccols, nodes)
+    if not use_structural:
+        return N
     pd_draws = historical.draw_params(n_draws, rng) if hist_param_draws else None
     h = structural_logodds(Vd, cols, dyads, historical, pd_draws)
-    ccols = [c for c in COMMITMENT_INDICATORS if c in cols]
-    Z = _normalise(Vd[..., [cols.index(c) for c in ccols]], ccols)
-    nodes = commitment_nodes(Z, ccols)
-    return np.concatenate([h[..., None], nodes], axis=-1)
+    return np.concatenate([h[..., None], N], axis=-1)
 
 
 # ------------------------------------------------------------------ the penalised logit
@@ -233,6 +238,18 @@ class CommitmentModel:
     scales: np.ndarray
     pool: DonorPool
     meta: dict = field(default_factory=dict)
+    nodes: dict = field(default_factory=lambda: dict(COMMITMENT_NODES))
+    use_structural: bool = True
+
+    @property
+    def features(self) -> list[str]:
+        return (["structural_logodds"] if self.use_structural else []) + list(self.nodes)
+
+    @property
+    def indicators(self) -> list[str]:
+        """Raw indicators the model reads (its nodes', plus the structural ones)."""
+        ind = [i for v in self.nodes.values() for i in v]
+        return list(dict.fromkeys(ind + (list(HISTORICAL_INDICATORS) if self.use_structural else [])))
 
     @property
     def bse(self) -> pd.Series:
@@ -260,21 +277,20 @@ class CommitmentModel:
 
     def to_dict(self) -> dict:
         return {"model": "penalised logistic regression of status.csv mutual_defence",
-                "features": list(FEATURES), "terms": list(self.params.index), "params": self.params.tolist(),
+                "features": self.features, "use_structural": self.use_structural,
+                "terms": list(self.params.index), "params": self.params.tolist(),
                 "cov": np.asarray(self.cov).tolist(), "cov_hessian": np.asarray(self.cov_hessian).tolist(),
                 "feature_means": self.means.tolist(), "feature_scales": self.scales.tolist(),
-                "nodes": {k: list(v) for k, v in COMMITMENT_NODES.items()},
+                "nodes": {k: list(v) for k, v in self.nodes.items()},
                 "pool": self.pool.to_dict(), "meta": self.meta}
 
     @classmethod
     def from_dict(cls, d: dict) -> "CommitmentModel":
-        if list(d["features"]) != list(FEATURES):
-            raise ValueError(f"fitted commitment model has features {d['features']}, this version expects "
-                             f"{list(FEATURES)}: rerun scripts/fit_commitment.py")
+        nodes = {k: tuple(v) for k, v in d["nodes"].items()}
         return cls(params=pd.Series(d["params"], index=d["terms"]), cov=np.asarray(d["cov"]),
                    cov_hessian=np.asarray(d["cov_hessian"]), means=np.asarray(d["feature_means"]),
                    scales=np.asarray(d["feature_scales"]), pool=DonorPool.from_dict(d["pool"]),
-                   meta=d.get("meta", {}))
+                   meta=d.get("meta", {}), nodes=nodes, use_structural=bool(d.get("use_structural", True)))
 
     def save(self, path) -> None:
         with open(path, "w", encoding="utf-8") as fh:
@@ -301,7 +317,8 @@ def _penalised_logit(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, max
 
 def fit_commitment(V: pd.DataFrame, y: np.ndarray, historical, *, l2: float = L2_PENALTY,
                    n_imputations: int = N_IMPUTATIONS, seed=0, pool: DonorPool | None = None,
-                   meta: dict | None = None) -> CommitmentModel:
+                   meta: dict | None = None, nodes: dict[str, Sequence[str]] | None = None,
+                   use_structural: bool = True) -> CommitmentModel:
     """Fit the commitment model on raw wide values ``V`` (index (dyad, year)) and labels ``y``.
 
     Parameters
@@ -325,7 +342,9 @@ def fit_commitment(V: pd.DataFrame, y: np.ndarray, historical, *, l2: float = L2
     rng = np.random.default_rng(seed)
     y = np.asarray(y, dtype=float)
     pool = DonorPool.from_frame(V) if pool is None else pool
-    F = simulate_features(V, historical, pool, n_imputations, rng)  # (M, n, p)
+    nodes = dict(COMMITMENT_NODES if nodes is None else nodes)
+    F = simulate_features(V, historical, pool, n_imputations, rng, nodes=nodes,
+                          use_structural=use_structural)  # (M, n, p)
     M, n, p = F.shape
     Ff = F.reshape(M * n, p)
     means = np.nanmean(Ff, axis=0)
@@ -349,15 +368,18 @@ def fit_commitment(V: pd.DataFrame, y: np.ndarray, historical, *, l2: float = L2
     m = dict(meta or {})
     m.update({"l2": l2, "n_imputations": n_imputations, "n_dyad_years": int(n), "n_dyads": int(G),
               "n_positive": int(y.sum()), "dyads": list(map(str, codes))})
-    return CommitmentModel(params=pd.Series(b, index=["const"] + list(FEATURES)), cov=cov, cov_hessian=Hinv,
-                           means=means, scales=scales, pool=pool, meta=m)
+    feats = (["structural_logodds"] if use_structural else []) + list(nodes)
+    return CommitmentModel(params=pd.Series(b, index=["const"] + feats), cov=cov, cov_hessian=Hinv,
+                           means=means, scales=scales, pool=pool, meta=m, nodes=nodes,
+                           use_structural=use_structural)
 
 
 def predict_draws(model: CommitmentModel, V: pd.DataFrame, historical, n_sims: int, rng,
                   target: np.ndarray | None = None) -> np.ndarray:
     """Simulated :math:`p_{de\\,jure}` draws ``(n_sims, n_target)``: parameter draws of both models
     and hot-deck draws of the missing indicators."""
-    F = simulate_features(V, historical, model.pool, n_sims, rng, hist_param_draws=True, target=target)
+    F = simulate_features(V, historical, model.pool, n_sims, rng, hist_param_draws=True, target=target,
+                          nodes=model.nodes, use_structural=model.use_structural)
     X = model.design(np.where(np.isnan(F), model.means, F))
     B = model.draw_params(n_sims, rng)
     return _sigmoid(np.einsum("snk,sk->sn", X, B))
@@ -365,16 +387,30 @@ def predict_draws(model: CommitmentModel, V: pd.DataFrame, historical, n_sims: i
 
 # ------------------------------------------------------------------ leave one dyad out
 
-def bundled_training_data():
+#: specifications compared leave-one-dyad-out (``shipped`` was fixed before any was evaluated)
+VARIANTS: dict[str, dict] = {
+    "shipped": {"nodes": dict(COMMITMENT_NODES), "use_structural": True},
+    "no_structural": {"nodes": dict(COMMITMENT_NODES), "use_structural": False},
+    "key_indicators": {"nodes": {i: (i,) for i in (
+        "basing_access", "diplomatic_backing", "wartime_support", "partnership_level", "joint_exercises",
+        "military_training", "defense_cooperation_agreements", "neutrality_in_partner_conflicts",
+        "ties_with_partners_rivals", "recognition_disputes")}, "use_structural": True},
+    "with_bloc_LEAK": {"nodes": dict(COMMITMENT_NODES, blocs=("bloc_memberships_shared",)),
+                       "use_structural": True},
+}
+
+
+def bundled_training_data(indicators: Sequence[str] | None = None):
     """Raw wide values and labels of the bundled panel (labels: status.csv mutual_defence)."""
     from ..observations import load_panel, mutual_defence
-    V, _ = panel_frame(load_panel())
+    V, _ = panel_frame(load_panel(), indicators)
     y = mutual_defence(V.index.get_level_values("dyad"), V.index.get_level_values("year"))
     return V, y
 
 
 def lodo(V: pd.DataFrame, y: np.ndarray, historical, *, n_sims: int = 1000, seed=0,
-         l2: float = L2_PENALTY, n_imputations: int = N_IMPUTATIONS) -> pd.DataFrame:
+         l2: float = L2_PENALTY, n_imputations: int = N_IMPUTATIONS,
+         nodes: dict[str, Sequence[str]] | None = None, use_structural: bool = True) -> pd.DataFrame:
     """Leave-one-dyad-out: refit without each dyad, score its years.
 
     Returns a frame indexed (dyad, year) with ``y``, ``p_de_jure``, ``p_de_jure_lo``,
@@ -386,7 +422,8 @@ def lodo(V: pd.DataFrame, y: np.ndarray, historical, *, n_sims: int = 1000, seed
     parts = []
     for d in np.unique(dy):  # one refit per dyad (about 20)
         tr = dy != d
-        mdl = fit_commitment(V[tr], y[tr], historical, l2=l2, n_imputations=n_imputations, seed=rng)
+        mdl = fit_commitment(V[tr], y[tr], historical, l2=l2, n_imputations=n_imputations, seed=rng,
+                             nodes=nodes, use_structural=use_structural)
         P = predict_draws(mdl, V[~tr], historical, n_sims, rng)
         parts.append(pd.DataFrame({"y": y[~tr], "p_de_jure": P.mean(0),
                                    "p_de_jure_lo": np.quantile(P, 0.025, axis=0),
@@ -396,37 +433,59 @@ def lodo(V: pd.DataFrame, y: np.ndarray, historical, *, n_sims: int = 1000, seed
     return pd.concat(parts).sort_index()
 
 
-def lodo_report(n_sims: int = 1000, seed=0, file=None) -> pd.DataFrame:
-    """Print the leave-one-dyad-out evaluation on the bundled panel; return its frame."""
+def lodo_report(n_sims: int = 1000, seed=0, file=None, variants: Sequence[str] | None = None) -> pd.DataFrame:
+    """Print the leave-one-dyad-out evaluation on the bundled panel; return the shipped variant's frame.
+
+    Every variant in :data:`VARIANTS` is refitted without each dyad in turn; ``shipped``
+    (fixed before evaluation) is the one whose coefficients ship.
+    """
     import sys
     from . import evaluation as ev
-    from .classify import load_fitted
+    from .classify import load_historical
     from .verdict import verdicts
     from ..observations import load_panel
     out = file or sys.stdout
-    hist, _ = load_fitted()
-    V, y = bundled_training_data()
-    res = lodo(V, y, hist, n_sims=n_sims, seed=seed)
+    hist = load_historical()
     cd = _coop_discord(load_panel())
-    res = res.join(cd)
-    res["verdict"] = verdicts(res["p_de_jure"], res["cooperation"], res["discord"])
-    m = ev.evaluate_binary(res["y"], res["p_de_jure"])
     print("B. Leave-one-dyad-out on the bundled panel (label: status.csv mutual_defence; each dyad scored "
-          "by a commitment model refitted without it)", file=out)
-    print(f"   {m['n']} dyad-years, {res.index.get_level_values(0).nunique()} dyads, {m['positives']} "
-          f"treaty dyad-years: ROC AUC {m['roc_auc']:.3f}, PR AUC {m['pr_auc']:.3f}, Brier {m['brier']:.3f}, "
-          f"log loss {m['log_loss']:.3f}, ECE {m['ece']:.3f}", file=out)
-    per = res.groupby(level=0).agg(y=("y", "mean"), p=("p_de_jure", "mean"), lo=("p_de_jure_lo", "mean"),
-                                   hi=("p_de_jure_hi", "mean"), cov=("coverage", "mean"))
-    print("   per dyad (means over years): label share, p_de_jure, interval, indicator coverage", file=out)
-    print(per.to_string(float_format=lambda v: f"{v:.3f}"), file=out)
-    for d in ("BLR-RUS", "IRN-RUS"):
-        if (d, 2023) in res.index:
+          "by a commitment model refitted without it; donors for missing indicators from the training dyads "
+          "and the dyad's own other years)", file=out)
+    print(f"{'variant':<16}{'n':>5}{'treaty':>7}  ROC AUC  PR AUC   Brier logloss    ECE  "
+          f"BLR-RUS 2023            IRN-RUS 2023", file=out)
+    shipped = None
+    for name in (variants or list(VARIANTS)):
+        spec = VARIANTS[name]
+        inds = list(dict.fromkeys([i for v in spec["nodes"].values() for i in v] + list(HISTORICAL_INDICATORS)))
+        V, y = bundled_training_data(inds)
+        res = lodo(V, y, hist, n_sims=n_sims, seed=seed, **spec).join(cd)
+        res["verdict"] = verdicts(res["p_de_jure"], res["cooperation"], res["discord"])
+        m = ev.evaluate_binary(res["y"], res["p_de_jure"])
+        cells = []
+        for d in ("BLR-RUS", "IRN-RUS"):
             r = res.loc[(d, 2023)]
-            print(f"   {d} 2023: p_de_jure {r['p_de_jure']:.3f} [{r['p_de_jure_lo']:.3f}, {r['p_de_jure_hi']:.3f}] "
+            cells.append(f"{r['p_de_jure']:.2f} [{r['p_de_jure_lo']:.2f},{r['p_de_jure_hi']:.2f}] {r['verdict'][:5]}")
+        print(f"{name:<16}{m['n']:>5}{m['positives']:>7}  {m['roc_auc']:7.3f} {m['pr_auc']:7.3f} {m['brier']:7.3f} "
+              f"{m['log_loss']:7.3f} {m['ece']:6.3f}  {cells[0]:<24}{cells[1]}", file=out)
+        if name == "shipped":
+            shipped = res
+    if shipped is not None:
+        res = shipped
+        print("\nshipped variant, per dyad (means over years): label share, p_de_jure, interval, "
+              "share of the model's indicators observed, cooperation, discord, modal verdict", file=out)
+        per = res.groupby(level=0).agg(label=("y", "mean"), p=("p_de_jure", "mean"), lo=("p_de_jure_lo", "mean"),
+                                       hi=("p_de_jure_hi", "mean"), coverage=("coverage", "mean"),
+                                       C=("cooperation", "mean"), D=("discord", "mean"),
+                                       verdict=("verdict", lambda v: v.mode().iloc[0]))
+        print(per.to_string(float_format=lambda v: f"{v:.3f}"), file=out)
+        for d in ("BLR-RUS", "IRN-RUS"):
+            r = res.loc[(d, 2023)]
+            print(f"{d} 2023: p_de_jure {r['p_de_jure']:.3f} [{r['p_de_jure_lo']:.3f}, {r['p_de_jure_hi']:.3f}] "
                   f"cooperation {r['cooperation']:.1f} discord {r['discord']:.1f} verdict {r['verdict']} "
                   f"(label {int(r['y'])})", file=out)
-    return res
+        b, i = res.loc[("BLR-RUS", 2023)], res.loc[("IRN-RUS", 2023)]
+        print(f"BLR-RUS above IRN-RUS: {b['p_de_jure'] > i['p_de_jure']}; intervals overlap: "
+              f"{not (b['p_de_jure_lo'] > i['p_de_jure_hi'] or i['p_de_jure_lo'] > b['p_de_jure_hi'])}", file=out)
+    return shipped
 
 
 def _coop_discord(obs: pd.DataFrame) -> pd.DataFrame:
@@ -435,7 +494,6 @@ def _coop_discord(obs: pd.DataFrame) -> pd.DataFrame:
     from ..catalog import DOMAINS
     cat = _catalog()
     known = obs[obs["indicator"].isin(cat.index)]
-    from .commitment import panel_frame as _pf  # noqa: F401  (same module; keeps signature local)
     idx = pd.MultiIndex.from_arrays([known["dyad"].astype(str), known["year"].astype("int64")], names=["dyad", "year"])
     wide = pd.DataFrame({"k": idx, "ind": known["indicator"].to_numpy(), "v": known["value"].to_numpy(float)})
     W = wide.pivot_table(index="k", columns="ind", values="v", aggfunc="first")
@@ -446,10 +504,11 @@ def _coop_discord(obs: pd.DataFrame) -> pd.DataFrame:
         doms = []
         for d in DOMAINS:
             cols = [i for i, c in enumerate(W.columns) if cat.loc[c, "domain"] == d and cat.loc[c, "side"] == side]
-            doms.append(np.nanmean(Z[:, cols], axis=1) if cols else np.full(len(W), np.nan))
-        with np.errstate(all="ignore"):
-            import warnings
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                out[side] = 100 * np.nanmean(np.column_stack(doms), axis=1)
+            doms.append(_nanmean(Z[:, cols]) if cols else np.full(len(W), np.nan))
+        out[side] = 100 * _nanmean(np.column_stack(doms))
     return pd.DataFrame(out, index=W.index)
+
+
+def _nanmean(A: np.ndarray) -> np.ndarray:
+    n = np.sum(~np.isnan(A), axis=1)
+    return np.where(n > 0, np.nansum(A, axis=1) / np.maximum(n, 1), np.nan)

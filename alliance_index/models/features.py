@@ -219,7 +219,8 @@ def goalpost_normalise(values: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(Z, index=values.index, columns=cols)
 
 
-def commitment_nodes(Z: np.ndarray, columns: Sequence[str]) -> np.ndarray:
+def commitment_nodes(Z: np.ndarray, columns: Sequence[str],
+                     nodes: dict[str, Sequence[str]] | None = None) -> np.ndarray:
     """Node means of normalised indicators (vectorised over rows and, if 3-D, draws).
 
     ``Z`` has shape ``(..., n_indicators)`` with columns ``columns``; a node is the
@@ -228,7 +229,7 @@ def commitment_nodes(Z: np.ndarray, columns: Sequence[str]) -> np.ndarray:
     """
     cols = list(columns)
     out = []
-    for node, inds in COMMITMENT_NODES.items():
+    for node, inds in (COMMITMENT_NODES if nodes is None else nodes).items():
         idx = [cols.index(i) for i in inds if i in cols]
         if not idx:
             out.append(np.full(Z.shape[:-1], np.nan))
