@@ -381,3 +381,19 @@ def test_missing_optional_engines_name_the_extra(files, monkeypatch):
         _agg(_frame(), engine="dask")
     # auto falls back to pandas for files when DuckDB is absent
     assert _agg(files["parquet"]).attrs["report"].engine == "pandas"
+
+
+def test_na_actor_read_as_namibia_is_flagged(tmp_path):
+    rows = [("NA", "RUS", "2018-01-01", "040"), ("USA", "RUS", "2018-01-01", "040")]
+    with pytest.warns(DataQualityWarning, match="Namibia"):
+        a = aggregate_events(_frame(rows), engine="pandas")
+    assert a.attrs["report"].notes and "NAM-RUS" in set(a["dyad"])
+    p = tmp_path / "ic.tab"
+    head = "Event ID\tEvent Date\tSource Name\tSource Country\tCAMEO Code\tIntensity\tTarget Name\tTarget Country"
+    lines = [head, "1\t2018-06-01\tx\tNA\t040\t1\ty\tRussian Federation",
+             "2\t2018-06-01\tx\tCongo\t040\t1\ty\tRussian Federation"]
+    p.write_text("\n".join(lines) + "\n")
+    for eng in ("pandas", "duckdb"):
+        b = _agg(str(p), format="icews", engine=eng)
+        assert list(b["dyad"]) == ["COG-RUS"], eng  # ICEWS 'Congo' is the Republic of the Congo
+        assert b.attrs["report"].dropped["missing_actor"] == 1 and not b.attrs["report"].notes

@@ -91,7 +91,8 @@ def _direct(path):
     raw = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
     raw = raw[(raw["Source Country"] != "NA") & (raw["Target Country"] != "NA")]
     vals = pd.unique(pd.concat([raw["Source Country"], raw["Target Country"]]))
-    iso = default_resolver(list(vals))
+    icews_names = {"Congo": "COG"}  # ICEWS's name for the Republic of the Congo
+    iso = {v: default_resolver([icews_names.get(v, v)])[icews_names.get(v, v)] for v in vals}
     s = raw["Source Country"].map(iso)
     t = raw["Target Country"].map(iso)
     keep = s.notna() & t.notna() & (s != t)

@@ -101,6 +101,8 @@ class EventReport:
         Engine that read the rows.
     inputs : str
         What was aggregated (file names or "DataFrame").
+    notes : list of str
+        Warnings about how values were read (e.g. ``NA`` taken as Namibia).
     """
 
     n_rows: int
@@ -109,6 +111,7 @@ class EventReport:
     top_values: dict = field(default_factory=dict)
     engine: str = ""
     inputs: str = ""
+    notes: list = field(default_factory=list)
 
     @property
     def n_dropped(self) -> int:
@@ -128,6 +131,7 @@ class EventReport:
     def summary(self) -> str:
         lines = [f"{self.n_rows} event rows read ({self.inputs}, engine {self.engine}); "
                  f"{self.n_used} used, {self.n_dropped} dropped"]
+        lines += [f"  note: {n}" for n in self.notes]
         for _, r in self.to_frame().iterrows():
             if r["rows"]:
                 lines.append(f"  {r['reason']}: {r['rows']}" + (f" — {r['top_values']}" if r["top_values"] else ""))
@@ -696,8 +700,14 @@ def _finish(core: _Core, fmt: EventFormat, period: Period, directed: bool, norma
     used[s_pos[pending]] = True
     used[t_pos[pending]] = True
     need = np.flatnonzero(used)
-    mapping = resolver([uvals[i] for i in need]) if len(need) else {}
-    u_iso = np.array([mapping.get(v) for v in uvals], dtype=object) if len(uvals) else np.empty(0, object)
+    asked = [fmt.aliases.get(uvals[i], uvals[i]) for i in need]
+    mapping = resolver(asked) if len(need) else {}
+    u_iso = np.array([mapping.get(fmt.aliases.get(v, v)) for v in uvals], dtype=object) \
+        if len(uvals) else np.empty(0, object)
+    notes = []
+    if fmt.name == "generic" and any(str(v).strip() == "NA" and mapping.get(v) for v in asked):
+        notes.append("actor value 'NA' was read as Namibia (ISO2 code NA); if it means 'no country' "
+                     "(as in ICEWS files), use format='icews' or read_icews()")
     states = np.array(sorted({x for x in u_iso if x is not None}), dtype=object)
     state_pos = {st: i for i, st in enumerate(states)}
     u_sid = np.array([state_pos.get(x, -1) if x is not None else -1 for x in u_iso], dtype=np.int64)
@@ -766,6 +776,7 @@ def _finish(core: _Core, fmt: EventFormat, period: Period, directed: bool, norma
     gb = k % S
     ga = k // S
     out = _shape(ga, gb, gy, gsub, g, states, period, directed, normalise)
+    topv["_notes"] = notes
     return out, dropped, topv, n_rows
 
 
@@ -952,8 +963,14 @@ def aggregate_events(
     ctab = code_table(code_system, goldstein_convention, quad_rules)
     if isinstance(events_or_path, pd.DataFrame):
         inp = events_or_path
-        if columns is None and format == "generic":
-            fmt = FORMATS["generic"]
+        origin = inp.attrs.get("event_format")
+        if columns is None and format == "generic" and origin in FORMATS:
+            # a standard frame from read_icews/read_gdelt keeps its format's actor
+            # conventions (aliases, missing tokens); dates are already ISO text
+            import dataclasses
+
+            fmt = dataclasses.replace(FORMATS[origin], columns={k: k for k in FORMATS["generic"].columns},
+                                      date_format="iso")
         inputs = "DataFrame"
     elif _is_dask_frame(events_or_path):
         inp = events_or_path
@@ -985,12 +1002,15 @@ def aggregate_events(
     out, dropped, topv, n_rows = _finish(core, fmt, period, directed, normalise, resolver, top)
     if code_system == "plover":
         out["goldstein_sum"] = np.nan
+    notes = topv.pop("_notes", [])
     report = EventReport(n_rows=n_rows, n_used=int(out["n_events"].sum()), dropped=dropped,
-                         top_values=topv, engine=engine, inputs=inputs)
+                         top_values=topv, engine=engine, inputs=inputs, notes=notes)
     out.attrs["report"] = report
     out.attrs["period"] = period
     out.attrs["directed"] = directed
     if warn:
+        for note in notes:
+            warnings.warn(note, DataQualityWarning, stacklevel=2)
         bad = {r: dropped[r] for r in _QUALITY if dropped[r]}
         if bad:
             detail = "; ".join(

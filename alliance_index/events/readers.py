@@ -21,7 +21,10 @@ columns
 
 plus format-specific extras (``event_id``, ``source_name``, ``target_name``,
 ``intensity`` for ICEWS; ``goldstein``, ``quad_class``, ``root_code`` for
-GDELT).  Nothing is dropped or recoded to zero here.
+GDELT).  Nothing is dropped or recoded to zero here.  ``attrs["event_format"]``
+records the file format, so :func:`~alliance_index.events.aggregate_events`
+applies that format's actor conventions (ICEWS: ``NA`` means no country,
+``Congo`` is the Republic of the Congo) to the frame.
 
 Files are read with pyarrow's streaming CSV reader (gzip detected from the
 name), so a file that cannot be read at all raises
@@ -100,6 +103,7 @@ class EventFormat:
     missing: frozenset = field(default_factory=lambda: frozenset({""}))
     names: tuple[str, ...] | None = None  # headerless files
     extras: dict = field(default_factory=dict)
+    aliases: dict = field(default_factory=dict)  # actor value -> code the resolver knows
 
 
 FORMATS: dict[str, EventFormat] = {
@@ -114,6 +118,9 @@ FORMATS: dict[str, EventFormat] = {
         "iso", frozenset({"", "NA"}),
         extras={"event_id": "Event ID", "source_name": "Source Name",
                 "target_name": "Target Name", "intensity": "Intensity"},
+        # ICEWS writes the Republic of the Congo as plain "Congo" (the DRC is
+        # "Democratic Republic of Congo"); the general resolver finds "Congo" ambiguous
+        aliases={"Congo": "COG"},
     ),
     "gdelt1": EventFormat(
         "gdelt1", "\t", None, False,
@@ -156,7 +163,7 @@ def get_format(fmt: "str | EventFormat", columns: dict | None = None) -> EventFo
                 f"{b!r} is not one of them." + suggest(b, STANDARD)
             )
         f = EventFormat(f.name, f.delimiter, f.quote, f.header, {**f.columns, **columns},
-                        f.date_format, f.missing, f.names, f.extras)
+                        f.date_format, f.missing, f.names, f.extras, f.aliases)
     return f
 
 
@@ -394,8 +401,11 @@ def _read_all(path, fmt: EventFormat, extras: bool) -> pd.DataFrame:
     frames = [b for p in expand_paths(path) for b in iter_standard_batches(p, fmt, extras=extras)]
     cols = list(dict.fromkeys(list(STANDARD) + (list(fmt.extras) if extras else []) + ["truncated"]))
     if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    return pd.concat(frames, ignore_index=True)[cols]
+        out = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    else:
+        out = pd.concat(frames, ignore_index=True)[cols]
+    out.attrs["event_format"] = fmt.name  # aggregate_events applies the format's actor conventions
+    return out
 
 
 def read_icews(path, extras: bool = True) -> pd.DataFrame:
