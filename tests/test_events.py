@@ -397,3 +397,11 @@ def test_na_actor_read_as_namibia_is_flagged(tmp_path):
         b = _agg(str(p), format="icews", engine=eng)
         assert list(b["dyad"]) == ["COG-RUS"], eng  # ICEWS 'Congo' is the Republic of the Congo
         assert b.attrs["report"].dropped["missing_actor"] == 1 and not b.attrs["report"].notes
+
+
+def test_observations_pass_contract_validation():
+    from alliance_index.observations import validate_observations
+
+    obs = to_observations(_agg(_frame(), engine="pandas", period="quarter"), source="synthetic test events")
+    v = validate_observations(obs)
+    assert len(v) == len(obs) and set(v["indicator"]) == set(obs["indicator"])
