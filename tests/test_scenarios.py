@@ -340,23 +340,38 @@ def test_trend_test_index():
     ("horizon: 2026", "horizon: 2022", "field 'horizon'"),
     ("scenarios:", "scenarios: [", "malformed YAML"),
 ])
-def test_cli_bad_input_exit_2_one_line(tmp_path, run_cli, old, new, needle):
+def test_cli_bad_input_exit_2_one_line(tmp_path, capsys, old, new, needle):
+    """In-process through alliance_index.cli.main (the console script's entry point)."""
+    from alliance_index.cli import main
+
     text = SMALL.replace(old, new).format(draws=10, seed=1)
     p = _write(tmp_path, text, "bad.yaml")
-    r = run_cli("scenario", str(p))
-    assert r.returncode == 2
-    assert r.stdout == ""
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1, r.stderr
+    code = main(["scenario", str(p)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
     assert needle in lines[0] and "line" in lines[0]
 
 
-def test_cli_missing_file_and_bad_draws(tmp_path, run_cli):
+def test_cli_subprocess_exit_2(tmp_path, run_cli):
+    """The installed command: a bad file and a missing file each give one stderr line and status 2."""
+    p = _write(tmp_path, SMALL.replace("indicator: diplomatic_backing", "indicator: diplomatic_backng")
+               .format(draws=10, seed=1), "bad.yaml")
+    r = run_cli("scenario", str(p))
+    assert r.returncode == 2 and r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and "line 9, field 'indicator'" in r.stderr
     r = run_cli("scenario", str(tmp_path / "nope.yaml"))
     assert r.returncode == 2 and "file not found" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_cli_bad_draws(tmp_path, capsys):
+    from alliance_index.cli import main
+
     p = _write(tmp_path, SMALL.format(draws=10, seed=1), "ok.yaml")
-    r = run_cli("scenario", str(p), "--draws", "0")
-    assert r.returncode == 2 and "--draws" in r.stderr
+    assert main(["scenario", str(p), "--draws", "0"]) == 2
+    assert "--draws" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- the real classifier (when shipped)
