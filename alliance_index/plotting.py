@@ -383,13 +383,16 @@ def plot_timeseries(
             handles.append(hp)
             if pband:
                 pax.fill_between(yr, g[pband[0]].to_numpy(dtype=float), g[pband[1]].to_numpy(dtype=float),
-                                 color=col, alpha=0.12, lw=0, hatch="..", label=f"{d} p_de_jure interval")
+                                 color=col, alpha=0.10, lw=0, label=f"{d} p_de_jure interval")
     ax.set_xlabel("year")
     ax.set_ylabel("alliance index (0–100)")
     ax.set_ylim(0, 100)
     ax.grid(color="0.88", lw=0.6)
     ax.xaxis.get_major_locator().set_params(integer=True)
     if pax is not None:
+        # index lines in front of the (wide) p_de_jure bands
+        ax.set_zorder(pax.get_zorder() + 1)
+        ax.patch.set_visible(False)
         pax.set_ylim(0, 1)
         pax.set_ylabel("p_de_jure (probability of a mutual-defence treaty)")
         title = "Alliance index (solid) and p_de_jure (dashed) over time"

@@ -327,15 +327,27 @@ def build_report(
         raise DyadError(f"dyad {dup} is given twice; list each dyad once.")
     bundled = obs is None
     obs = load_panel() if bundled else obs
-    step("scoring")
-    scores = scores_for(obs)
-    have = set(scores["dyad"])
+    # cheap checks first, so a typo fails in a moment rather than after scoring
+    have = set(obs.loc[obs["value"].notna(), "dyad"])
     missing = [d for d in want if d not in have]
     if missing:
         from .errors import suggest
 
         raise ObservationsError(f"no observations for dyad {missing[0]} in the data.{suggest(missing[0], sorted(have))} "
                                 f"Dyads with data: {', '.join(sorted(have)[:25])}.")
+    if year is not None:
+        seen = obs.loc[obs["value"].notna() & obs["dyad"].isin(want), ["dyad", "year"]]
+        for d in want:
+            yrs = seen.loc[seen["dyad"] == d, "year"]
+            if int(year) not in set(yrs.astype(int).tolist()):
+                raise ObservationsError(f"dyad {d} has no observations in {int(year)} (years "
+                                        f"{int(yrs.min())}–{int(yrs.max())}); choose another year.")
+    if scenario is not None:
+        from .scenarios import Scenario
+
+        Scenario.from_yaml(scenario)  # a bad scenario file fails now, naming its line and field
+    step("scoring")
+    scores = scores_for(obs)
     y = _pick_year(scores, want, year)
     sel = scores[(scores["dyad"].isin(want)) & (scores["year"].astype("int64") == y)]
     sel = sel.assign(_o=sel["dyad"].map({d: i for i, d in enumerate(want)})).sort_values("_o").drop(columns="_o")
