@@ -413,3 +413,21 @@ def test_verdict_classifier_rederives_verdicts_per_draw():
                       np.where(idx < 50, "limited", "alignment"))
     assert (res.samples["verdict"] == expect).all()
     assert s["verdict_change"].max() > 0
+
+
+def test_sensitivity_of_verdict_change():
+    # the verdict thresholds act on the index; only 'aggregation' can push D05 across them here
+    def model(panel, choices):
+        out = toy_model(panel, {"normalisation": "minmax"})
+        jump = np.where(out.index.get_level_values("dyad") == "D05", 40.0 * (choices["aggregation"] == "geometric"), 0)
+        return out.assign(index=np.clip(out["index"] * choices["scale"] + jump, 0, 100))
+
+    sp = ChoiceSpace([Choice("aggregation", ["arithmetic", "geometric"]), Choice("scale", [1.0, 1.0001])])
+    res = sensitivity(PANEL, sp, n=64, seed=0, model=model, classifier=toy_verdict, n_boot=0,
+                      output="verdict_change")
+    st = res.total
+    d05 = [c for c in st.columns if c[0] == "D05"]
+    for c in d05:
+        if np.isfinite(st[c]).all():
+            assert st.loc["aggregation", c] > 0.99 and abs(st.loc["scale", c]) < 1e-9
+    assert any(np.isfinite(st[c]).all() for c in d05)

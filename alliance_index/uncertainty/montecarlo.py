@@ -502,8 +502,12 @@ def sensitivity(
     n : int, default 256
         Base sample (power of 2); the model runs ``n * (n_factors + 2)`` times.
     seed : None, int or Generator
-    output : {"index", "rank", "p_de_jure"}
-        The quantity analysed per dyad-year (ranks within year).
+    output : {"index", "rank", "p_de_jure", "verdict_change"}
+        The quantity analysed per dyad-year: the index, its rank within the
+        year, ``p_de_jure``, or the indicator :math:`1[v \ne v_0]` that the
+        verdict differs from the baseline verdict (its variance
+        :math:`q(1-q)`, :math:`q` the change frequency, is split among the
+        choices; needs a verdict).
     n_boot, conf_level
         Bootstrap of the indices (see :func:`sobol_indices`).
 
@@ -523,8 +527,8 @@ def sensitivity(
     :class:`WeightPerturbation`. Indices are NaN for dyad-years whose output
     never varies (zero variance) or is missing in some run.
     """
-    if output not in ("index", "rank", "p_de_jure"):
-        raise MethodError(f"output={output!r}: use 'index', 'rank' or 'p_de_jure'.")
+    if output not in ("index", "rank", "p_de_jure", "verdict_change"):
+        raise MethodError(f"output={output!r}: use 'index', 'rank', 'p_de_jure' or 'verdict_change'.")
     model = composite_model if model is None else model
     panel = _as_panel(panel_or_obs)
     space = _prepare_space(space, model, panel)
@@ -532,9 +536,11 @@ def sensitivity(
     if check_choices:
         check_choices_vary(model, panel, space, base, classifier)
     rows = base.index
-    need = "index" if output == "rank" else output
+    need = {"rank": "index", "verdict_change": "verdict"}.get(output, output)
     if need not in base.columns:
-        raise MethodError(f"output '{output}' is not produced by the model (columns {list(base.columns)}).")
+        raise MethodError(f"output '{output}' is not produced by the model (columns {list(base.columns)}); "
+                          f"{'pass classifier=' if need in ('verdict', 'p_de_jure') else 'check the model'}.")
+    v0 = base[need].to_numpy(dtype=object) if need == "verdict" else None
 
     tables: list[pd.DataFrame] = []
 
@@ -545,6 +551,9 @@ def sensitivity(
         S = _evaluate(model, classifier, panel, params, rows, [need], client, size)[need]
         if output == "rank":
             S = rank_within_year(S, rows)
+        elif output == "verdict_change":
+            ok = pd.notna(pd.DataFrame(S)).to_numpy() & pd.notna(pd.Series(v0)).to_numpy()[:, None]
+            S = np.where(ok, (S != v0[:, None]).astype("float64"), np.nan)
         return S.T
 
     res = sobol_indices(func, space.problem(), n=n, seed=seed, n_boot=n_boot, conf_level=conf_level,

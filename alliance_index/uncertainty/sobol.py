@@ -119,7 +119,7 @@ class SobolResult:
         ok = np.isfinite(a).any(axis=0)
         arg = np.argmax(np.where(np.isfinite(a), a, -np.inf), axis=0)
         names = np.asarray(self.factors, dtype=object)[arg]
-        return pd.Series(np.where(ok, names, None), index=self.outputs, name=f"largest_{by}")
+        return pd.Series(np.where(ok, names, None), index=self.outputs, name=f"largest_{by}", dtype=object)
 
     def summary(self) -> str:
         """Plain-text table of the indices (one block per output, first 20 outputs)."""
