@@ -29,7 +29,7 @@ from ..errors import MethodError, ObservationsError
 
 Direction = Literal["rising", "flat", "falling"]
 COLUMNS = ("dyad", "measure", "first_year", "last_year", "n_years", "slope", "se", "ci_lo", "ci_hi", "p_value",
-           "maxlags", "direction")
+           "maxlags", "direction", "fitted_change")
 
 
 def _slope(years: np.ndarray, y: np.ndarray, level: float, maxlags: int | None) -> tuple:
@@ -87,7 +87,9 @@ def trend_test(
     -------
     DataFrame
         One row per dyad with :data:`COLUMNS`: ``slope`` in units of ``measure`` per
-        year, ``se`` (HAC), ``ci_lo`` / ``ci_hi``, ``p_value``, ``direction``.
+        year, ``se`` (HAC), ``ci_lo`` / ``ci_hi``, ``p_value``, ``direction`` and
+        ``fitted_change`` (slope x span of the observed years: the size of the trend, since a
+        tiny slope can be statistically "rising" yet immaterial).
 
     Examples
     --------
@@ -126,8 +128,9 @@ def trend_test(
         v = g[measure].to_numpy(dtype="float64")
         n, b, se, lo, hi, pv, L, direction = _slope(yr, v, level, maxlags)
         obsy = yr[~np.isnan(v)]
+        span = float(obsy.max() - obsy.min()) if len(obsy) else np.nan
         rows.append((d, measure, int(obsy.min()) if len(obsy) else None, int(obsy.max()) if len(obsy) else None,
-                     n, b, se, lo, hi, pv, L, direction))
+                     n, b, se, lo, hi, pv, L, direction, b * span))
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
