@@ -349,9 +349,9 @@ if HAVE_NUMBA:
     # Layout: blocks of B rows per task; within a block, columns outer and rows inner, so every
     # inner loop runs over contiguous buffers and compiles to SIMD code.
     @_nb.njit(parallel=True, cache=True, error_model="numpy", fastmath={"contract"})
-    def _kernel(V, C, use_c, logm, wins, wlo, whi, lo, sc, col_node, col_w, intw, core,
+    def _kernel(V, C, use_c, logm, wins, wlo, whi, lo, sc, col_node, col_w, intw, hasprod, core,
                 node_code, node_p, node_grp, node_gw, grp_code, grp_p, eps,
-                alliance, coop_dom, alpha, out):
+                alliance, coop_dom, alpha, ntask_hint, out):
         n, k = V.shape
         G = node_code.shape[0]
         H = grp_code.shape[0]
@@ -359,169 +359,215 @@ if HAVE_NUMBA:
         nch = (n + B - 1) // B
         nan = np.nan
         vec = 1e-18 <= eps <= 0.99  # the vectorised log/exp cover this range
-        for c in _nb.prange(nch):
-            a = c * B
-            m = min(n, a + B) - a
-            num = np.zeros((G, B))
-            den = np.zeros((G, B))
-            prod = np.ones((G, B))   # geometric nodes: running products (see below)
-            pcnt = np.zeros((G, B))  # ... and their 2**60 rescalings
+        # tasks of consecutive blocks; scratch buffers are allocated once per task, not per block
+        ntask = min(nch, max(ntask_hint, 1))
+        per = (nch + ntask - 1) // ntask
+        for tsk in _nb.prange(ntask):
+            num = np.empty((G, B))
+            den = np.empty((G, B))
+            prod = np.empty((G, B))  # geometric nodes: running products (see below)
+            pcnt = np.empty((G, B))  # ... and their 2**60 rescalings
             ns = np.empty((G, B))    # node scores (0 where unobserved)
             nok = np.empty((G, B))   # 1 where the node is observed
             gs = np.empty((H, B))
             gok = np.empty((H, B))
-            cov = np.zeros(B)
+            cov = np.empty(B)
             zb = np.empty(B)
             okb = np.empty(B)
             sn = np.empty(B)
             sd = np.empty(B)
-            for j in range(k):
-                g = col_node[j]
-                cj = core[j]
-                if g < 0 and cj == 0.0:
-                    continue
-                l0 = lo[j]
-                s0 = sc[j]
-                # 1. treat + normalise + observed mask. The strided column is first copied into
-                #    a contiguous buffer: the arithmetic loops then vectorise (2x faster).
+            for c in range(tsk * per, min(nch, (tsk + 1) * per)):
+                a = c * B
+                m = min(n, a + B) - a
+                for g in range(G):
+                    for r in range(m):
+                        num[g, r] = 0.0
+                        den[g, r] = 0.0
+                        prod[g, r] = 1.0
+                        pcnt[g, r] = 0.0
                 for r in range(m):
-                    zb[r] = V[a + r, j]
-                if wins or logm[j]:
-                    wl = wlo[j]
-                    wh = whi[j]
-                    for r in range(m):
-                        x = zb[r]
-                        ok = x == x
-                        okb[r] = 1.0 if ok else 0.0
-                        zb[r] = x if ok else 0.0
-                    if logm[j]:
-                        # log1p(x) as log(1 + x), vectorised; x >= 0 here (allowed range of
-                        # log1p indicators), capped at 2**63 (beyond every goalpost)
+                    cov[r] = 0.0
+                for j in range(k):
+                    g = col_node[j]
+                    cj = core[j]
+                    if g < 0 and cj == 0.0:
+                        continue
+                    l0 = lo[j]
+                    s0 = sc[j]
+                    # 0. treatment (log1p, winsorisation) into the buffer zb, NaN kept
+                    treated = wins or logm[j]
+                    if treated:
                         for r in range(m):
-                            zb[r] = min(1.0 + zb[r], 2.0 ** 63)
-                        _vlog(zb, m)
+                            x = V[a + r, j]
+                            ok = x == x
+                            okb[r] = 1.0 if ok else 0.0
+                            zb[r] = x if ok else 0.0
+                        if logm[j]:
+                            # log1p(x) as log(1 + x), vectorised; x >= 0 here (allowed range of
+                            # log1p indicators), capped at 2**63 (beyond every goalpost)
+                            for r in range(m):
+                                zb[r] = min(1.0 + zb[r], 2.0 ** 63)
+                            _vlog(zb, m)
+                        wl = wlo[j]
+                        wh = whi[j]
+                        for r in range(m):
+                            zb[r] = min(max(zb[r], wl), wh) if okb[r] > 0 else nan
+                    if g < 0:  # in no node: coverage only
+                        for r in range(m):
+                            x = zb[r] if treated else V[a + r, j]
+                            cov[r] += cj if x == x else 0.0
+                        continue
+                    wj = col_w[j]
+                    code = node_code[g]
+                    de = den[g]
+                    if code == 0 and not use_c:
+                        # arithmetic: normalise, mask, coverage and accumulation in one vectorised loop
+                        nu = num[g]
+                        if treated:
+                            for r in range(m):
+                                x = zb[r]
+                                ok = x == x
+                                okf = 1.0 if ok else 0.0
+                                z = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
+                                cov[r] += okf * cj
+                                nu[r] += z * wj * okf
+                                de[r] += wj * okf
+                        else:
+                            for r in range(m):
+                                x = V[a + r, j]
+                                ok = x == x
+                                okf = 1.0 if ok else 0.0
+                                z = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
+                                cov[r] += okf * cj
+                                nu[r] += z * wj * okf
+                                de[r] += wj * okf
+                        continue
+                    if code == 1 and vec and not use_c and (intw[j] == 1 or intw[j] == 2):
+                        # geometric node, whole weight k in {1, 2}: accumulate prod (z + eps)^k instead
+                        # of k log(z + eps); one log per node and row at the end (same mean). The
+                        # product is rescaled by 2**60 whenever it falls below 2**-60.
+                        pr = prod[g]
+                        pc = pcnt[g]
+                        sq = intw[j] == 2
+                        if treated:
+                            for r in range(m):
+                                x = zb[r]
+                                ok = x == x
+                                okf = 1.0 if ok else 0.0
+                                z = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
+                                t = z + eps if ok else 1.0
+                                f = t * (t if sq else 1.0)
+                                q = pr[r] * f
+                                small = q < 2.0 ** -60
+                                pr[r] = q * 2.0 ** 60 if small else q
+                                pc[r] = pc[r] + 1.0 if small else pc[r]
+                                cov[r] += okf * cj
+                                de[r] += wj * okf
+                        else:
+                            for r in range(m):
+                                x = V[a + r, j]
+                                ok = x == x
+                                okf = 1.0 if ok else 0.0
+                                z = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
+                                t = z + eps if ok else 1.0
+                                f = t * (t if sq else 1.0)
+                                q = pr[r] * f
+                                small = q < 2.0 ** -60
+                                pr[r] = q * 2.0 ** 60 if small else q
+                                pc[r] = pc[r] + 1.0 if small else pc[r]
+                                cov[r] += okf * cj
+                                de[r] += wj * okf
+                        continue
+                    # general path: 1. normalise + mask + coverage, 2. transform of the node's
+                    # quasi-arithmetic mean, 3. weighted accumulation (per-cell evidence factors)
                     for r in range(m):
-                        t = min(max(zb[r], wl), wh)
-                        zb[r] = min(max((t - l0) * s0, 0.0), 1.0)
-                else:
-                    for r in range(m):
-                        x = zb[r]
+                        x = zb[r] if treated else V[a + r, j]
                         ok = x == x
                         okb[r] = 1.0 if ok else 0.0
                         zb[r] = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
-                if cj != 0.0:
-                    for r in range(m):
-                        cov[r] += okb[r] * cj
-                if g < 0:
-                    continue
-                wj = col_w[j]
-                if node_code[g] == 1 and vec and not use_c and intw[j] > 0:
-                    # geometric node, whole weight k: accumulate prod (z + eps)^k instead of
-                    # k log(z + eps); one log per node and row at the end (exact same mean).
-                    # The product is rescaled by 2**60 whenever it falls below 2**-60.
-                    pr = prod[g]
-                    pc = pcnt[g]
-                    de = den[g]
-                    for r in range(m):
-                        zb[r] = zb[r] + eps if okb[r] > 0 else 1.0
-                    for r in range(m):
-                        sn[r] = zb[r]
-                    for _ in range(intw[j] - 1):  # (z + eps)^k, k passes of vectorised loops
-                        for r in range(m):
-                            sn[r] = sn[r] * zb[r]
-                    for r in range(m):
-                        q = pr[r] * sn[r]
-                        small = q < 2.0 ** -60
-                        pr[r] = q * 2.0 ** 60 if small else q
-                        pc[r] = pc[r] + 1.0 if small else pc[r]
-                        de[r] += wj * okb[r]
-                    continue
-                # 2. transform of the node's quasi-arithmetic mean; 3. weighted accumulation
-                _fwd_block(zb, m, node_code[g], node_p[g], eps, vec)
-                nu = num[g]
-                de = den[g]
-                if use_c:
-                    for r in range(m):
-                        sn[r] = C[a + r, j]
-                    for r in range(m):
-                        f = sn[r]
-                        ww = (wj * f if f == f else wj) * okb[r]
-                        nu[r] += zb[r] * ww
-                        de[r] += ww
-                else:
-                    for r in range(m):
-                        ww = wj * okb[r]
-                        nu[r] += zb[r] * ww
-                        de[r] += ww
-            # node scores
-            for g in range(G):
-                if node_code[g] == 1 and vec and not use_c:
-                    pr = prod[g]
-                    pc = pcnt[g]
+                        cov[r] += cj if ok else 0.0
+                    _fwd_block(zb, m, code, node_p[g], eps, vec)
                     nu = num[g]
-                    _vlog(pr, m)
-                    for r in range(m):
-                        nu[r] += pr[r] - pc[r] * (60.0 * _LN2)
-                _inv_block(num[g], den[g], ns[g], nok[g], m, node_code[g], node_p[g], eps, vec)
-                og = ns[g]
-                kg = nok[g]
-                for r in range(m):
-                    out[g, a + r] = og[r] if kg[r] > 0 else nan
-            # nodes -> sides (or top)
-            for h in range(H):
-                for r in range(m):
-                    sn[r] = 0.0
-                    sd[r] = 0.0
+                    if use_c:
+                        for r in range(m):
+                            f = C[a + r, j]
+                            ww = (wj * f if f == f else wj) * okb[r]
+                            nu[r] += zb[r] * ww
+                            de[r] += ww
+                    else:
+                        for r in range(m):
+                            ww = wj * okb[r]
+                            nu[r] += zb[r] * ww
+                            de[r] += ww
+                # node scores
                 for g in range(G):
-                    if node_grp[g] != h:
-                        continue
-                    wg = node_gw[g]
-                    for r in range(m):
-                        zb[r] = ns[g, r]
-                    _fwd_block(zb, m, grp_code[h], grp_p[h], eps, vec)
+                    if node_code[g] == 1 and vec and not use_c and hasprod[g]:
+                        pr = prod[g]
+                        pc = pcnt[g]
+                        nu = num[g]
+                        _vlog(pr, m)
+                        for r in range(m):
+                            nu[r] += pr[r] - pc[r] * (60.0 * _LN2)
+                    _inv_block(num[g], den[g], ns[g], nok[g], m, node_code[g], node_p[g], eps, vec)
+                    og = ns[g]
                     kg = nok[g]
                     for r in range(m):
-                        ww = wg * kg[r]
-                        sn[r] += zb[r] * ww
-                        sd[r] += ww
-                _inv_block(sn, sd, gs[h], gok[h], m, grp_code[h], grp_p[h], eps, vec)
-                oh = gs[h]
-                kh = gok[h]
-                for r in range(m):
-                    out[G + h, a + r] = oh[r] if kh[r] > 0 else nan
-            if alliance:
-                base = G + H
-                # overall index c (1 - d)^alpha
-                for r in range(m):
-                    q = min(max(1.0 - gs[1, r], 0.0), 1.0)
-                    zb[r] = q
-                if alpha != 1.0:
+                        out[g, a + r] = og[r] if kg[r] > 0 else nan
+                # nodes -> sides (or top)
+                for h in range(H):
                     for r in range(m):
-                        zb[r] = zb[r] ** alpha
-                for r in range(m):
-                    ok = gok[0, r] * gok[1, r] > 0
-                    out[base, a + r] = gs[0, r] * zb[r] if ok else nan
-                # breadth: 1 - sum_{u<v} |c_u - c_v| / ((q - 1) sum c)
-                nd = coop_dom.shape[0]
-                for r in range(m):
-                    sn[r] = 0.0   # q
-                    sd[r] = 0.0   # sum
-                    zb[r] = 0.0   # total abs difference
-                for u in range(nd):
-                    gu = coop_dom[u]
-                    for r in range(m):
-                        sn[r] += nok[gu, r]
-                        sd[r] += ns[gu, r]
-                    for v2 in range(u + 1, nd):
-                        gv = coop_dom[v2]
+                        sn[r] = 0.0
+                        sd[r] = 0.0
+                    for g in range(G):
+                        if node_grp[g] != h:
+                            continue
+                        wg = node_gw[g]
                         for r in range(m):
-                            zb[r] += abs(ns[gu, r] - ns[gv, r]) * nok[gu, r] * nok[gv, r]
-                for r in range(m):
-                    ok = (sn[r] >= 2.0) and (sd[r] > 0.0)
-                    dd = (sn[r] - 1.0) * sd[r]
-                    b = 1.0 - zb[r] / (dd if ok else 1.0)
-                    out[base + 1, a + r] = min(max(b, 0.0), 1.0) if ok else nan
-                    out[base + 2, a + r] = cov[r]
+                            zb[r] = ns[g, r]
+                        _fwd_block(zb, m, grp_code[h], grp_p[h], eps, vec)
+                        kg = nok[g]
+                        for r in range(m):
+                            ww = wg * kg[r]
+                            sn[r] += zb[r] * ww
+                            sd[r] += ww
+                    _inv_block(sn, sd, gs[h], gok[h], m, grp_code[h], grp_p[h], eps, vec)
+                    oh = gs[h]
+                    kh = gok[h]
+                    for r in range(m):
+                        out[G + h, a + r] = oh[r] if kh[r] > 0 else nan
+                if alliance:
+                    base = G + H
+                    # overall index c (1 - d)^alpha
+                    for r in range(m):
+                        q = min(max(1.0 - gs[1, r], 0.0), 1.0)
+                        zb[r] = q
+                    if alpha != 1.0:
+                        for r in range(m):
+                            zb[r] = zb[r] ** alpha
+                    for r in range(m):
+                        ok = gok[0, r] * gok[1, r] > 0
+                        out[base, a + r] = gs[0, r] * zb[r] if ok else nan
+                    # breadth: 1 - sum_{u<v} |c_u - c_v| / ((q - 1) sum c)
+                    nd = coop_dom.shape[0]
+                    for r in range(m):
+                        sn[r] = 0.0   # q
+                        sd[r] = 0.0   # sum
+                        zb[r] = 0.0   # total abs difference
+                    for u in range(nd):
+                        gu = coop_dom[u]
+                        for r in range(m):
+                            sn[r] += nok[gu, r]
+                            sd[r] += ns[gu, r]
+                        for v2 in range(u + 1, nd):
+                            gv = coop_dom[v2]
+                            for r in range(m):
+                                zb[r] += abs(ns[gu, r] - ns[gv, r]) * nok[gu, r] * nok[gv, r]
+                    for r in range(m):
+                        ok = (sn[r] >= 2.0) and (sd[r] > 0.0)
+                        dd = (sn[r] - 1.0) * sd[r]
+                        b = 1.0 - zb[r] / (dd if ok else 1.0)
+                        out[base + 1, a + r] = min(max(b, 0.0), 1.0) if ok else nan
+                        out[base + 2, a + r] = cov[r]
 
 
 def numba_applicable(plan: Plan) -> bool:
@@ -560,14 +606,18 @@ def run_numba(V: np.ndarray, C: np.ndarray | None, plan: Plan) -> np.ndarray:
     wins = bool(np.isfinite(wlo).any() or np.isfinite(whi).any())
     cw = plan.col_w.astype("float64")
     whole = (cw == np.round(cw)) & (cw >= 1) & (cw <= 8)
-    intw = np.where(whole, cw, 0).astype(np.int64)  # whole weights 1..8: product form of the geometric mean
+    intw = np.where(whole, cw, 0).astype(np.int64)  # whole weights 1 or 2: product form of the geometric mean
+    hasprod = np.zeros(len(plan.node_names), dtype=np.bool_)
+    for g in range(len(plan.node_names)):
+        hasprod[g] = bool(np.isin(intw[plan.col_node == g], (1, 2)).any())
     _kernel(X, Cm, use_c, np.ascontiguousarray(logm), wins, np.asarray(wlo, float), np.asarray(whi, float),
             np.asarray(lo, float), np.asarray(sc, float), plan.col_node.astype(np.int64),
-            plan.col_w.astype("float64"), intw, core,
+            plan.col_w.astype("float64"), intw, hasprod, core,
             np.array([_CODES[a] for a in plan.node_agg], dtype=np.int64), plan.node_p.astype("float64"),
             plan.node_grp.astype(np.int64), plan.node_gw.astype("float64"),
             np.array([_CODES[a] for a in plan.grp_agg], dtype=np.int64), plan.grp_p.astype("float64"),
-            float(plan.eps), bool(plan.alliance), plan.coop_dom.astype(np.int64), float(plan.alpha), out)
+            float(plan.eps), bool(plan.alliance), plan.coop_dom.astype(np.int64), float(plan.alpha),
+            8 * _nb.get_num_threads(), out)
     return out.T
 
 
