@@ -311,12 +311,12 @@ def guarded(body: str):
 
 REAL_DATA = [
     md("""
-# Real data: dyad-years from ATOP, COW, UN votes and SIPRI, and a calibration check
+# Real data: dyad-years from ATOP, COW, UN votes and SIPRI, and calibration
 
 This notebook builds dyad-years from the real research datasets (`../shared/data/real`, or the folder
-named by `$ALLIANCE_INDEX_REAL_DATA`), scores them with the same composite index, and checks how
-well the structural index predicts ATOP defence pacts out of sample — and how well calibrated the
-resulting probabilities are.
+named by `$ALLIANCE_INDEX_REAL_DATA`), scores them with the same composite index, calibrates the
+library's historical model of ATOP alliance outcomes on the earlier years and checks it out of
+sample: discrimination and how well calibrated its probabilities are.
 
 When the folder is absent, every data cell prints why it is skipped and does nothing.
 """),
@@ -347,7 +347,8 @@ from alliance_index import sources as S
 
 S.set_data_dir(REAL)
 dy = S.build_dyad_years(1990, 2014, sources=["atop", "trade", "igo", "unvotes", "idealpoints", "rivalries",
-                                             "sipri", "contiguity", "majors"], relevant_only=True, progress=False)
+                                             "sipri", "contiguity", "majors"], relevant_only=True, rivalries="tss",
+                        progress=False)
 print(f"{len(dy):,} dyad-years x {dy.shape[1]} columns")
 display(pd.Series(dy.attrs["coverage"], name="years").to_frame())
 display(dy["atop_label"].value_counts().to_frame("dyad-years"))
@@ -378,38 +379,41 @@ print(f"{len(rs):,} scored dyad-years with an ATOP label")
 display(rs.groupby("atop_label")[["index", "cooperation", "discord"]].median().round(1))
 """),
     md("""
-## Calibration check: defence pact or not, trained on 1990–2004, tested on 2005–2014
+## Calibrate: the library's historical model, trained on 1990–2004, tested on 2005–2014
 
-A logistic regression of ATOP's defence label on the index components learns probabilities on the
-earlier years; on the later years we report ROC AUC, average precision, and the reliability
-diagram (predicted probability vs observed frequency). The second AUC is the hard question of the
-design notes: among dyads with *some* formal pact, does the profile tell a defence pact from a
-consultation or non-aggression pact?
+`alliance_index.models.fit_historical` is the multinomial logit of ATOP's three outcomes (defence
+pact / other formal pact / none) on structural features (statsmodels results: `params`, `bse`,
+`conf_int()`, `summary()`). The leaky features (shared IGOs, alliance-portfolio similarity) are left
+out. On the later years we report the defence-pact metrics (ROC AUC, PR AUC, Brier, expected
+calibration error), the reliability diagram, and the hard question of the design notes: among dyads
+with *some* formal pact, does the profile tell a defence pact from a consultation or
+non-aggression pact?
 """),
     guarded("""
-from sklearn.calibration import calibration_curve
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from alliance_index.models import fit_historical
+from alliance_index.models.evaluation import evaluate_binary, reliability_table, roc_auc
+from alliance_index.models.features import historical_features
+from alliance_index.models.historical import p_defense_vs_other
 
-feats = ["cooperation", "discord"] + [c for c in rs.columns if c.startswith("dom_") and rs[c].notna().any()]
-train, test = rs[rs["year"] <= 2004], rs[rs["year"] >= 2005]
-y_tr, y_te = (train["atop_label"] == "defense").to_numpy(), (test["atop_label"] == "defense").to_numpy()
-clf = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler(),
-                    LogisticRegression(max_iter=1000))
-clf.fit(train[feats], y_tr)
-p_te = clf.predict_proba(test[feats])[:, 1]
-print(f"test 2005-2014: {len(test):,} dyad-years, defence share {y_te.mean():.3f}")
-print(f"ROC AUC defence vs rest: {roc_auc_score(y_te, p_te):.3f}; average precision {average_precision_score(y_te, p_te):.3f}")
-formal = (test["atop_label"] != "none").to_numpy()
-print(f"ROC AUC defence vs other formal pact: {roc_auc_score(y_te[formal], p_te[formal]):.3f}")
-frac, mean_p = calibration_curve(y_te, p_te, n_bins=10, strategy="quantile")
+X = historical_features(dy, spec="indicators", leaky=False)
+y = dy["atop_label"].astype(object).to_numpy()
+known = pd.notna(dy["atop_label"]).to_numpy()
+train = known & (dy["year"] <= 2004).to_numpy()
+test = known & (dy["year"] >= 2005).to_numpy()
+hist = fit_historical(X[train], y[train], meta={"train_years": "1990-2004", "dyads": "politically relevant"})
+P = hist.predict_proba(X[test])
+y_def = (y[test] == "defense").astype(int)
+display(pd.Series(evaluate_binary(y_def, P["defense"].to_numpy())).round(3).to_frame("defence pact, 2005-2014"))
+formal = y[test] != "none"
+print(f"ROC AUC defence vs other formal pact: {roc_auc(y_def[formal], p_defense_vs_other(P[formal])):.3f}")
+display(hist.params.round(3).head(8))
+"""),
+    guarded("""
+rel = reliability_table(y_def, P["defense"].to_numpy(), n_bins=10)
 fig = Figure(figsize=(5.5, 5), layout="constrained")
 ax = fig.add_subplot()
 ax.plot([0, 1], [0, 1], ":", color="0.5", label="perfect calibration")
-ax.plot(mean_p, frac, "o-", color=aip.OKABE_ITO["blue"], label="logit on index components")
+ax.plot(rel["mean_predicted"], rel["observed_rate"], "o-", color=aip.OKABE_ITO["blue"], label="historical model")
 ax.set_xlabel("predicted probability of a defence pact"); ax.set_ylabel("observed share with a defence pact")
 ax.set_title("Reliability, test years 2005–2014"); ax.legend(fontsize="small")
 display(fig)

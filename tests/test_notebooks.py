@@ -114,10 +114,10 @@ def test_03_real_data(monkeypatch):
     txt = text_of(nb)
     if real_data_dir() is None:
         assert n_images(nb) == 0
-        assert txt.count("skipped: real data folder not found") >= 4
+        assert txt.count("skipped: real data folder not found") >= 5
     else:
         assert n_images(nb) == 2  # reliability diagram and the two dyads over time
-        assert "ROC AUC defence vs rest" in txt
+        assert "ROC AUC defence vs other formal pact" in txt and "roc_auc" in txt
 
 
 def test_03_skips_cleanly_without_real_data(monkeypatch, tmp_path):
@@ -137,5 +137,5 @@ def test_03_skips_cleanly_without_real_data(monkeypatch, tmp_path):
                                      resources={"metadata": {"path": str(NB_DIR)}})
     client.execute()
     assert n_images(nb) == 0
-    assert text_of(nb).count("skipped: real data folder not found") >= 4
+    assert text_of(nb).count("skipped: real data folder not found") >= 5
     assert _resources.real_data_dir() is not None  # the test did not touch the library's lookup
