@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import alliance_index as ai
+from alliance_index.errors import ObservationsError
 from alliance_index.index import CompositeIndex, score
 
 CAT = ai.catalog(include_events=False)
@@ -60,6 +61,11 @@ def _long(V, n_years):
 def test_scores_bounded(seed, n, p_missing, m):
     rng = np.random.default_rng(seed)
     X = _frame(_values(rng, n, p_missing), 3)
+    empty = X.notna().any(axis=1).groupby(level="dyad").sum() == 0
+    if empty.any():  # a dyad with nothing observed is an error naming it, never a score of 0
+        with pytest.raises(ObservationsError, match=empty.index[empty][0]):
+            CompositeIndex(backend="numpy", **m).fit(X)
+        return
     res = CompositeIndex(backend="numpy", **m).fit(X).transform(X)
     for c in ["index", "cooperation", "discord"] + [c for c in res.columns if c.startswith("dom_")]:
         v = res[c].dropna().to_numpy()
