@@ -286,11 +286,17 @@ class ScenarioSet:
             ],
         }
 
-    def run(self, obs=None, *, draws: int | None = None, seed=None, classifier=None, index=None):
-        """Simulate every scenario; see :func:`alliance_index.scenarios.simulate.run_set`."""
+    def run(self, obs=None, *, draws: int | None = None, seed=None, classifier=None, index=None,
+            dyads: Sequence[str] | None = None):
+        """Simulate every scenario; see :func:`alliance_index.scenarios.simulate.run_set`.
+
+        ``obs``: observations (default the bundled panel; rows after ``as_of`` are ignored).
+        ``dyads``: run the same scenarios for these dyads instead of the file's one.
+        ``classifier=False`` simulates the index only.
+        """
         from .simulate import run_set
 
-        return run_set(self, obs=obs, draws=draws, seed=seed, classifier=classifier, index=index)
+        return run_set(self, obs=obs, draws=draws, seed=seed, classifier=classifier, index=index, dyads=dyads)
 
 
 # --------------------------------------------------------------------------- validation
