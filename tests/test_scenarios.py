@@ -418,3 +418,24 @@ def test_cli_bundled_russia_iran_json(run_cli):
         assert [t["year"] for t in s["trajectory"]] == list(range(2023, 2031))
         lo, hi = s["p_de_jure_at_horizon_interval"]
         assert 0 <= lo <= s["p_de_jure_at_horizon"] <= hi <= 1
+
+
+def test_shocks_toward_alliance_never_lower_the_index_draw_by_draw(tmp_path):
+    """Raising cooperation and removing discord can only raise the index (it is monotone), in every draw."""
+    res = _small(tmp_path, draws=300, seed=4).run(classifier=StandInClassifier())
+    d = res["backing"].draws["index"] - res["baseline"].draws["index"]
+    assert np.nanmin(d) >= -1e-9
+    assert np.nanmean(d[:, -1]) > 0
+    d2 = res["neutral"].draws["index"] - res["baseline"].draws["index"]
+    assert np.nanmax(d2) <= 1e-9
+
+
+def test_fan_and_several_dyads(tmp_path):
+    res = _small(tmp_path, draws=60).run(classifier=StandInClassifier(), dyads=["Russia-Iran", "Russia-Belarus"])
+    assert res.dyads == ["IRN-RUS", "BLR-RUS"]
+    fan = res.fan("backing")
+    assert {"year", "scenario", "index_p5", "index_p50", "index_p95", "p_de_jure_p50"} <= set(fan.columns)
+    assert np.all(fan["index_p5"] <= fan["index_p95"])
+    doc = json.loads(res.to_json())
+    assert doc["dyad"] == ["IRN-RUS", "BLR-RUS"] and len(doc["dyads"]) == 2
+    assert res["BLR-RUS", "baseline"].trajectory["index"].iloc[0] > res["IRN-RUS", "baseline"].trajectory["index"].iloc[0]
