@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from .spec import OPS, PROJECTION_METHODS, Scenario, ScenarioSet, Shock, scenario_set
 
-__all__ = ["OPS", "PROJECTION_METHODS", "Scenario", "ScenarioSet", "Shock", "scenario_set"]
+__all__ = ["OPS", "PROJECTION_METHODS", "Scenario", "ScenarioSet", "Shock", "scenario_set",
+           "run_set", "ScenarioResult", "ScenarioSetResult", "trend_test", "trend_records", "project"]
 
 
 def __getattr__(name):  # lazy: keep `import alliance_index` light
@@ -20,10 +21,10 @@ def __getattr__(name):  # lazy: keep `import alliance_index` light
         from . import results as _r
 
         return getattr(_r, name)
-    if name == "trend_test":
-        from .trend import trend_test
+    if name in ("trend_test", "trend_records"):
+        from . import trend as _t
 
-        return trend_test
+        return getattr(_t, name)
     if name in ("project", "Projection"):
         from . import projection as _p
 

@@ -154,3 +154,19 @@ def _scores(obs, measure: str, want):
     from ..index import score
 
     return score(obs, dyads=want)
+
+
+def trend_records(trend: pd.DataFrame, digits: int = 5) -> dict:
+    """JSON-ready ``{dyad: {"measure", "direction", "slope", "slope_interval", "years", "p_value",
+    "fitted_change"}}`` from a :func:`trend_test` frame (for the score/compare JSON)."""
+
+    def num(x):
+        return None if x is None or not np.isfinite(float(x)) else round(float(x), digits)
+
+    out = {}
+    for r in trend.itertuples(index=False):
+        out[r.dyad] = {"measure": r.measure, "direction": r.direction, "slope": num(r.slope),
+                       "slope_interval": [num(r.ci_lo), num(r.ci_hi)],
+                       "years": [r.first_year, r.last_year], "n_years": int(r.n_years),
+                       "p_value": num(r.p_value), "fitted_change": num(r.fitted_change)}
+    return out
