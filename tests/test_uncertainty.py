@@ -431,3 +431,35 @@ def test_sensitivity_of_verdict_change():
         if np.isfinite(st[c]).all():
             assert st.loc["aggregation", c] > 0.99 and abs(st.loc["scale", c]) < 1e-9
     assert any(np.isfinite(st[c]).all() for c in d05)
+
+
+def test_verdict_classifier_with_the_shipped_classifier():
+    import alliance_index as ai
+    from alliance_index.uncertainty import VerdictClassifier
+
+    models = pytest.importorskip("alliance_index.models")
+    obs = ai.load_panel()
+    try:
+        clf = VerdictClassifier(obs, n_sims=100, seed=0)
+    except FileNotFoundError as exc:
+        pytest.skip(f"fitted classifier not shipped: {exc}")
+    panel = ai.to_panel(obs)
+    sp = ChoiceSpace([Choice("normalisation", ["goalposts", "minmax"]),
+                      WeightPerturbation("domain_weights", relative=0.5)])
+    res = monte_carlo(panel, sp, n_draws=8, seed=0, classifier=clf)
+    assert res.verdict_available
+    assert set(res.summary["verdict_baseline"].dropna()) <= set(models.VERDICTS)
+    # p_de_jure is the classifier's, constant over index choices; the verdict follows each draw's C and D
+    p = res.samples["p_de_jure"]
+    np.testing.assert_array_equal(np.nan_to_num(p[:, 0], nan=-1), np.nan_to_num(p[:, -1], nan=-1))
+    row = res.draws.iloc[3]
+    ch = {"normalisation": row["normalisation"],
+          "domain_weights": {d: row[f"domain_weights[{d}]"] for d in ("military", "economic", "diplomatic", "regional")}}
+    from alliance_index.uncertainty import composite_model
+
+    sc = composite_model(panel, ch).reindex(res.summary.index)
+    expect = models.verdicts(p[:, 3], sc["cooperation"].to_numpy(), sc["discord"].to_numpy())
+    assert [None if pd.isna(v) else v for v in res.samples["verdict"][:, 3]] == \
+        [None if pd.isna(v) else v for v in expect]
+    has = res.summary["verdict_baseline"].notna()
+    assert has.any() and res.summary.loc[has, "verdict_change"].between(0, 1).all()
