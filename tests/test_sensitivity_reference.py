@@ -91,6 +91,8 @@ def test_vector_output_labels_and_frame():
     assert df.loc[("x3only", "x3"), "ST"] == pytest.approx(1.0, abs=0.02)
     assert res.most_important().to_dict() == {"lin": "x3", "x3only": "x3"}
     assert "Sobol" in res.summary()
+    assert res.params.loc[("lin", "x3"), "ST"] == res.total.loc["x3", "lin"]
+    assert res.bse.loc[("lin", "x3"), "ST"] == pytest.approx(res.ST_se[2, 0])
     ci = res.conf_int("S1")
     assert list(ci.columns) == ["lower", "upper"]
 

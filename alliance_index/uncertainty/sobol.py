@@ -84,6 +84,16 @@ class SobolResult:
         """Total-effect indices, factors × outputs."""
         return self._frame(self.ST)
 
+    @property
+    def params(self) -> pd.DataFrame:
+        """Point estimates, statsmodels-style: rows (output, factor), columns S1, ST."""
+        return self.to_frame()[["S1", "ST"]]
+
+    @property
+    def bse(self) -> pd.DataFrame:
+        """Bootstrap standard errors, same layout as :attr:`params`."""
+        return self.to_frame()[["S1_se", "ST_se"]].set_axis(["S1", "ST"], axis=1)
+
     def conf_int(self, which: str = "ST") -> pd.DataFrame:
         """Bootstrap interval of ``"S1"`` or ``"ST"`` as a long frame (lower, upper)."""
         if which not in ("S1", "ST"):
