@@ -12,21 +12,16 @@ __all__ = ["OPS", "PROJECTION_METHODS", "Scenario", "ScenarioSet", "Shock", "sce
            "run_set", "ScenarioResult", "ScenarioSetResult", "trend_test", "trend_records", "project"]
 
 
+_LAZY = {
+    "run_set": "simulate", "ScenarioResult": "results", "ScenarioSetResult": "results",
+    "trend_test": "trend", "trend_records": "trend", "project": "projection", "Projection": "projection",
+}
+
+
 def __getattr__(name):  # lazy: keep `import alliance_index` light
-    if name in ("run_set", "simulate"):
-        from . import simulate as _s
+    mod = _LAZY.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'alliance_index.scenarios' has no attribute {name!r}")
+    import importlib
 
-        return getattr(_s, name)
-    if name in ("ScenarioResult", "ScenarioSetResult"):
-        from . import results as _r
-
-        return getattr(_r, name)
-    if name in ("trend_test", "trend_records"):
-        from . import trend as _t
-
-        return getattr(_t, name)
-    if name in ("project", "Projection"):
-        from . import projection as _p
-
-        return getattr(_p, name)
-    raise AttributeError(name)
+    return getattr(importlib.import_module(f"{__name__}.{mod}"), name)
