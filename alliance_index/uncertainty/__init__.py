@@ -24,7 +24,7 @@ from .montecarlo import (
 )
 from .plots import plot_rank_intervals, plot_sensitivity
 from .ranks import draw_ranks, rank_percentiles
-from .sobol import SobolResult, sobol_indices
+from .sobol import SobolProblemError, SobolResult, sobol_indices
 from .space import Choice, ChoiceError, ChoiceSpace, WeightPerturbation
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "WeightPerturbation",
     "UncertaintyResult",
     "SobolResult",
+    "SobolProblemError",
     "monte_carlo",
     "sensitivity",
     "sobol_indices",
