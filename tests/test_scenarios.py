@@ -328,6 +328,12 @@ def test_trend_test_index():
     r = trend_test(scores=sc)
     assert r.set_index("dyad").loc["AAA-BBB", "direction"] == "rising"
     assert r.set_index("dyad").loc["CCC-DDD", "direction"] == "flat"
+    assert r.set_index("dyad").loc["AAA-BBB", "fitted_change"] == pytest.approx(0.45, abs=0.05)
+    from alliance_index.scenarios import trend_records
+
+    rec = trend_records(r)
+    assert rec["AAA-BBB"]["direction"] == "rising" and rec["AAA-BBB"]["years"] == [2000, 2015]
+    json.dumps(rec)
 
 
 # --------------------------------------------------------------------------- command line
@@ -439,3 +445,14 @@ def test_fan_and_several_dyads(tmp_path):
     doc = json.loads(res.to_json())
     assert doc["dyad"] == ["IRN-RUS", "BLR-RUS"] and len(doc["dyads"]) == 2
     assert res["BLR-RUS", "baseline"].trajectory["index"].iloc[0] > res["IRN-RUS", "baseline"].trajectory["index"].iloc[0]
+
+
+def test_bundled_file_reproducible_with_real_classifier():
+    from alliance_index._resources import data_dir
+    from alliance_index.scenarios.simulate import _obs_upto
+
+    _real_classifier_or_skip(_obs_upto(None, 2023))
+    s = Scenario.from_yaml(data_dir() / "scenarios" / "russia_iran.yaml")
+    a = s.run(draws=150).to_json()
+    assert a == s.run(draws=150).to_json()
+    assert a != s.run(draws=150, seed=99).to_json()
