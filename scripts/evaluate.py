@@ -7,7 +7,7 @@ defence pact (all dyads and politically relevant dyads), defence vs other formal
 onset of a defence pact within 5 years, calibration (reliability table, ECE).
 Part B (bundled panel): leave-one-dyad-out p_de_jure against status.csv's mutual_defence.
 
-Usage:  python scripts/evaluate.py [--real DIR] [--cache FILE.parquet] [--skip-real] [--skip-lodo]
+Usage:  python scripts/evaluate.py [--real DIR] [--cache FILE.parquet] [--skip-real] [--skip-lodo] [--full]
 """
 from __future__ import annotations
 
@@ -151,7 +151,8 @@ def main(argv=None) -> int:
     ap.add_argument("--cache", help="parquet cache of the built dyad-year frame (not to be committed)")
     ap.add_argument("--skip-real", action="store_true")
     ap.add_argument("--skip-lodo", action="store_true")
-    ap.add_argument("--quick", action="store_true", help="skip boosting on all dyads (slow)")
+    ap.add_argument("--full", action="store_true", help="also fit boosting on all dyads (slow; default: "
+                    "boosting on politically relevant dyads only)")
     ap.add_argument("--n-sims", type=int, default=1000)
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
@@ -162,7 +163,7 @@ def main(argv=None) -> int:
             print("real data not found: skipping part A (set ALLIANCE_INDEX_REAL_DATA)", file=sys.stderr)
         else:
             dy = real_frame(1946, 2018, data_dir=a.real, cache=a.cache)
-            part_a(dy, a.quick)
+            part_a(dy, not a.full)
     if not a.skip_lodo:
         part_b(a.n_sims)
     return 0

@@ -154,17 +154,24 @@ def fit_formation(X: pd.DataFrame, onset, h: int = 5, meta: dict | None = None) 
     yv = np.asarray(onset, dtype=float)
     keep = ~np.isnan(yv)
     X, yv = X[keep], yv[keep]
+    from .historical import _sparse_binary
     means, scales = X.mean(), X.std()
     ok = (scales > 0) & scales.notna()
+    dropped = []
+    for c in X.columns[ok.to_numpy()]:  # sparse 0/1 cells (quasi-)separate the data: drop them
+        if _sparse_binary(X[c].to_numpy(dtype=float), yv.astype(int), 2):
+            ok[c] = False
+            dropped.append(c)
     means, scales = means[ok], scales[ok]
-    missing_cols = [c for c in means.index if X[c].isna().any()]
+    missing_cols = [c for c in means.index if X[c].isna().any()
+                    and not _sparse_binary(X[c].isna().to_numpy(dtype=float), yv.astype(int), 2)]
     D = _design(X, means, scales, missing_cols)
     terms = ["const"] + list(means.index) + [f"{c}__missing" for c in missing_cols]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = sm.Logit(yv, pd.DataFrame(D, columns=terms)).fit(method="newton", maxiter=100, disp=False)
     m = dict(meta or {})
-    m.update({"n_obs": int(len(yv)), "onsets": int(yv.sum()), "llf": float(res.llf),
+    m.update({"dropped_sparse_features": dropped, "n_obs": int(len(yv)), "onsets": int(yv.sum()), "llf": float(res.llf),
               "converged": bool(res.mle_retvals.get("converged", False))})
     return FormationResults(params=pd.Series(np.asarray(res.params), index=terms),
                             cov=np.asarray(res.cov_params()), means=means, scales=scales,

@@ -28,8 +28,18 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 OUTCOMES: tuple[str, ...] = ("none", "other", "defense")
+#: a 0/1 feature under which some outcome occurs fewer times than this is dropped (sparse cell)
+MIN_CELL: int = 25
 
 __all__ = ["OUTCOMES", "HistoricalResults", "fit_historical", "AllianceClassifier", "p_defense_vs_other"]
+
+
+def _sparse_binary(v: np.ndarray, codes: np.ndarray, n_classes: int) -> bool:
+    """True when ``v`` is 0/1 and some outcome occurs fewer than MIN_CELL times where v == 1."""
+    obs = v[~np.isnan(v)]
+    if not np.isin(obs, (0.0, 1.0)).all():
+        return False
+    return bool((np.bincount(codes[v == 1], minlength=n_classes) < MIN_CELL).any())
 
 
 def _design(X: pd.DataFrame, means: pd.Series, scales: pd.Series, missing_cols: Sequence[str]) -> np.ndarray:
@@ -160,8 +170,8 @@ def fit_historical(X: pd.DataFrame, y: Sequence[str], *, meta: dict | None = Non
     {other, defense}, features standardised to mean 0, SD 1 on the training rows,
     missing cells at the mean plus a missing dummy. Features constant in the
     training data are dropped, and so are 0/1 features (region pairs) under which
-    an outcome never occurs in the training data (they separate the data and
-    their coefficient would diverge): those region pairs pool into the reference
+    an outcome occurs fewer than :data:`MIN_CELL` times in the training data (they
+    (quasi-)separate the data and their coefficient would diverge): those region pairs pool into the reference
     category (when none separates, the pair with the lowest defence share is the
     reference); ``meta["dropped_separating_features"]`` lists them.
     """
@@ -176,13 +186,10 @@ def fit_historical(X: pd.DataFrame, y: Sequence[str], *, meta: dict | None = Non
     keep = (scales > 0) & scales.notna()
     codes = pd.Categorical(y, categories=list(OUTCOMES)).codes
     dropped = []
-    for c in X.columns[keep.to_numpy()]:  # binary columns with an empty outcome cell separate the data
-        v = X[c].to_numpy()
-        if np.isin(v[~np.isnan(v)], (0.0, 1.0)).all():
-            cnt = np.bincount(codes[v == 1], minlength=len(OUTCOMES))
-            if (cnt == 0).any():
-                keep[c] = False
-                dropped.append(c)
+    for c in X.columns[keep.to_numpy()]:  # binary columns with a sparse outcome cell separate the data
+        if _sparse_binary(X[c].to_numpy(dtype=float), codes, len(OUTCOMES)):
+            keep[c] = False
+            dropped.append(c)
     # region pairs: the dropped (separating) pairs form the reference category; if none was
     # dropped, the pair with the lowest defence share is the reference
     regs = [c for c in X.columns if c.startswith("reg_")]
@@ -192,7 +199,8 @@ def fit_historical(X: pd.DataFrame, y: Sequence[str], *, meta: dict | None = Non
         keep[ref] = False
         dropped.append(ref)
     means, scales = means[keep], scales[keep]
-    missing_cols = [c for c in means.index if X[c].isna().any()]
+    missing_cols = [c for c in means.index if X[c].isna().any()
+                    and not _sparse_binary(X[c].isna().to_numpy(dtype=float), codes, len(OUTCOMES))]
     D = _design(X, means, scales, missing_cols)
     terms = ["const"] + list(means.index) + [f"{c}__missing" for c in missing_cols]
     with warnings.catch_warnings():
@@ -267,8 +275,10 @@ class AllianceClassifier(ClassifierMixin, BaseEstimator):
                           f"{suggest(str(self.method), ('boosting', 'logit'))}")
 
     def _prep(self, X: np.ndarray, fit: bool, sample_weight=None) -> np.ndarray:
-        if self.method != "logit":
-            return X
+        if self.method != "logit":  # a column never observed carries no information: constant 0
+            if fit:
+                self.empty_ = np.isnan(X).all(0)
+            return np.where(self.empty_, 0.0, X) if self.empty_.any() else X
         if fit:  # (weighted) mean and SD over the observed cells of each column
             w = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
             obs = ~np.isnan(X)
