@@ -513,9 +513,20 @@ if HAVE_NUMBA:
                         _vlog(pr, m)
                         for r in range(m):
                             nu[r] += pr[r] - pc[r] * (60.0 * _LN2)
-                    _inv_block(num[g], den[g], ns[g], nok[g], m, node_code[g], node_p[g], eps, vec)
                     og = ns[g]
                     kg = nok[g]
+                    if node_code[g] == 0:  # arithmetic: one fused loop
+                        nu = num[g]
+                        de = den[g]
+                        for r in range(m):
+                            d = de[r]
+                            ok = d > 0
+                            v = min(max(nu[r] / (d if ok else 1.0), 0.0), 1.0)
+                            kg[r] = 1.0 if ok else 0.0
+                            og[r] = v if ok else 0.0
+                            out[g, a + r] = v if ok else nan
+                        continue
+                    _inv_block(num[g], den[g], og, kg, m, node_code[g], node_p[g], eps, vec)
                     for r in range(m):
                         out[g, a + r] = og[r] if kg[r] > 0 else nan
                 # nodes -> sides (or top)
@@ -527,10 +538,17 @@ if HAVE_NUMBA:
                         if node_grp[g] != h:
                             continue
                         wg = node_gw[g]
+                        kg = nok[g]
+                        if grp_code[h] == 0:  # arithmetic: accumulate the node scores directly
+                            og = ns[g]
+                            for r in range(m):
+                                ww = wg * kg[r]
+                                sn[r] += og[r] * ww
+                                sd[r] += ww
+                            continue
                         for r in range(m):
                             zb[r] = ns[g, r]
                         _fwd_block(zb, m, grp_code[h], grp_p[h], eps, vec)
-                        kg = nok[g]
                         for r in range(m):
                             ww = wg * kg[r]
                             sn[r] += zb[r] * ww
