@@ -199,7 +199,11 @@ def _holt(t, y, steps, n_paths, rng):
         warnings.simplefilter("ignore")
         res = ExponentialSmoothing(yi, trend="add", damped_trend=True, initialization_method="estimated").fit()
         mean = np.asarray(res.forecast(steps), dtype="float64")
-        sims = np.asarray(res.simulate(steps, repetitions=n_paths, anchor="end", error="add", rng=rng))
+        try:  # statsmodels >= 0.15 takes rng=, 0.14 random_state=
+            sims = res.simulate(steps, repetitions=n_paths, anchor="end", error="add", rng=rng)
+        except TypeError:
+            sims = res.simulate(steps, repetitions=n_paths, anchor="end", error="add", random_state=rng)
+        sims = np.asarray(sims)
     sims = sims.reshape(steps, n_paths).T
     sigma = float(np.sqrt(res.sse / max(len(yi) - 1, 1)))
     return mean, sims, sigma
