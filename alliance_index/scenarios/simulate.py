@@ -146,6 +146,13 @@ class IndexFunction:
         return out
 
 
+def _spawn(rng: np.random.Generator, n: int) -> list:
+    """Independent child generators (``Generator.spawn`` on numpy >= 1.25, else seeded from ``rng``)."""
+    if hasattr(rng, "spawn"):
+        return rng.spawn(n)
+    return [np.random.default_rng(s) for s in rng.integers(0, 2**63 - 1, size=n)]
+
+
 # --------------------------------------------------------------------------- prepared inputs
 
 @dataclass
@@ -199,7 +206,7 @@ def prepare(sset: ScenarioSet, obs: pd.DataFrame, *, draws: int, rng: np.random.
     years = np.arange(as_of, horizon + 1)
     ny, k, D = len(years), len(names), int(draws)
     hist = _history(obs, dyad, as_of)
-    streams = rng.spawn(k + 3)
+    streams = _spawn(rng, k + 3)
     base = np.full((D, ny, k), np.nan)
     anchor_f = np.ones(k)
     methods: dict[str, str] = {}
@@ -430,7 +437,7 @@ def run_set(sset: ScenarioSet, obs=None, *, draws: int | None = None, seed=None,
     index_fn = IndexFunction(index).fit(panel)
     rng = np.random.default_rng(seed)
     results = []
-    sub_rngs = rng.spawn(len(ids))
+    sub_rngs = _spawn(rng, len(ids))
     for dy, r in zip(ids, sub_rngs):
         prep = prepare(sset, hist, draws=D, rng=r, names=index_fn.names_, classifier=clf, dyad=dy)
         with warnings.catch_warnings():
