@@ -12,8 +12,9 @@ from alliance_index.models.features import historical_features, politically_rele
 from alliance_index.models.formation import duration_terms, fit_formation, onset_frame
 from alliance_index.models.historical import AllianceClassifier, fit_historical, p_defense_vs_other
 
-pytestmark = pytest.mark.skipif(real_data_dir() is None,
-                                reason="real data not found (../shared/data/real or $ALLIANCE_INDEX_REAL_DATA)")
+pytestmark = [pytest.mark.real_data,
+              pytest.mark.skipif(real_data_dir() is None,
+                                 reason="real data not found (../shared/data/real or $ALLIANCE_INDEX_REAL_DATA)")]
 
 
 @pytest.fixture(autouse=True, scope="module")
