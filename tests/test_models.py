@@ -209,6 +209,14 @@ def test_dyad_not_bundled(fitted):
     assert r["verdict"].isin(vd.VERDICTS).all()
 
 
+def test_bad_options(fitted):
+    obs = ai.load_panel(["Russia-Iran"])
+    with pytest.raises(ValueError, match="n_sims"):
+        classify(obs, n_sims=0)
+    with pytest.raises(ValueError, match="year"):
+        classify(obs, year=1850, n_sims=10)
+
+
 def test_seed_reproducible(fitted):
     obs = ai.load_panel(["Russia-Iran"])
     a = classify(obs, year=2023, n_sims=200, seed=7)

@@ -11,7 +11,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from ..errors import CoverageWarning, ObservationsError
+from ..errors import CoverageWarning, MethodError, ObservationsError
 from .combine import summarise
 from .commitment import MODEL_INDICATORS, CommitmentModel, _coop_discord, panel_frame, predict_draws
 from .historical import HistoricalResults
@@ -132,6 +132,8 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     [['BLR-RUS', 2023]]
     """
     from ..observations import known_status
+    if isinstance(n_sims, bool) or not isinstance(n_sims, (int, np.integer)) or n_sims < 2:
+        raise MethodError(f"n_sims must be an integer >= 2, got {n_sims!r} (e.g. n_sims=1000)")
     hist, com = load_fitted(fitted)
     o = _as_obs(obs)
     V, ignored = panel_frame(o, com.indicators)
