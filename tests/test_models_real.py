@@ -66,3 +66,10 @@ def test_onset_model_beats_base_rate(dy):
     p = fr.predict(X[te])
     assert ev.roc_auc(y[te], p) > 0.6
     assert ev.pr_auc(y[te], p) > np.mean(y[te])
+
+
+def test_out_of_time_helper(dy):
+    r = ev.out_of_time(dy, train=(1950, 1995), test=(1996, 2014), spec="full", leaky=False)
+    assert r["defense"]["roc_auc"] > 0.85
+    assert 0.5 < r["defense_vs_other"] <= 1.0
+    assert r["reliability"]["n"].sum() == r["defense"]["n"]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-__all__ = ["roc_auc", "pr_auc", "brier", "log_loss", "reliability_table", "ece", "evaluate_binary"]
+__all__ = ["roc_auc", "pr_auc", "brier", "log_loss", "reliability_table", "ece", "evaluate_binary", "out_of_time"]
 
 
 def _check(y, p) -> tuple[np.ndarray, np.ndarray]:
@@ -119,3 +119,53 @@ def evaluate_binary(y, p) -> dict[str, float]:
     return {"n": int(yy.size), "positives": int(yy.sum()), "roc_auc": roc_auc(yy, pp),
             "pr_auc": pr_auc(yy, pp), "brier": brier(yy, pp), "log_loss": log_loss(yy, pp),
             "ece": ece(yy, pp)}
+
+
+def out_of_time(dy: pd.DataFrame, *, train: tuple[int, int] = (1950, 1995), test: tuple[int, int] = (1996, 2014),
+                spec: str = "full", leaky: bool = True, method: str = "mnlogit",
+                sample: str = "relevant", seed=0) -> dict:
+    """Out-of-time evaluation of the historical model on the builder's output.
+
+    Parameters
+    ----------
+    dy : DataFrame
+        :func:`~alliance_index.sources.build_dyad_years` output (needs ``atop_label``,
+        ``contiguity`` and ``major_powers`` for the relevant-dyad sample).
+    train, test : (int, int)
+        Inclusive year ranges.
+    spec, leaky :
+        Feature specification (:func:`~alliance_index.models.features.historical_features`).
+    method : {"mnlogit", "boosting"}
+        statsmodels multinomial logit or :class:`~alliance_index.models.AllianceClassifier`.
+    sample : {"relevant", "all"}
+        Fit and test on politically relevant dyads, or on all dyads.
+
+    Returns
+    -------
+    dict
+        ``defense`` (metrics of :func:`evaluate_binary` for defence pact vs rest),
+        ``defense_vs_other`` (ROC AUC among dyad-years with a pact), ``reliability``
+        (table), ``model`` (the fitted results or estimator).
+    """
+    from .features import historical_features, politically_relevant
+    from .historical import AllianceClassifier, fit_historical, p_defense_vs_other
+    yr = dy["year"].to_numpy()
+    lab = dy["atop_label"].astype(object).to_numpy()
+    keep = politically_relevant(dy) if sample == "relevant" else np.ones(len(dy), dtype=bool)
+    tr = keep & (yr >= train[0]) & (yr <= train[1])
+    te = keep & (yr >= test[0]) & (yr <= test[1])
+    X = historical_features(dy, spec, leaky)
+    if method == "mnlogit":
+        model = fit_historical(X[tr], lab[tr])
+        P = model.predict_proba(X[te])
+    elif method == "boosting":
+        model = AllianceClassifier(random_state=seed).fit(X[tr], lab[tr])
+        P = pd.DataFrame(model.predict_proba(X[te]), columns=model.classes_)
+    else:
+        raise ValueError(f"method must be 'mnlogit' or 'boosting', not {method!r}")
+    y = (lab[te] == "defense").astype(float)
+    p = P["defense"].to_numpy()
+    pact = lab[te] != "none"
+    return {"defense": evaluate_binary(y, p),
+            "defense_vs_other": roc_auc(y[pact], p_defense_vs_other(P)[pact]),
+            "reliability": reliability_table(y, p), "model": model}
