@@ -456,3 +456,23 @@ def test_bundled_file_reproducible_with_real_classifier():
     a = s.run(draws=150).to_json()
     assert a == s.run(draws=150).to_json()
     assert a != s.run(draws=150, seed=99).to_json()
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=30, deadline=None)
+@given(vals=st.lists(st.integers(0, 3), min_size=1, max_size=14),
+       method=st.sampled_from(["auto", "hold", "linear"]), kind=st.sampled_from(["count", "ordinal", "binary"]),
+       h=st.integers(1, 8), seed=st.integers(0, 2**16))
+def test_projection_property_range_and_kind(vals, method, kind, h, seed):
+    hi = {"count": np.inf, "ordinal": 3.0, "binary": 1.0}[kind]
+    v = np.minimum(np.asarray(vals, dtype=float), hi)
+    years = np.arange(2000, 2000 + len(v))
+    p = project(years, v, int(years[-1]) + h, method=method, kind=kind, lo=0.0, hi=hi, n_paths=50, seed=seed)
+    assert p.paths.shape == (50, h)
+    assert np.all(np.isfinite(p.paths)) and np.all(p.paths >= 0) and np.all(p.paths <= hi)
+    assert np.all(p.paths == np.round(p.paths))
+    q = project(years, v, int(years[-1]) + h, method=method, kind=kind, lo=0.0, hi=hi, n_paths=50, seed=seed)
+    assert np.array_equal(p.paths, q.paths)
