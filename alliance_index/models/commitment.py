@@ -9,9 +9,9 @@ Features (:data:`FEATURES`), per dyad-year:
 * ``structural_logodds`` — :math:`h = \\mathrm{logit}\\,P(\\text{defense})` from the
   shipped historical model (``"indicators"`` specification) on the dyad-year's
   structural indicators: closeness as ATOP history sees it;
-* five node means of goalpost-normalised curated indicators
+* six node means of goalpost-normalised curated indicators
   (:data:`~alliance_index.models.features.COMMITMENT_NODES`): military,
-  diplomatic and economic cooperation, *hedging* (neutrality in the partner's
+  diplomatic, economic and regional cooperation, *hedging* (neutrality in the partner's
   conflicts, no help when attacked, ties with its rivals, recognition
   disputes, withheld arms, opposing sides) and *hostility* (incidents,
   protests, sanctions, disputes).

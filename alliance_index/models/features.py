@@ -189,6 +189,7 @@ COMMITMENT_NODES: dict[str, tuple[str, ...]] = {
     "diplomatic_cooperation": ("leader_meetings", "senior_official_visits", "partnership_level",
                                "diplomatic_backing"),
     "economic_cooperation": ("strategic_economic_projects", "financial_integration", "investment_usd"),
+    "regional_cooperation": ("joint_conflict_operations",),
     "hedging": ("neutrality_in_partner_conflicts", "non_support_when_attacked",
                 "ties_with_partners_rivals", "recognition_disputes", "arms_supply_withheld",
                 "opposing_sides_conflicts"),
