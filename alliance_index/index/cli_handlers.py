@@ -10,6 +10,13 @@ exits with status 2.
 ``score`` without ``--year`` scores each dyad in its latest year with an
 observation; ``compare`` without ``--year`` uses the latest year common to
 all the dyads.
+
+Both commands add the classification (``p_de_jure`` with its 90% interval and
+the verdict, :func:`alliance_index.models.classify.attach_classification`,
+seed 0) and, per dyad, the trend of ``p_de_jure`` over the observed years
+(:func:`alliance_index.scenarios.trend.trend_test`: OLS slope with a
+Newey–West interval → ``rising`` / ``flat`` / ``falling``). The trend appears
+as ``trend`` in the JSON and as its direction in the table and CSV.
 """
 from __future__ import annotations
 
@@ -20,7 +27,19 @@ import pandas as pd
 from .composite import SCORE_COLUMNS, compare, score, to_json_records
 
 TABLE_COLUMNS = ("dyad", "year", "index", "cooperation", "discord", "breadth", "coverage",
-                 "p_de_jure", "verdict", "known_status")
+                 "p_de_jure", "p_de_jure_lo", "p_de_jure_hi", "verdict", "known_status", "trend")
+
+
+def _enrich(df: pd.DataFrame, obs: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Attach p_de_jure, interval, verdict and the per-dyad p_de_jure trend."""
+    from ..models.classify import attach_classification
+    from ..scenarios.trend import trend_records, trend_test
+
+    df = attach_classification(df, obs)
+    dyads = list(pd.unique(df["dyad"]))
+    trends = trend_records(trend_test(obs, dyads=dyads, measure="p_de_jure"))
+    df["trend"] = [trends.get(d, {}).get("direction") for d in df["dyad"]]
+    return df, trends
 
 
 def _obs(args):
@@ -29,11 +48,15 @@ def _obs(args):
     return load_obs(getattr(args, "data", None))
 
 
-def _render(df: pd.DataFrame, fmt: str) -> str:
+def _render(df: pd.DataFrame, fmt: str, trends: dict | None = None) -> str:
     if fmt == "json":
-        return json.dumps(to_json_records(df), ensure_ascii=False, indent=2)
+        recs = to_json_records(df)
+        for r in recs:
+            r["trend"] = (trends or {}).get(r["dyad"])
+        return json.dumps(recs, ensure_ascii=False, indent=2)
     if fmt == "csv":
-        return df[list(SCORE_COLUMNS)].to_csv(index=False, lineterminator="\n").rstrip("\n")
+        cols = list(SCORE_COLUMNS) + (["trend"] if "trend" in df.columns else [])
+        return df[cols].to_csv(index=False, lineterminator="\n").rstrip("\n")
     if fmt != "table":
         from ..errors import MethodError
 
@@ -41,8 +64,9 @@ def _render(df: pd.DataFrame, fmt: str) -> str:
     t = df[list(TABLE_COLUMNS)].copy()
     for c in ("index", "cooperation", "discord"):
         t[c] = t[c].round(1)
-    for c in ("breadth", "coverage", "p_de_jure"):
+    for c in ("breadth", "coverage", "p_de_jure", "p_de_jure_lo", "p_de_jure_hi"):
         t[c] = t[c].round(2)
+    t["trend"] = t["trend"].fillna("—")
     t["verdict"] = t["verdict"].fillna("—")
     t["known_status"] = t["known_status"].fillna("unknown")
     with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200):
@@ -51,11 +75,15 @@ def _render(df: pd.DataFrame, fmt: str) -> str:
 
 def cmd_score(args) -> str:
     """``alliance-index score DYAD... [--year Y] [--format F] [--data FILE]...``"""
-    df = score(_obs(args), year=args.year, dyads=list(args.dyads), latest=args.year is None)
-    return _render(df, args.format)
+    obs = _obs(args)
+    df = score(obs, year=args.year, dyads=list(args.dyads), latest=args.year is None)
+    df, trends = _enrich(df, obs)
+    return _render(df, args.format, trends)
 
 
 def cmd_compare(args) -> str:
     """``alliance-index compare DYAD DYAD... [--year Y] [--format F] [--data FILE]...``"""
-    df = compare(list(args.dyads), obs=_obs(args), year=args.year)
-    return _render(df, args.format)
+    obs = _obs(args)
+    df = compare(list(args.dyads), obs=obs, year=args.year)
+    df, trends = _enrich(df, obs)
+    return _render(df, args.format, trends)
