@@ -11,7 +11,7 @@ exits with status 2.
 observation; ``compare`` without ``--year`` uses the latest year common to
 all the dyads.
 
-Both commands add the classification (``p_de_jure`` with its 90% interval and
+Both commands add the classification (``p_de_jure`` with its 95% simulation interval and
 the verdict, :func:`alliance_index.models.classify.attach_classification`,
 seed 0) and, per dyad, the trend of ``p_de_jure`` over the observed years
 (:func:`alliance_index.scenarios.trend.trend_test`: OLS slope with a
