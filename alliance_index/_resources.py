@@ -41,3 +41,22 @@ def real_data_dir() -> Path | None:
         if c.is_dir():
             return c
     return None
+
+
+def read_utf8(path, error: type[Exception], what: str = "file") -> str:
+    """Read a whole text file as UTF-8 (BOM tolerated), raising ``error`` with one clear line.
+
+    ``what`` names the expected kind of file in the messages (e.g. "CSV file").
+    """
+    label = str(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        raise error(f"{label}: file not found; check the path.") from None
+    except IsADirectoryError:
+        raise error(f"{label}: is a directory, not a {what}.") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(f"{label}: not UTF-8 (byte {exc.start} cannot be decoded); re-save the file as UTF-8.") from None

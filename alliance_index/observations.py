@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import countries
-from ._resources import data_dir
+from ._resources import data_dir, read_utf8
 from .catalog import catalog
 from .errors import (
     CountryError,
@@ -109,19 +109,7 @@ def _parse_csv(text: str, label: str) -> tuple[pd.DataFrame, np.ndarray]:
 
 def _read_csv_text(path: PathLike) -> tuple[pd.DataFrame, np.ndarray]:
     label = str(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
-        raise MalformedFileError(f"{label}: file not found; check the path.") from None
-    except IsADirectoryError:
-        raise MalformedFileError(f"{label}: is a directory, not a CSV file.") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise MalformedFileError(
-            f"{label}: not UTF-8 (byte {exc.start} cannot be decoded); re-save the file as UTF-8."
-        ) from None
+    text = read_utf8(path, MalformedFileError, "CSV file")
     if "\x00" in text:
         raise MalformedFileError(f"{label}: contains NUL bytes (UTF-16 or a binary file?); re-save it as UTF-8 CSV.")
     return _parse_csv(text, label)

@@ -35,3 +35,16 @@ def run_cli():
         return subprocess.run(cmd, capture_output=True, text=True, input=input, env=env, timeout=300)
 
     return run
+
+
+def has_classifier() -> bool:
+    """The classifier and its shipped fitted models are part of this version."""
+    try:
+        from alliance_index.models import load_fitted
+    except ImportError:
+        return False
+    try:
+        load_fitted()
+    except FileNotFoundError:
+        return False
+    return True

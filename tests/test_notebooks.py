@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import has_classifier
 
 nbformat = pytest.importorskip("nbformat", reason="nbformat is needed to run the notebooks (pip install .[test])")
 nbclient = pytest.importorskip("nbclient", reason="nbclient is needed to run the notebooks (pip install .[test])")
@@ -18,17 +19,7 @@ NB_DIR = REPO / "notebooks"
 CELL_TIMEOUT = 300
 
 
-def _has_classifier() -> bool:
-    """The classifier and its shipped fitted models are part of this version."""
-    try:
-        from alliance_index.models import load_fitted
-    except ImportError:
-        return False
-    try:
-        load_fitted()
-    except FileNotFoundError:
-        return False
-    return True
+_has_classifier = has_classifier
 
 
 def run_notebook(name: str, monkeypatch) -> nbformat.NotebookNode:

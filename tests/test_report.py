@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from conftest import has_classifier  # noqa: E402
 
 import alliance_index as ai  # noqa: E402
 from alliance_index.cli import main  # noqa: E402
@@ -27,17 +28,7 @@ DYADS = ["Russia-Iran", "Russia-Belarus"]
 IMG_RE = re.compile(r'<img[^>]*src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
 
-def _has_classifier() -> bool:
-    """The classifier and its shipped fitted models are part of this version."""
-    try:
-        from alliance_index.models import load_fitted
-    except ImportError:
-        return False
-    try:
-        load_fitted()
-    except FileNotFoundError:
-        return False
-    return True
+_has_classifier = has_classifier
 
 
 @pytest.fixture(scope="module")

@@ -44,6 +44,7 @@ import yaml
 
 from ..catalog import catalog as _catalog
 from ..countries import dyad_id
+from .._resources import read_utf8
 from ..errors import AllianceIndexError, ScenarioError, suggest
 
 PathLike = Union[str, os.PathLike]
@@ -234,17 +235,7 @@ class ScenarioSet:
     def from_yaml(cls, path: PathLike) -> "ScenarioSet":
         """Read and validate a scenario file (safe loader; no code is ever executed)."""
         label = str(path)
-        try:
-            with open(path, "rb") as fh:
-                raw = fh.read()
-        except FileNotFoundError:
-            raise ScenarioError(f"{label}: file not found; check the path.") from None
-        except IsADirectoryError:
-            raise ScenarioError(f"{label}: is a directory, not a YAML file.") from None
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ScenarioError(f"{label}: not UTF-8 (byte {exc.start}); re-save the file as UTF-8.") from None
+        text = read_utf8(path, ScenarioError, "YAML file")
         return cls.from_yaml_text(text, label=label, default_name=Path(label).stem)
 
     @classmethod
