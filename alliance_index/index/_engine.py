@@ -399,11 +399,14 @@ if HAVE_NUMBA:
                         continue
                     l0 = lo[j]
                     s0 = sc[j]
+                    # 1-D views (index r >= 0 provably: no negative-index wraparound, hence no
+                    # gather/scatter instructions in the vectorised loops)
+                    xv = V[a:a + m, j]
                     # 0. treatment (log1p, winsorisation) into the buffer zb, NaN kept
                     treated = wins or logm[j]
                     if treated:
                         for r in range(m):
-                            x = V[a + r, j]
+                            x = xv[r]
                             ok = x == x
                             okb[r] = 1.0 if ok else 0.0
                             zb[r] = x if ok else 0.0
@@ -419,7 +422,7 @@ if HAVE_NUMBA:
                             zb[r] = min(max(zb[r], wl), wh) if okb[r] > 0 else nan
                     if g < 0:  # in no node: coverage only
                         for r in range(m):
-                            x = zb[r] if treated else V[a + r, j]
+                            x = zb[r] if treated else xv[r]
                             cov[r] += cj if x == x else 0.0
                         continue
                     wj = col_w[j]
@@ -439,7 +442,7 @@ if HAVE_NUMBA:
                                 de[r] += wj * okf
                         else:
                             for r in range(m):
-                                x = V[a + r, j]
+                                x = xv[r]
                                 ok = x == x
                                 okf = 1.0 if ok else 0.0
                                 z = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
@@ -470,7 +473,7 @@ if HAVE_NUMBA:
                                 de[r] += wj * okf
                         else:
                             for r in range(m):
-                                x = V[a + r, j]
+                                x = xv[r]
                                 ok = x == x
                                 okf = 1.0 if ok else 0.0
                                 z = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
@@ -486,7 +489,7 @@ if HAVE_NUMBA:
                     # general path: 1. normalise + mask + coverage, 2. transform of the node's
                     # quasi-arithmetic mean, 3. weighted accumulation (per-cell evidence factors)
                     for r in range(m):
-                        x = zb[r] if treated else V[a + r, j]
+                        x = zb[r] if treated else xv[r]
                         ok = x == x
                         okb[r] = 1.0 if ok else 0.0
                         zb[r] = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
@@ -494,8 +497,9 @@ if HAVE_NUMBA:
                     _fwd_block(zb, m, code, node_p[g], eps, vec)
                     nu = num[g]
                     if use_c:
+                        cv = C[a:a + m, j]
                         for r in range(m):
-                            f = C[a + r, j]
+                            f = cv[r]
                             ww = (wj * f if f == f else wj) * okb[r]
                             nu[r] += zb[r] * ww
                             de[r] += ww
@@ -515,6 +519,7 @@ if HAVE_NUMBA:
                             nu[r] += pr[r] - pc[r] * (60.0 * _LN2)
                     og = ns[g]
                     kg = nok[g]
+                    ov = out[g, a:a + m]
                     if node_code[g] == 0:  # arithmetic: one fused loop
                         nu = num[g]
                         de = den[g]
@@ -524,11 +529,11 @@ if HAVE_NUMBA:
                             v = min(max(nu[r] / (d if ok else 1.0), 0.0), 1.0)
                             kg[r] = 1.0 if ok else 0.0
                             og[r] = v if ok else 0.0
-                            out[g, a + r] = v if ok else nan
+                            ov[r] = v if ok else nan
                         continue
                     _inv_block(num[g], den[g], og, kg, m, node_code[g], node_p[g], eps, vec)
                     for r in range(m):
-                        out[g, a + r] = og[r] if kg[r] > 0 else nan
+                        ov[r] = og[r] if kg[r] > 0 else nan
                 # nodes -> sides (or top)
                 for h in range(H):
                     for r in range(m):
@@ -556,8 +561,9 @@ if HAVE_NUMBA:
                     _inv_block(sn, sd, gs[h], gok[h], m, grp_code[h], grp_p[h], eps, vec)
                     oh = gs[h]
                     kh = gok[h]
+                    ov = out[G + h, a:a + m]
                     for r in range(m):
-                        out[G + h, a + r] = oh[r] if kh[r] > 0 else nan
+                        ov[r] = oh[r] if kh[r] > 0 else nan
                 if alliance:
                     base = G + H
                     # overall index c (1 - d)^alpha
@@ -567,9 +573,10 @@ if HAVE_NUMBA:
                     if alpha != 1.0:
                         for r in range(m):
                             zb[r] = zb[r] ** alpha
+                    ov = out[base, a:a + m]
                     for r in range(m):
                         ok = gok[0, r] * gok[1, r] > 0
-                        out[base, a + r] = gs[0, r] * zb[r] if ok else nan
+                        ov[r] = gs[0, r] * zb[r] if ok else nan
                     # breadth: 1 - sum_{u<v} |c_u - c_v| / ((q - 1) sum c)
                     nd = coop_dom.shape[0]
                     for r in range(m):
@@ -577,20 +584,24 @@ if HAVE_NUMBA:
                         sd[r] = 0.0   # sum
                         zb[r] = 0.0   # total abs difference
                     for u in range(nd):
-                        gu = coop_dom[u]
+                        su = ns[coop_dom[u]]
+                        ku = nok[coop_dom[u]]
                         for r in range(m):
-                            sn[r] += nok[gu, r]
-                            sd[r] += ns[gu, r]
+                            sn[r] += ku[r]
+                            sd[r] += su[r]
                         for v2 in range(u + 1, nd):
-                            gv = coop_dom[v2]
+                            sv = ns[coop_dom[v2]]
+                            kv = nok[coop_dom[v2]]
                             for r in range(m):
-                                zb[r] += abs(ns[gu, r] - ns[gv, r]) * nok[gu, r] * nok[gv, r]
+                                zb[r] += abs(su[r] - sv[r]) * ku[r] * kv[r]
+                    ob = out[base + 1, a:a + m]
+                    oc = out[base + 2, a:a + m]
                     for r in range(m):
                         ok = (sn[r] >= 2.0) and (sd[r] > 0.0)
                         dd = (sn[r] - 1.0) * sd[r]
                         b = 1.0 - zb[r] / (dd if ok else 1.0)
-                        out[base + 1, a + r] = min(max(b, 0.0), 1.0) if ok else nan
-                        out[base + 2, a + r] = cov[r]
+                        ob[r] = min(max(b, 0.0), 1.0) if ok else nan
+                        oc[r] = cov[r]
 
 
 def numba_applicable(plan: Plan) -> bool:
