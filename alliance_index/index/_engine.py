@@ -185,60 +185,25 @@ if HAVE_NUMBA:
     _SQRT_HALF = math.sqrt(0.5)
 
     # Vectorisable log and exp (numba's math.log / math.exp are scalar library calls, which
-    # keep LLVM from emitting SIMD code). Branch-free range reduction by selects; series to
-    # machine precision. fastmath={"contract"} only allows fused multiply-add (NaN semantics kept).
+    # keep LLVM from emitting SIMD code). Exponent and mantissa are split / joined by integer
+    # operations on the IEEE-754 bits (through an int64 view of the buffer), series to machine
+    # precision. fastmath={"contract"} only allows fused multiply-add (NaN semantics kept).
     @_nb.njit(cache=True, error_model="numpy", fastmath={"contract"})
     def _vlog(buf, m):
-        """In place: buf[:m] = log(buf[:m]) for values in [2**-64, 2**64) (error ~1e-16).
+        """In place: buf[:m] = log(buf[:m]) for positive normal numbers (error ~1e-16).
 
         x = 2**e f with f in [sqrt(1/2), sqrt(2)); log f = 2 atanh(s), s = (f-1)/(f+1),
-        |s| <= 0.172, series to s**23 (truncation < 1e-19).
+        |s| <= 0.172, series to s**23 (truncation < 1e-19). ``buf`` must be contiguous.
         """
+        bits = buf.view(np.int64)
         for r in range(m):
+            b = bits[r]
+            e = float((b >> 52) - 1023)
+            bits[r] = (b & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000  # mantissa f in [1, 2), exact
             f = buf[r]
-            e = 0.0
-            c = f >= 2.0 ** 32
-            f = f * 2.0 ** -32 if c else f
-            e = e + 32.0 if c else e
-            c = f >= 2.0 ** 16
-            f = f * 2.0 ** -16 if c else f
-            e = e + 16.0 if c else e
-            c = f >= 256.0
-            f = f * (1.0 / 256.0) if c else f
-            e = e + 8.0 if c else e
-            c = f >= 16.0
-            f = f * 0.0625 if c else f
-            e = e + 4.0 if c else e
-            c = f >= 4.0
-            f = f * 0.25 if c else f
-            e = e + 2.0 if c else e
-            c = f >= 2.0
+            c = f >= 2.0 * _SQRT_HALF
             f = f * 0.5 if c else f
             e = e + 1.0 if c else e
-            c = f < 2.0 ** -32
-            f = f * 2.0 ** 32 if c else f
-            e = e - 32.0 if c else e
-            c = f < 2.0 ** -16
-            f = f * 2.0 ** 16 if c else f
-            e = e - 16.0 if c else e
-            c = f < 2.0 ** -8
-            f = f * 256.0 if c else f
-            e = e - 8.0 if c else e
-            c = f < 2.0 ** -4
-            f = f * 16.0 if c else f
-            e = e - 4.0 if c else e
-            c = f < 0.25
-            f = f * 4.0 if c else f
-            e = e - 2.0 if c else e
-            c = f < 0.5
-            f = f * 2.0 if c else f
-            e = e - 1.0 if c else e
-            c = f >= 1.0
-            f = f * 0.5 if c else f
-            e = e + 1.0 if c else e
-            c = f < _SQRT_HALF
-            f = f * 2.0 if c else f
-            e = e - 1.0 if c else e
             sx = (f - 1.0) / (f + 1.0)
             s2 = sx * sx
             q = 1.0 / 23.0
@@ -259,8 +224,10 @@ if HAVE_NUMBA:
     def _vexp(buf, m):
         """In place: buf[:m] = exp(buf[:m]) for values in [-43, 43] (relative error ~2e-15).
 
-        x = k ln2 + t, |t| <= ln2/2; exp t by its Taylor series to t**17; 2**k by selects.
+        x = k ln2 + t, |t| <= ln2/2; exp t by its Taylor series to t**17; 2**k built from its
+        IEEE-754 bits (exact). ``buf`` must be contiguous.
         """
+        bits = buf.view(np.int64)
         for r in range(m):
             x = buf[r]
             kf = math.floor(x * (1.0 / _LN2) + 0.5)
@@ -283,27 +250,8 @@ if HAVE_NUMBA:
             q = q * t + 0.5
             q = q * t + 1.0
             q = q * t + 1.0
-            neg = kf < 0
-            a = -kf if neg else kf
-            sc = 1.0
-            c = a >= 32.0
-            sc = sc * 2.0 ** 32 if c else sc
-            a = a - 32.0 if c else a
-            c = a >= 16.0
-            sc = sc * 2.0 ** 16 if c else sc
-            a = a - 16.0 if c else a
-            c = a >= 8.0
-            sc = sc * 256.0 if c else sc
-            a = a - 8.0 if c else a
-            c = a >= 4.0
-            sc = sc * 16.0 if c else sc
-            a = a - 4.0 if c else a
-            c = a >= 2.0
-            sc = sc * 4.0 if c else sc
-            a = a - 2.0 if c else a
-            c = a >= 1.0
-            sc = sc * 2.0 if c else sc
-            buf[r] = q / sc if neg else q * sc
+            bits[r] = (np.int64(kf) + 1023) << 52  # 2**k
+            buf[r] = q * buf[r]
 
     @_nb.njit(cache=True, error_model="numpy", fastmath={"contract"})
     def _fwd_block(zb, m, code, p, eps, vec):
