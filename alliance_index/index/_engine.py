@@ -181,6 +181,29 @@ if HAVE_NUMBA:
     def _inv(m, code, p, eps):
         return min(max(_inv0(m, code, p, eps), 0.0), 1.0)
 
+    from llvmlite import ir as _ir
+    from numba.core import cgutils as _cgutils
+    from numba.core import types as _types
+    from numba.core.extending import intrinsic as _intrinsic
+
+    @_intrinsic
+    def _prefetch(typingctx, arr, idx):
+        """Software prefetch (read, into all cache levels) of the cache line holding ``arr[idx]``."""
+        sig = _types.void(arr, idx)
+
+        def codegen(context, builder, signature, args):
+            aryty = signature.args[0]
+            ary = context.make_array(aryty)(context, builder, args[0])
+            ptr = _cgutils.get_item_pointer(context, builder, aryty, ary, [args[1]], wraparound=False)
+            i8p = builder.bitcast(ptr, _ir.IntType(8).as_pointer())
+            i32 = _ir.IntType(32)
+            fnty = _ir.FunctionType(_ir.VoidType(), [i8p.type, i32, i32, i32])
+            fn = _cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+            builder.call(fn, [i8p, _ir.Constant(i32, 0), _ir.Constant(i32, 3), _ir.Constant(i32, 1)])
+            return context.get_dummy_value()
+
+        return sig, codegen
+
     _LN2 = math.log(2.0)
     _SQRT_HALF = math.sqrt(0.5)
 
@@ -329,9 +352,14 @@ if HAVE_NUMBA:
             okb = np.empty(B)
             sn = np.empty(B)
             sd = np.empty(B)
-            for c in range(tsk * per, min(nch, (tsk + 1) * per)):
+            cend = min(nch, (tsk + 1) * per)
+            for c in range(tsk * per, cend):
                 a = c * B
                 m = min(n, a + B) - a
+                # the task's next block, prefetched column by column while this one is processed
+                # (34 column streams defeat the hardware prefetcher at every 4 KiB block)
+                an = a + B
+                mn = min(n, an + B) - an if c + 1 < cend else 0
                 for g in range(G):
                     for r in range(m):
                         num[g, r] = 0.0
@@ -350,6 +378,10 @@ if HAVE_NUMBA:
                     # 1-D views (index r >= 0 provably: no negative-index wraparound, hence no
                     # gather/scatter instructions in the vectorised loops)
                     xv = V[a:a + m, j]
+                    if mn > 0:
+                        pv = V[an:an + mn, j]
+                        for r in range(0, mn, 8):
+                            _prefetch(pv, r)
                     # 0. treatment (log1p, winsorisation) into the buffer zb, NaN kept
                     treated = wins or logm[j]
                     if treated:
