@@ -642,6 +642,19 @@ def run(V: np.ndarray, C: np.ndarray | None, plan: Plan, *, backend: str = "auto
 
         raise MethodError(f"Unknown backend {backend!r}.{suggest(str(backend), ('auto', 'numpy', 'numba'))}"
                           " Choose auto, numpy or numba.")
-    if backend == "numba" or (backend == "auto" and numba_applicable(plan) and V.size >= NUMBA_MIN_CELLS):
+    if backend == "numba":
         return run_numba(V, C, plan)
+    if backend == "auto" and not _NUMBA_FAILED and numba_applicable(plan) and V.size >= NUMBA_MIN_CELLS:
+        try:
+            return run_numba(V, C, plan)
+        except Exception as exc:  # a numba/LLVM build that cannot compile the kernel
+            import warnings
+
+            globals()["_NUMBA_FAILED"] = True
+            warnings.warn(f"the numba kernel could not be compiled ({type(exc).__name__}: {exc}); "
+                          "using the numpy back end, which gives the same numbers more slowly",
+                          RuntimeWarning, stacklevel=2)
     return run_numpy(V, C, plan, groups=groups)
+
+
+_NUMBA_FAILED = False
