@@ -325,7 +325,7 @@ if HAVE_NUMBA:
     # Layout: blocks of B rows per task; within a block, columns outer and rows inner, so every
     # inner loop runs over contiguous buffers and compiles to SIMD code.
     @_nb.njit(parallel=True, cache=True, error_model="numpy", fastmath={"contract"})
-    def _kernel(V, C, use_c, logm, wins, wlo, whi, lo, sc, col_node, col_w, intw, hasprod, core,
+    def _kernel(V, C, use_c, logm, wins, wlo, whi, lo, sc, col_node, col_w, intw, hasprod, presc, core,
                 node_code, node_p, node_grp, node_gw, grp_code, grp_p, eps,
                 alliance, coop_dom, alpha, ntask_hint, out):
         n, k = V.shape
@@ -344,6 +344,7 @@ if HAVE_NUMBA:
             prod = np.empty((G, B))  # geometric nodes: running products (see below)
             pcnt = np.empty((G, B))  # ... and their 2**60 rescalings
             ns = np.empty((G, B))    # node scores (0 where unobserved)
+            ly = np.empty((G, B))    # geometric nodes: log-mean y (score = exp(y) - eps)
             nok = np.empty((G, B))   # 1 where the node is observed
             gs = np.empty((H, B))
             gok = np.empty((H, B))
@@ -437,6 +438,19 @@ if HAVE_NUMBA:
                         pr = prod[g]
                         pc = pcnt[g]
                         sq = intw[j] == 2
+                        if not presc[g]:
+                            # the node's product cannot leave the normal range (see run_numba):
+                            # no rescaling check
+                            for r in range(m):
+                                x = zb[r] if treated else xv[r]
+                                ok = x == x
+                                okf = 1.0 if ok else 0.0
+                                z = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
+                                t = z + eps if ok else 1.0
+                                pr[r] = pr[r] * (t * (t if sq else 1.0))
+                                cov[r] += okf * cj
+                                de[r] += wj * okf
+                            continue
                         if treated:
                             for r in range(m):
                                 x = zb[r]
@@ -495,8 +509,12 @@ if HAVE_NUMBA:
                         pc = pcnt[g]
                         nu = num[g]
                         _vlog(pr, m)
-                        for r in range(m):
-                            nu[r] += pr[r] - pc[r] * (60.0 * _LN2)
+                        if presc[g]:
+                            for r in range(m):
+                                nu[r] += pr[r] - pc[r] * (60.0 * _LN2)
+                        else:
+                            for r in range(m):
+                                nu[r] += pr[r]
                     og = ns[g]
                     kg = nok[g]
                     ov = out[g, a:a + m]
@@ -510,6 +528,24 @@ if HAVE_NUMBA:
                             kg[r] = 1.0 if ok else 0.0
                             og[r] = v if ok else 0.0
                             ov[r] = v if ok else nan
+                        continue
+                    if node_code[g] == 1 and vec:
+                        # geometric: as _inv_block, keeping the log-mean y for a geometric side
+                        nu = num[g]
+                        de = den[g]
+                        yl = ly[g]
+                        for r in range(m):
+                            d = de[r]
+                            ok = d > 0
+                            kg[r] = 1.0 if ok else 0.0
+                            y = nu[r] / (d if ok else 1.0)
+                            yl[r] = y if ok else 0.0
+                            og[r] = y if ok else 0.0
+                        _vexp(og, m)
+                        for r in range(m):
+                            v = min(max(og[r] - eps, 0.0), 1.0) * kg[r]
+                            og[r] = v
+                            ov[r] = v if kg[r] > 0 else nan
                         continue
                     _inv_block(num[g], den[g], og, kg, m, node_code[g], node_p[g], eps, vec)
                     for r in range(m):
@@ -529,6 +565,16 @@ if HAVE_NUMBA:
                             for r in range(m):
                                 ww = wg * kg[r]
                                 sn[r] += og[r] * ww
+                                sd[r] += ww
+                            continue
+                        if grp_code[h] == 1 and node_code[g] == 1 and vec:
+                            # geometric side of a geometric node: log(score + eps) is the node's
+                            # log-mean y itself (score = exp(y) - eps), so no log is taken again;
+                            # differs from the log of the rounded score only in the last bits
+                            yl = ly[g]
+                            for r in range(m):
+                                ww = wg * kg[r]
+                                sn[r] += yl[r] * ww
                                 sd[r] += ww
                             continue
                         for r in range(m):
@@ -624,9 +670,15 @@ def run_numba(V: np.ndarray, C: np.ndarray | None, plan: Plan) -> np.ndarray:
     hasprod = np.zeros(len(plan.node_names), dtype=np.bool_)
     for g in range(len(plan.node_names)):
         hasprod[g] = bool(np.isin(intw[plan.col_node == g], (1, 2)).any())
+    # Product form: each factor (z + eps)**k is at least eps**k, so a node whose product-form
+    # weights sum to K stays at or above eps**K; rescaling is only needed when that may fall
+    # below 2**-1000 (short of the smallest normal number, 2**-1022).
+    pw = np.where(np.isin(intw, (1, 2)), intw, 0).astype("float64")
+    presc = np.array([pw[plan.col_node == g].sum() * -math.log2(float(plan.eps)) > 1000.0
+                      if 0 < plan.eps < 1 else True for g in range(len(plan.node_names))], dtype=np.bool_)
     _kernel(X, Cm, use_c, np.ascontiguousarray(logm), wins, np.asarray(wlo, float), np.asarray(whi, float),
             np.asarray(lo, float), np.asarray(sc, float), plan.col_node.astype(np.int64),
-            plan.col_w.astype("float64"), intw, hasprod, core,
+            plan.col_w.astype("float64"), intw, hasprod, presc, core,
             np.array([_CODES[a] for a in plan.node_agg], dtype=np.int64), plan.node_p.astype("float64"),
             plan.node_grp.astype(np.int64), plan.node_gw.astype("float64"),
             np.array([_CODES[a] for a in plan.grp_agg], dtype=np.int64), plan.grp_p.astype("float64"),
