@@ -484,7 +484,7 @@ def _engine_duckdb(inp, fmt: EventFormat, ctab: pd.DataFrame, period: Period, di
                    {rawd} AS rawd
             FROM {src}
         )
-        SELECT {pair} year(e.d) AS y, {sub} AS sub,
+        SELECT {pair} CAST(year(e.d) AS INTEGER) AS y, CAST({sub} AS TINYINT) AS sub,
                -- one narrow key for the first reason a row is unusable (same order as
                -- in Python): T truncated line, D<raw date>, C<raw code>; NULL if fine
                CASE WHEN e.trunc THEN 'T'
@@ -538,7 +538,7 @@ def _core_from_arrow(tbl) -> _Core:
         d = pc.dictionary_encode(arr)
         d = d.combine_chunks() if isinstance(d, pa.ChunkedArray) else d
         ind = d.indices.fill_null(-1) if d.indices.null_count else d.indices
-        idx = np.asarray(ind.to_numpy(zero_copy_only=False), dtype=np.int64)
+        idx = np.asarray(ind.to_numpy(zero_copy_only=False))  # int32 positions: half the memory
         return idx, np.array(d.dictionary.to_pylist(), dtype=object)
 
     n = tbl.num_rows
@@ -558,15 +558,15 @@ def _core_from_arrow(tbl) -> _Core:
     t_flag[np.flatnonzero(kind == "T")] = True
     bd, bc, trunc = d_map[bpos], c_map[bpos], t_flag[bpos]  # bpos -1 -> last slot (fine)
 
-    def ints(name, fill=0):
+    def ints(name, fill=0, dtype=np.int64):
         col = tbl.column(name)
         if col.null_count:
             col = col.fill_null(fill)
-        return np.asarray(col.to_numpy(), dtype=np.int64)
+        return np.asarray(col.to_numpy(), dtype=dtype)
 
     return _Core(
         src=pos[:n], tgt=pos[n:], actors=actors, bc=bc, bad_codes=bad_codes, bd=bd, bad_dates=bad_dates,
-        y=ints("y", -1), sub=ints("sub"),
+        y=ints("y", -1, np.int32), sub=ints("sub", 0, np.int8),  # narrow: year, sub-period
         trunc=trunc,
         vals={v: ints(v) for v in _VALS},
     )
@@ -744,31 +744,57 @@ def _finish(core: _Core, fmt: EventFormat, period: Period, directed: bool, norma
     }
 
     allv = bool(valid.all())
-    a = s_sid if allv else s_sid[valid]
-    b = t_sid if allv else t_sid[valid]
+    sel = None if allv else np.flatnonzero(valid)
+    a = s_sid if allv else s_sid.take(sel)
+    b = t_sid if allv else t_sid.take(sel)
     if not directed:
         a, b = np.minimum(a, b), np.maximum(a, b)
-    y = core.y if allv else core.y[valid]
-    sub = core.sub if allv else core.sub[valid]
+    y = core.y if allv else core.y.take(sel)
+    sub = core.sub if allv else core.sub.take(sel)
     S = max(len(states), 1)
     ymin = int(y.min()) if len(y) else 0
     Y = (int(y.max()) - ymin + 1) if len(y) else 1
-    key = ((a * S + b) * Y + (y - ymin)) * 13 + sub
+    # key = ((a * S + b) * Y + (y - ymin)) * 13 + sub, built in place (few large temporaries)
+    key = a * S
+    key += b
+    key *= Y
+    key += y
+    key -= ymin
+    key *= 13
+    key += sub
+    del a, b, y, sub
     K = S * S * Y * 13
-    vsrc = {v: (core.vals[v] if allv else core.vals[v][valid]) for v in _VALS}
+
+    def rows(v):
+        return core.vals[v] if sel is None else core.vals[v].take(sel)
+
     if len(key) and K <= max(4 * len(key), 1 << 22):
         # dense key range: counting sort via bincount, O(rows + K), sorted for free
-        present = np.flatnonzero(np.bincount(key, minlength=K))
-        g = {v: np.rint(np.bincount(key, weights=vsrc[v], minlength=K)[present]).astype(np.int64)
-             for v in _VALS}  # float64 sums of integers are exact below 2**53
+        cnt = np.bincount(key, minlength=K)
+        present = np.flatnonzero(cnt)
+        if len(present) == len(key):
+            # every key occurs once (the usual case: the SQL groups are already the final
+            # dyad-periods when each actor value names a different state): no sums to
+            # form, each group is one core row, placed by the rank of its key
+            np.cumsum(cnt, out=cnt)  # counts are 0/1: cnt[key] - 1 = output row of key
+            src_row = np.empty(len(key), dtype=np.int64)
+            src_row[cnt[key] - 1] = np.arange(len(key)) if sel is None else sel
+            del cnt
+            g = {v: core.vals[v].take(src_row) for v in _VALS}
+            del src_row
+        else:
+            del cnt
+            g = {v: np.rint(np.bincount(key, weights=rows(v), minlength=K)[present]).astype(np.int64)
+                 for v in _VALS}  # float64 sums of integers are exact below 2**53
         k = present.astype(np.int64)
     else:
         order = np.argsort(key)
         sk = key[order]
         starts = np.flatnonzero(np.concatenate([[True], sk[1:] != sk[:-1]])) if len(sk) else np.zeros(0, np.int64)
-        g = {v: np.add.reduceat(vsrc[v][order], starts) if len(starts) else np.zeros(0, np.int64)
+        g = {v: np.add.reduceat(rows(v)[order], starts) if len(starts) else np.zeros(0, np.int64)
              for v in _VALS}
         k = sk[starts] if len(sk) else sk
+    del key
     gsub = k % 13
     k = k // 13
     gy = k % Y + ymin
@@ -784,8 +810,9 @@ def _shape(ga, gb, gy, gsub, g: dict, states: np.ndarray, period: Period, direct
            normalise: bool) -> pd.DataFrame:
     """Output frame from group keys (state ids, year, sub-period) and integer sums."""
     S = max(len(states), 1)
-    lo, hi = np.minimum(ga, gb), np.maximum(ga, gb)
+    lo, hi = (np.minimum(ga, gb), np.maximum(ga, gb)) if directed else (ga, gb)  # undirected: ga <= gb
     pair = lo * S + hi
+    del lo, hi
     if directed and len(ga):  # dyad, then source/target, year, sub-period
         order = np.lexsort((gsub, gy, gb, ga, pair))
         ga, gb, gy, gsub, pair = ga[order], gb[order], gy[order], gsub[order], pair[order]
