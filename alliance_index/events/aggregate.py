@@ -786,7 +786,7 @@ def _finish(core: _Core, fmt: EventFormat, period: Period, directed: bool, norma
             del cnt
             g = {v: np.rint(np.bincount(key, weights=rows(v), minlength=K)[present]).astype(np.int64)
                  for v in _VALS}  # float64 sums of integers are exact below 2**53
-        k = present.astype(np.int64)
+        k = present.astype(np.int64, copy=False)
     else:
         order = np.argsort(key)
         sk = key[order]
@@ -795,12 +795,11 @@ def _finish(core: _Core, fmt: EventFormat, period: Period, directed: bool, norma
              for v in _VALS}
         k = sk[starts] if len(sk) else sk
     del key
-    gsub = k % 13
-    k = k // 13
-    gy = k % Y + ymin
-    k = k // Y
-    gb = k % S
-    ga = k // S
+    k, gsub = np.divmod(k, 13)
+    k, gy = np.divmod(k, Y)
+    gy += ymin
+    ga, gb = np.divmod(k, S)
+    del k
     out = _shape(ga, gb, gy, gsub, g, states, period, directed, normalise)
     topv["_notes"] = notes
     return out, dropped, topv, n_rows
@@ -837,7 +836,11 @@ def _shape(ga, gb, gy, gsub, g: dict, states: np.ndarray, period: Period, direct
         fmt_ = lambda yy, ss: f"{yy}-{ss:02d}"  # noqa: E731
         cols["month"] = np.asarray(gsub, dtype=np.int64)
     per_tab = np.array([fmt_(ymin + i, j) for i in range(ny) for j in range(13)], dtype=object)
-    cols["period"] = _take_str(per_tab, (gy - ymin) * 13 + gsub)
+    per_idx = np.subtract(gy, ymin, dtype=np.int32)
+    per_idx *= 13
+    per_idx += gsub
+    cols["period"] = _take_str(per_tab, per_idx)
+    del per_idx
     g = {k: np.asarray(v, dtype=np.int64) for k, v in g.items()}
     q = {name: g[f"q{k}"] for k, name in enumerate(QUAD_CLASSES)}
     cols["n_events"] = g["n"]
@@ -847,12 +850,27 @@ def _shape(ga, gb, gy, gsub, g: dict, states: np.ndarray, period: Period, direct
     gs_sum, gs_n = g["gs_sum"], g["gs_n"]
     cols["goldstein_n"] = gs_n
     cols["goldstein_sum"] = gs_sum / 10.0
-    safe_n = np.where(gs_n > 0, gs_n, 1)
-    cols["goldstein_mean"] = np.where(gs_n > 0, gs_sum / safe_n / 10.0, np.nan)
+    # in place, few large temporaries: mean = gs_sum / gs_n / 10 (NaN without weights),
+    # share = (C - K) / (C + K) (NaN when C + K = 0)
+    none = gs_n == 0
+    safe_n = gs_n.copy()
+    safe_n[none] = 1
+    mean = np.divide(gs_sum, safe_n)
+    del safe_n
+    mean /= 10.0
+    mean[none] = np.nan
+    cols["goldstein_mean"] = mean
     coop = q["verbal_cooperation"] + q["material_cooperation"]
     conf = q["verbal_conflict"] + q["material_conflict"]
     tot = coop + conf
-    cols["net_cooperation_share"] = np.where(tot > 0, (coop - conf) / np.where(tot > 0, tot, 1), np.nan)
+    coop -= conf
+    del conf
+    none = tot == 0
+    tot[none] = 1
+    share = np.divide(coop, tot)
+    del coop, tot
+    share[none] = np.nan
+    cols["net_cooperation_share"] = share
     if normalise:
         # each state's total events in the period (all partners, either role)
         per = (gy - ymin) * 13 + gsub
@@ -881,8 +899,9 @@ def _take_str(table: np.ndarray, idx: np.ndarray) -> pd.Series:
         import pyarrow as pa
     except ImportError:
         return pd.Series(np.array(labels, dtype=object)[np.asarray(idx, dtype=np.int64)], dtype="str")
+    # large_string: the storage pandas' Arrow string dtype keeps (no cast of the decoded column)
     arr = pa.DictionaryArray.from_arrays(pa.array(np.asarray(idx, dtype=np.int32)),
-                                         pa.array(labels, type=pa.string())).dictionary_decode()
+                                         pa.array(labels, type=pa.large_string())).dictionary_decode()
     return pd.Series(arr, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
