@@ -36,6 +36,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from ._wald import WaldResultsMixin
 from ..catalog import catalog as _catalog
 from .features import (COMMITMENT_INDICATORS, COMMITMENT_NODES, HISTORICAL_INDICATORS, commitment_nodes,
                        dyad_cow_codes, feature_names, region_pairs)
@@ -223,7 +224,7 @@ def _sigmoid(x):
 
 
 @dataclass
-class CommitmentModel:
+class CommitmentModel(WaldResultsMixin):
     """Fitted penalised logit of mutual-defence status on :data:`FEATURES`.
 
     ``params`` (Series: ``const`` + standardised features), ``cov`` (cluster-robust
@@ -250,15 +251,6 @@ class CommitmentModel:
         """Raw indicators the model reads (its nodes', plus the structural ones)."""
         ind = [i for v in self.nodes.values() for i in v]
         return list(dict.fromkeys(ind + (list(HISTORICAL_INDICATORS) if self.use_structural else [])))
-
-    @property
-    def bse(self) -> pd.Series:
-        return pd.Series(np.sqrt(np.clip(np.diag(self.cov), 0, None)), index=self.params.index)
-
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        from scipy.stats import norm
-        z = norm.ppf(1 - alpha / 2)
-        return pd.DataFrame({"lower": self.params - z * self.bse, "upper": self.params + z * self.bse})
 
     def summary(self) -> str:
         t = pd.DataFrame({"coef": self.params, "std err (dyad-clustered)": self.bse,

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._wald import WaldResultsMixin
+
 __all__ = ["onset_frame", "duration_terms", "FormationResults", "fit_formation"]
 
 
@@ -77,7 +79,7 @@ def duration_terms(duration, ever) -> pd.DataFrame:
 
 
 @dataclass
-class FormationResults:
+class FormationResults(WaldResultsMixin):
     """Fitted discrete-time hazard (logit) of defence-pact onset within ``h`` years.
 
     ``params`` (Series) and ``cov`` on the standardised design (``const`` first,
@@ -92,15 +94,6 @@ class FormationResults:
     h: int
     meta: dict = field(default_factory=dict)
     sm_results: object = None
-
-    @property
-    def bse(self) -> pd.Series:
-        return pd.Series(np.sqrt(np.clip(np.diag(self.cov), 0, None)), index=self.params.index)
-
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        from scipy.stats import norm
-        z = norm.ppf(1 - alpha / 2)
-        return pd.DataFrame({"lower": self.params - z * self.bse, "upper": self.params + z * self.bse})
 
     def summary(self):
         if self.sm_results is not None:
