@@ -554,11 +554,11 @@ def _b_igo(*, year, ukey, grid, paths, **_):
             (int(g["year"].min()), int(g["year"].max())))
 
 
-def _spell_table(df, keycols, lo=None, hi=None):
+def _spell_table(df, lo=None, hi=None):
+    """(row positions, years) of every year covered by the frame's start_year–end_year spells."""
     from ._base import spells_to_years
 
-    idx, yrs = spells_to_years(df["start_year"], df["end_year"], lo, hi)
-    return idx, yrs
+    return spells_to_years(df["start_year"], df["end_year"], lo, hi)
 
 
 def _b_contiguity(*, year, ukey, grid, paths, **_):
@@ -566,7 +566,7 @@ def _b_contiguity(*, year, ukey, grid, paths, **_):
     c = _cow.read_contiguity(paths.get("contiguity"))
     lo, hi = int(c["start_year"].min()), int(c["end_year"].max())
     c = c[c["conttype"] > 0]  # conttype 0 = not contiguous
-    idx, yrs = _spell_table(c, None)
+    idx, yrs = _spell_table(c)
     k = _key(yrs, c["ccode1"].to_numpy()[idx], c["ccode2"].to_numpy()[idx])
     typ = c["conttype"].to_numpy()[idx].astype(float)
     # several spells in one year (type changed): keep the closest type
@@ -591,7 +591,7 @@ def _b_majors(*, year, lo_c, hi_c, grid, paths, **_):
     p = _path_of(paths, "majors", "cow/cow_majors.csv")
     mj = _cow.read_major_powers(paths.get("majors"))
     lo, hi = int(mj["start_year"].min()), int(mj["end_year"].max())
-    idx, yrs = _spell_table(mj, None)
+    idx, yrs = _spell_table(mj)
     mc = mj["ccode"].to_numpy()[idx]
     one = np.ones(yrs.size)
     m1 = grid.state_values(yrs, mc, one, "lo")
@@ -634,7 +634,7 @@ def _b_rivalries(*, year, c1, c2, ukey, sy, grid, paths, rivalries, progress, **
         warnings.warn(w.message, w.category, stacklevel=4)
     lo = max(1816, int(r["start_year"].min()))
     hi = int(r["end_year"].max())
-    idx, yrs = _spell_table(r, None, lo, hi)
+    idx, yrs = _spell_table(r, lo, hi)
     e = pd.DataFrame({"year": yrs, "a": r["ccode1"].to_numpy()[idx],
                       "b": r["ccode2"].to_numpy()[idx]}).drop_duplicates(ignore_index=True)
     riv = (grid.positions(e["year"], e["a"], e["b"]) >= 0).astype(float)
