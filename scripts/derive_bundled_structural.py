@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Derive the historical-source indicators of the 20 bundled dyads from the real data.
+"""Derive the historical-source indicators of the bundled dyads from the real data.
 
 Computes, with :func:`alliance_index.sources.build_dyad_years`, for the bundled
 dyads and 2010–2025 (only the years each source covers — nothing outside, no
@@ -43,9 +43,8 @@ from alliance_index import sources as S  # noqa: E402
 from alliance_index.errors import CoverageWarning, DataQualityWarning  # noqa: E402
 from alliance_index.observations import read_observations, write_observations  # noqa: E402
 
-DYADS = ["IRN-RUS", "BLR-RUS", "RUS-SYR", "PRK-RUS", "CHN-RUS", "ARM-RUS", "KAZ-RUS", "IND-RUS",
-         "IRN-SYR", "IRN-VEN", "CHN-PAK", "ISR-USA", "JPN-USA", "KOR-USA", "SAU-USA", "PHL-USA",
-         "AZE-TUR", "PAK-SAU", "CHN-IRN", "IND-USA"]
+#: the bundled dyads: one curated file per dyad in data/observations (named by canonical id)
+DYADS = sorted(f.stem for f in (REPO / "data" / "observations").glob("*.csv") if f.stem != "derived_real")
 INDICATORS = ["unga_agreement", "unga_ideal_point_distance", "shared_igo_memberships",
               "shared_rivals", "alliance_portfolio_similarity", "arms_transfers_tiv",
               "trade_usd", "trade_dependence"]
