@@ -11,11 +11,15 @@ from alliance_index.observations import known_status, mutual_defence
 
 BUNDLED = ["IRN-RUS", "BLR-RUS", "RUS-SYR", "PRK-RUS", "CHN-RUS", "ARM-RUS", "KAZ-RUS", "IND-RUS",
            "IRN-SYR", "IRN-VEN", "CHN-PAK", "ISR-USA", "JPN-USA", "KOR-USA", "SAU-USA", "PHL-USA",
-           "AZE-TUR", "PAK-SAU", "CHN-IRN", "IND-USA"]
+           "AZE-TUR", "PAK-SAU", "CHN-IRN", "IND-USA",
+           # added in session 2 by a rule blind to alliance status: for each of the US, Russia and China,
+           # the five partners not yet bundled with the largest SIPRI transfers 2010-2019 (docs/models.md)
+           "AUS-USA", "ARE-USA", "GBR-USA", "IRQ-USA", "TUR-USA", "DZA-RUS", "RUS-VNM", "EGY-RUS", "IRQ-RUS",
+           "AZE-RUS", "BGD-CHN", "CHN-FRA", "CHN-MMR", "CHN-UKR", "CHN-DZA"]
 ENDED_2024 = {"RUS-SYR", "IRN-SYR"}
 
 
-def test_the_twenty_dyads_are_bundled():
+def test_the_bundled_dyads_are_the_declared_ones():
     assert sorted(BUNDLED) == ai.list_dyads()
 
 
@@ -69,6 +73,8 @@ def test_known_status_facts():
     assert ks["PAK-SAU 2024"] != "defense" and ks["PAK-SAU 2025"] == "defense"
     assert ks["AZE-TUR 2015"] == "defense"
     assert ks["ISR-USA 2020"] == "none"
+    later = known_status(["AZE-RUS", "TUR-USA", "ARE-USA", "RUS-VNM"], [2015, 2020, 2020, 2020])
+    assert later.tolist() == ["defense", "defense", "none", "nonaggression"]  # CIS Charter per ATOP; NATO; none; TAC
     md = mutual_defence(["IRN-RUS"] * 3, [2015, 2023, 2025])
     assert (md == 0).all()  # the 2025 treaty has no mutual-defence clause
     assert np.isnan(mutual_defence(["DEU-FRA"], [2020])[0])  # not bundled: unknown, not zero
