@@ -217,7 +217,7 @@ scenarios:
   - name: neutral
     shocks:
       - {{year: 2025, indicator: non_support_when_attacked, op: set, value: 1}}
-      - {{year: 2025, indicator: neutrality_in_partner_conflicts, op: trend, value: 1}}
+      - {{year: 2025, indicator: diplomatic_protests, op: set, value: 4}}
 """
 
 
