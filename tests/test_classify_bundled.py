@@ -77,3 +77,17 @@ def test_belarus_above_iran_non_overlapping(res):
                   f"{i['p_de_jure']:.2f} [{i['p_de_jure_lo']:.2f}, {i['p_de_jure_hi']:.2f}]: "
                   f"higher={higher}, non-overlapping={separate}")
     assert higher and separate
+
+
+def test_lodo_report_prints_subset_rows():
+    import io
+
+    from alliance_index.models.commitment import lodo_report
+    buf = io.StringIO()
+    res = lodo_report(n_sims=50, seed=1, file=buf, variants=["shipped"],
+                      subsets={"Russia pairs": ["BLR-RUS", "IRN-RUS", "ARM-RUS"]})
+    text = buf.getvalue()
+    line = next(ln for ln in text.splitlines() if "shipped, Russia pairs" in ln)
+    sub = res[res.index.get_level_values("dyad").isin(["BLR-RUS", "IRN-RUS", "ARM-RUS"])]
+    assert f"n {len(sub)}," in line and f"treaty {int(sub['y'].sum())}," in line
+    assert f"ROC AUC {ev.roc_auc(sub['y'], sub['p_de_jure']):.3f}" in line
