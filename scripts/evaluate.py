@@ -7,7 +7,9 @@ defence pact (all dyads and politically relevant dyads), defence vs other formal
 onset of a defence pact within 5 years, calibration (reliability table, ECE).
 Part B (bundled panel): leave-one-dyad-out p_de_jure against status.csv's mutual_defence.
 
-Usage:  python scripts/evaluate.py [--real DIR] [--cache FILE.parquet] [--skip-real] [--skip-lodo] [--full]
+Part C (optional, --learning-curve): the first 20 dyads' LODO AUC against the number of added dyads in training.
+
+Usage:  python scripts/evaluate.py [--real DIR] [--cache FILE.parquet] [--skip-real] [--skip-lodo] [--full] [--learning-curve]
 """
 from __future__ import annotations
 
@@ -155,6 +157,37 @@ def part_b(n_sims: int) -> None:
     lodo_report(n_sims=n_sims, subsets=subsets)
 
 
+def learning_curve(n_sims: int, reps: int = 3, seed: int = 0) -> None:
+    """How the first 20 dyads' LODO AUC moves with the number of added dyads in training.
+
+    For k added dyads (k = 0, 5, 10, 15; ``reps`` random subsets each, seeded), leave-one-dyad-out
+    runs on the first 20 plus the k chosen dyads, and the metrics are computed on the first 20 only.
+    A diagnostic of whether more labelled dyads help; the shipped model is not changed.
+    """
+    from alliance_index.models import evaluation as ev_
+    from alliance_index.models.classify import load_historical
+    from alliance_index.models.commitment import bundled_training_data, lodo
+    from alliance_index.observations import list_dyads
+    hist = load_historical()
+    V, y = bundled_training_data()
+    dy = V.index.get_level_values("dyad")
+    added = [d for d in list_dyads() if d not in FIRST_20]
+    rng = np.random.default_rng(seed)
+    print("C. Learning curve: LODO on the first 20 dyads, trained with k of the added dyads "
+          f"({reps} random subsets per k, {n_sims} simulations)")
+    print(f"{'k':>3}  ROC AUC (each subset)            mean")
+    for k in range(0, len(added) + 1, 5):
+        aucs = []
+        for _ in range(1 if k in (0, len(added)) else reps):
+            pick = list(rng.choice(added, size=k, replace=False)) if k else []
+            keep = np.isin(dy, list(FIRST_20) + pick)
+            res = lodo(V[keep], y[keep], hist, n_sims=n_sims, seed=rng)
+            sub = res[res.index.get_level_values("dyad").isin(FIRST_20)]
+            aucs.append(ev_.roc_auc(sub["y"], sub["p_de_jure"]))
+        print(f"{k:>3}  {' '.join(f'{a:.3f}' for a in aucs):<32} {np.mean(aucs):.3f}")
+    print()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--real", help="real-data folder (default: $ALLIANCE_INDEX_REAL_DATA or ../shared/data/real)")
@@ -164,6 +197,8 @@ def main(argv=None) -> int:
     ap.add_argument("--full", action="store_true", help="also fit boosting on all dyads (slow; default: "
                     "boosting on politically relevant dyads only)")
     ap.add_argument("--n-sims", type=int, default=1000)
+    ap.add_argument("--learning-curve", action="store_true",
+                    help="also print part C: first-20 LODO AUC against the number of added training dyads")
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     if not a.skip_real:
@@ -176,6 +211,8 @@ def main(argv=None) -> int:
             part_a(dy, not a.full)
     if not a.skip_lodo:
         part_b(a.n_sims)
+    if a.learning_curve:
+        learning_curve(min(a.n_sims, 500))
     return 0
 
 
