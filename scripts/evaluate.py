@@ -8,8 +8,9 @@ onset of a defence pact within 5 years, calibration (reliability table, ECE).
 Part B (bundled panel): leave-one-dyad-out p_de_jure against status.csv's mutual_defence.
 
 Part C (optional, --learning-curve): the first 20 dyads' LODO AUC against the number of added dyads in training.
+Part D (optional, --decompose): how much of the 2023 Belarus/Iran interval width is coefficients vs imputation.
 
-Usage:  python scripts/evaluate.py [--real DIR] [--cache FILE.parquet] [--skip-real] [--skip-lodo] [--full] [--learning-curve]
+Usage:  python scripts/evaluate.py [--real DIR] [--cache FILE.parquet] [--skip-real] [--skip-lodo] [--full] [--learning-curve] [--decompose]
 """
 from __future__ import annotations
 
@@ -188,6 +189,39 @@ def learning_curve(n_sims: int, reps: int = 3, seed: int = 0) -> None:
     print()
 
 
+def interval_decomposition(dyads=("BLR-RUS", "IRN-RUS"), year: int = 2023, n: int = 4000, seed: int = 0) -> None:
+    """Where the width of the shipped model's interval comes from, for a few dyad-years.
+
+    ``full``: all sources (as :func:`alliance_index.classify` reports); ``imputation only``: coefficients
+    at their estimates, missing indicators drawn; ``coefficients only``: the commitment model's
+    coefficients drawn, the features fixed at their mean over the imputation draws. The shipped model
+    saw these dyads (in-sample), unlike part B.
+    """
+    from alliance_index.models.classify import load_fitted
+    from alliance_index.models.commitment import _sigmoid, bundled_training_data, simulate_features
+    hist, com = load_fitted()
+    V, _ = bundled_training_data(com.indicators)
+    rng = np.random.default_rng(seed)
+
+    def q(a):
+        return f"{np.mean(a):.2f} [{np.quantile(a, .025):.2f}, {np.quantile(a, .975):.2f}]"
+
+    print(f"D. Where the 95% interval's width comes from (shipped model, {year}, {n} draws)")
+    print(f"{'dyad':<9}{'full':<20}{'imputation only':<20}{'coefficients only':<20}observed")
+    for d in dyads:
+        tgt = (V.index.get_level_values(0) == d) & (V.index.get_level_values(1) == year)
+        F = simulate_features(V, hist, com.pool, n, rng, hist_param_draws=True, target=tgt, nodes=com.nodes)
+        B = com.draw_params(n, rng)
+        full = _sigmoid(np.einsum("snk,sk->sn", com.design(np.where(np.isnan(F), com.means, F)), B))[:, 0]
+        F2 = simulate_features(V, hist, com.pool, n, rng, hist_param_draws=False, target=tgt, nodes=com.nodes)
+        X2 = com.design(np.where(np.isnan(F2), com.means, F2))
+        imp = _sigmoid(X2[:, 0, :] @ com.params.to_numpy())
+        Fm = np.nanmean(F2, axis=0, keepdims=True)
+        par = _sigmoid(B @ com.design(np.where(np.isnan(Fm), com.means, Fm))[0, 0])
+        print(f"{d:<9}{q(full):<20}{q(imp):<20}{q(par):<20}{float(V[tgt].notna().mean(axis=1).iloc[0]):.2f}")
+    print()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--real", help="real-data folder (default: $ALLIANCE_INDEX_REAL_DATA or ../shared/data/real)")
@@ -199,6 +233,8 @@ def main(argv=None) -> int:
     ap.add_argument("--n-sims", type=int, default=1000)
     ap.add_argument("--learning-curve", action="store_true",
                     help="also print part C: first-20 LODO AUC against the number of added training dyads")
+    ap.add_argument("--decompose", action="store_true",
+                    help="also print part D: the sources of the 2023 Belarus/Iran interval widths")
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     if not a.skip_real:
@@ -213,6 +249,8 @@ def main(argv=None) -> int:
         part_b(a.n_sims)
     if a.learning_curve:
         learning_curve(min(a.n_sims, 500))
+    if a.decompose:
+        interval_decomposition()
     return 0
 
 
