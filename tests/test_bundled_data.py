@@ -114,3 +114,26 @@ def test_flagship_coverage_report():
     # print for the record (pytest -s); the aim is 60% per row
     print(rows.unstack(0).round(2).to_string())
     assert rows.mean() > 0.4
+
+
+def test_added_dyads_follow_the_declared_rule(real_data):
+    """The 15 dyads added in session 2 are, for each of the US, Russia and China, the five partners
+    outside the first 20 dyads with the largest SIPRI TIV between them in 2010-2019 (docs/models.md)."""
+    import warnings
+
+    from alliance_index.sources import read_sipri
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = read_sipri(real_data / "sipri" / "sipri-exports-processed.csv", on_unknown="keep")
+    s = s[(s["year"] >= 2010) & (s["year"] <= 2019)].dropna(subset=["supplier_ccode", "recipient_ccode"])
+    a = countries.cow_to_iso3(s["supplier_ccode"].to_numpy())
+    b = countries.cow_to_iso3(s["recipient_ccode"].to_numpy())
+    ok = np.array([x is not None and y is not None and x == x and y == y for x, y in zip(a, b)])
+    dy = pd.Series(s["tiv"].to_numpy()[ok], index=["-".join(sorted((x, y))) for x, y in zip(a[ok], b[ok])])
+    tiv = dy.groupby(level=0).sum()
+    first20 = set(BUNDLED[:20])
+    expected = set()
+    for power in ("USA", "RUS", "CHN"):
+        mine = tiv[[power in d.split("-") and d not in first20 for d in tiv.index]].sort_values(ascending=False)
+        expected |= set(mine.index[:5])
+    assert expected == set(BUNDLED[20:])
