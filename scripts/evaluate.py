@@ -7,6 +7,7 @@ defence pact (all dyads and politically relevant dyads), defence vs other formal
 onset of a defence pact within 5 years, calibration (reliability table, ECE).
 Part B (bundled panel): leave-one-dyad-out p_de_jure against status.csv's mutual_defence.
 
+Part A4: the statsmodels MNLogit with restricted cubic splines, knots chosen on 1986-1995 inside the training years.
 Part C (optional, --learning-curve): the first 20 dyads' LODO AUC against the number of added dyads in training.
 Part D (optional, --decompose): how much of the 2023 Belarus/Iran interval width is coefficients vs imputation.
 
@@ -26,7 +27,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alliance_index.models import evaluation as ev  # noqa: E402
-from alliance_index.models.features import historical_features, politically_relevant  # noqa: E402
+from alliance_index.models.features import (CONTINUOUS_FEATURES, add_splines, historical_features,  # noqa: E402
+                                            politically_relevant, rcs_knots)
 from alliance_index.models.historical import AllianceClassifier, fit_historical, p_defense_vs_other  # noqa: E402
 from alliance_index.models.formation import duration_terms, fit_formation, onset_frame  # noqa: E402
 
@@ -150,6 +152,52 @@ FIRST_20 = ("ARM-RUS", "AZE-TUR", "BLR-RUS", "CHN-IRN", "CHN-PAK", "CHN-RUS", "I
             "RUS-SYR", "SAU-USA")
 
 
+#: validation split inside the training years, for choosing the spline specification (part A4)
+VALID = (1986, 1995)
+
+
+def part_a4(dy: pd.DataFrame) -> None:
+    """A4: the statsmodels MNLogit with restricted cubic splines, the number of knots chosen on a
+    validation split inside the training years (fit 1950-1985, judge 1986-1995 by defence PR AUC on
+    relevant dyads), then refitted on 1950-1995 and tested once on 1996-2014."""
+    yr = dy["year"].to_numpy()
+    lab = dy["atop_label"].astype(object).to_numpy()
+    rel = politically_relevant(dy)
+    X = historical_features(dy, "full", True)
+    cont = [c for c in CONTINUOUS_FEATURES if c in X]
+    fit_rows = (yr >= TRAIN[0]) & (yr < VALID[0]) & rel
+    val_rows = (yr >= VALID[0]) & (yr <= VALID[1]) & rel
+    tr = (yr >= TRAIN[0]) & (yr <= TRAIN[1]) & rel
+    te = (yr >= TEST[0]) & (yr <= TEST[1]) & rel
+    print(f"A4. MNLogit with restricted cubic splines on {', '.join(cont)} (full features, relevant dyads).")
+    print(f"    Knots at Harrell's quantiles of the fitting rows; number chosen on validation "
+          f"{VALID[0]}-{VALID[1]} (fit {TRAIN[0]}-{VALID[0] - 1}), by defence PR AUC; the test years are used once.")
+    print(f"{'knots':<7}{'validation ROC AUC':>19}{'PR AUC':>8}")
+    yv = (lab[val_rows] == "defense").astype(float)
+    best, best_pr = 0, -1.0
+    for k in (0, 3, 4, 5):
+        kn = {c: rcs_knots(X.loc[fit_rows, c], k) for c in cont} if k else {}
+        Xk = add_splines(X, kn, {c: float(X.loc[fit_rows, c].mean()) for c in cont})
+        res = fit_historical(Xk[fit_rows], lab[fit_rows])
+        p = res.predict_proba(Xk[val_rows])["defense"].to_numpy()
+        r = ev.evaluate_binary(yv, p)
+        print(f"{k if k else 'linear':<7}{r['roc_auc']:>19.3f}{r['pr_auc']:>8.3f}")
+        if r["pr_auc"] > best_pr:
+            best, best_pr = k, r["pr_auc"]
+    kn = {c: rcs_knots(X.loc[tr, c], best) for c in cont} if best else {}
+    Xk = add_splines(X, kn, {c: float(X.loc[tr, c].mean()) for c in cont})
+    res = fit_historical(Xk[tr], lab[tr])
+    P = res.predict_proba(Xk[te])
+    yd = (lab[te] == "defense").astype(float)
+    r = ev.evaluate_binary(yd, P["defense"].to_numpy())
+    pk = lab[te] != "none"
+    dvo = ev.roc_auc(yd[pk], p_defense_vs_other(P)[pk])
+    print(f"chosen: {best if best else 'linear'} knots; refitted {TRAIN[0]}-{TRAIN[1]}, test {TEST[0]}-{TEST[1]} "
+          f"relevant dyads: ROC AUC {r['roc_auc']:.3f}, PR AUC {r['pr_auc']:.3f}, Brier {r['brier']:.3f}, "
+          f"ECE {r['ece']:.3f}; defence vs other {dvo:.3f}")
+    print()
+
+
 def part_b(n_sims: int) -> None:
     from alliance_index.models.commitment import lodo_report
     from alliance_index.observations import list_dyads
@@ -245,6 +293,7 @@ def main(argv=None) -> int:
         else:
             dy = real_frame(1946, 2018, data_dir=a.real, cache=a.cache)
             part_a(dy, not a.full)
+            part_a4(dy)
     if not a.skip_lodo:
         part_b(a.n_sims)
     if a.learning_curve:

@@ -254,3 +254,26 @@ def test_verdict_thresholds(p, c, d, expected):
 
 def test_verdict_nan_p():
     assert vd.verdicts([np.nan], [50], [10])[0] is None
+
+
+def test_restricted_cubic_spline_basis():
+    from alliance_index.models.features import add_splines, rcs_basis, rcs_knots
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=2000)
+    t = rcs_knots(z, 5)
+    assert len(t) == 5 and np.all(np.diff(t) > 0)
+    x = np.linspace(-4, 4, 801)
+    B = rcs_basis(x, t)
+    assert B.shape == (801, 3)
+    d2 = np.abs(np.diff(B, 2, axis=0))
+    mid = x[1:-1]
+    assert d2[mid < t[0] - 0.02].max() < 1e-12 and d2[mid > t[-1] + 0.02].max() < 1e-9   # linear tails
+    assert d2[(mid > t[0]) & (mid < t[-1])].max() > 1e-6                                  # curved inside
+    # natural-spline identity: any combination is representable; basis is 0 below the first knot
+    assert np.all(B[x < t[0]] == 0)
+    X = pd.DataFrame({"a": [0.0, np.nan, 1.0, 2.0], "b": [1.0, 2.0, 3.0, 4.0]})
+    out = add_splines(X, {"a": np.array([0.0, 1.0, 2.0])}, fill={"a": 1.0})
+    assert list(out.columns) == ["a", "b", "a__rcs1"]
+    assert np.isnan(out.loc[1, "a"]) and out.loc[1, "a__rcs1"] == out.loc[2, "a__rcs1"]  # filled at x = 1
+    with pytest.raises(ValueError, match="n_knots"):
+        rcs_knots(z, 6)

@@ -240,3 +240,71 @@ def commitment_nodes(Z: np.ndarray, columns: Sequence[str],
         s = np.nansum(sub, axis=-1)
         out.append(np.where(n > 0, s / np.maximum(n, 1), np.nan))
     return np.stack(out, axis=-1)
+
+
+# ------------------------------------------------------------------ restricted cubic splines
+
+#: Harrell's default knot quantiles (Regression Modeling Strategies, 2nd ed., table 2.3)
+RCS_QUANTILES: dict[int, tuple[float, ...]] = {3: (0.10, 0.50, 0.90), 4: (0.05, 0.35, 0.65, 0.95),
+                                               5: (0.05, 0.275, 0.50, 0.725, 0.95)}
+#: continuous features of the historical model that may enter as splines
+CONTINUOUS_FEATURES: tuple[str, ...] = ("unga_agreement", "ideal_distance", "log_igos", "log_trade",
+                                        "log_trade_dep", "log_arms", "portfolio_s", "log_mindist",
+                                        "log_cap_ratio")
+
+
+def rcs_knots(x, n_knots: int) -> np.ndarray:
+    """Knots of a restricted cubic spline at Harrell's default quantiles of the observed ``x``."""
+    if n_knots not in RCS_QUANTILES:
+        raise ValueError(f"n_knots must be one of {sorted(RCS_QUANTILES)}, not {n_knots!r}")
+    v = np.asarray(x, dtype=float)
+    v = v[~np.isnan(v)]
+    if v.size == 0:
+        raise ValueError("rcs_knots: no observed values")
+    return np.unique(np.quantile(v, RCS_QUANTILES[n_knots]))
+
+
+def rcs_basis(x, knots) -> np.ndarray:
+    """Nonlinear terms of a restricted (natural) cubic spline, shape ``(n, len(knots) - 2)``.
+
+    Notes
+    -----
+    With knots :math:`t_1 < \\dots < t_k`, term :math:`j = 1, \\dots, k-2` is
+
+    .. math:: \\frac{(x-t_j)_+^3 - (x-t_{k-1})_+^3\\frac{t_k-t_j}{t_k-t_{k-1}}
+              + (x-t_k)_+^3\\frac{t_{k-1}-t_j}{t_k-t_{k-1}}}{(t_k-t_1)^2},
+
+    so the fitted function :math:`\\beta_0 x + \\sum_j \\beta_j s_j(x)` is cubic between knots
+    and linear beyond the outer ones (Harrell 2015, §2.4.5). NaN in ``x`` gives NaN terms.
+    """
+    x = np.asarray(x, dtype=float)
+    t = np.asarray(knots, dtype=float)
+    k = t.size
+    if k < 3:
+        return np.empty((x.size, 0))
+    def p3(u):
+        return np.clip(u, 0, None) ** 3
+    tk, tk1, scale = t[-1], t[-2], (t[-1] - t[0]) ** 2
+    cols = [(p3(x - t[j]) - p3(x - tk1) * (tk - t[j]) / (tk - tk1) + p3(x - tk) * (tk1 - t[j]) / (tk - tk1)) / scale
+            for j in range(k - 2)]
+    return np.column_stack(cols)
+
+
+def add_splines(X: pd.DataFrame, knots: dict[str, np.ndarray],
+                fill: dict[str, float] | None = None) -> pd.DataFrame:
+    """``X`` plus the restricted-cubic-spline terms ``<col>__rcs<j>`` of the columns in ``knots``
+    (knots fixed beforehand, e.g. on training rows with :func:`rcs_knots`).
+
+    Where the column is NaN the terms are evaluated at ``fill[col]`` (default: the mean of its
+    observed values in ``X``), so that the column's own missing dummy in the model is the only
+    one: NaN spline terms would add a copy of that dummy per term (a singular design). The
+    column itself stays NaN.
+    """
+    extra = {}
+    for c, t in knots.items():
+        x = X[c].to_numpy(dtype=float)
+        at = (fill or {}).get(c, float(np.nanmean(x)) if np.isfinite(x).any() else 0.0)
+        B = rcs_basis(np.where(np.isnan(x), at, x), t)
+        for j in range(B.shape[1]):
+            extra[f"{c}__rcs{j + 1}"] = B[:, j]
+    return pd.concat([X, pd.DataFrame(extra, index=X.index)], axis=1) if extra else X
