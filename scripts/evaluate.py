@@ -184,15 +184,37 @@ def part_a4(dy: pd.DataFrame) -> None:
         print(f"{k if k else 'linear':<7}{r['roc_auc']:>19.3f}{r['pr_auc']:>8.3f}")
         if r["pr_auc"] > best_pr:
             best, best_pr = k, r["pr_auc"]
+    # second stage, same protocol: interactions of the (linear) continuous features with moderators
+    def with_inter(Xs, rows, mods):
+        extra = {}
+        for m in mods:
+            mv = np.nan_to_num(Xs[m].to_numpy(dtype=float), nan=0.0)
+            for c in cont:
+                xv = Xs[c].to_numpy(dtype=float)
+                extra[f"{c}__x__{m}"] = np.where(np.isnan(xv), float(Xs.loc[rows, c].mean()), xv) * mv
+        return pd.concat([Xs, pd.DataFrame(extra, index=Xs.index)], axis=1) if extra else Xs
+
+    kn_fit = {c: rcs_knots(X.loc[fit_rows, c], best) for c in cont} if best else {}
+    Xs_fit = add_splines(X, kn_fit, {c: float(X.loc[fit_rows, c].mean()) for c in cont})
+    print(f"{'interactions':<34}{'validation ROC AUC':>19}{'PR AUC':>8}   (with {best if best else 'no'} knots)")
+    best_m, best_pr2 = (), -1.0
+    for mods in ((), ("major_powers",), ("contig_land",), ("major_powers", "contig_land")):
+        Xi = with_inter(Xs_fit, fit_rows, mods)
+        res = fit_historical(Xi[fit_rows], lab[fit_rows])
+        r = ev.evaluate_binary(yv, res.predict_proba(Xi[val_rows])["defense"].to_numpy())
+        print(f"{' x '.join(mods) if mods else 'none':<34}{r['roc_auc']:>19.3f}{r['pr_auc']:>8.3f}")
+        if r["pr_auc"] > best_pr2:
+            best_m, best_pr2 = mods, r["pr_auc"]
     kn = {c: rcs_knots(X.loc[tr, c], best) for c in cont} if best else {}
-    Xk = add_splines(X, kn, {c: float(X.loc[tr, c].mean()) for c in cont})
+    Xk = with_inter(add_splines(X, kn, {c: float(X.loc[tr, c].mean()) for c in cont}), tr, best_m)
     res = fit_historical(Xk[tr], lab[tr])
     P = res.predict_proba(Xk[te])
     yd = (lab[te] == "defense").astype(float)
     r = ev.evaluate_binary(yd, P["defense"].to_numpy())
     pk = lab[te] != "none"
     dvo = ev.roc_auc(yd[pk], p_defense_vs_other(P)[pk])
-    print(f"chosen: {best if best else 'linear'} knots; refitted {TRAIN[0]}-{TRAIN[1]}, test {TEST[0]}-{TEST[1]} "
+    print(f"chosen: {best if best else 'linear'} knots, interactions with "
+          f"{' and '.join(best_m) if best_m else 'none'}; refitted {TRAIN[0]}-{TRAIN[1]}, test {TEST[0]}-{TEST[1]} "
           f"relevant dyads: ROC AUC {r['roc_auc']:.3f}, PR AUC {r['pr_auc']:.3f}, Brier {r['brier']:.3f}, "
           f"ECE {r['ece']:.3f}; defence vs other {dvo:.3f}")
     print()
