@@ -10,8 +10,9 @@ Part B (bundled panel): leave-one-dyad-out p_de_jure against status.csv's mutual
 Part A4: the statsmodels MNLogit with restricted cubic splines, knots chosen on 1986-1995 inside the training years.
 Part C (optional, --learning-curve): the first 20 dyads' LODO AUC against the number of added dyads in training.
 Part D (optional, --decompose): how much of the 2023 Belarus/Iran interval width is coefficients vs imputation.
+Part E (optional, --prospective REV): the fitted models of an earlier commit scoring the dyads added after it.
 
-Usage:  python scripts/evaluate.py [--real DIR] [--cache FILE.parquet] [--skip-real] [--skip-lodo] [--full] [--learning-curve] [--decompose]
+Usage:  python scripts/evaluate.py [--real DIR] [--cache FILE.parquet] [--skip-real] [--skip-lodo] [--full] [--learning-curve] [--decompose] [--prospective REV]
 """
 from __future__ import annotations
 
@@ -292,6 +293,41 @@ def interval_decomposition(dyads=("BLR-RUS", "IRN-RUS"), year: int = 2023, n: in
     print()
 
 
+def prospective(rev: str, n_sims: int = 1000, seed: int = 0) -> None:
+    """E: the fitted models of an earlier commit ``rev`` scoring the dyads added after it.
+
+    The models are read from git (``git show REV:alliance_index/models/fitted/*.json``); the dyads
+    scored are the bundled dyads that are not among :data:`FIRST_20` (coded after session 1).
+    """
+    import subprocess
+    import tempfile
+
+    from alliance_index import load_panel
+    from alliance_index.models import evaluation as ev_
+    from alliance_index.models.classify import classify
+    from alliance_index.observations import list_dyads, mutual_defence
+    root = Path(__file__).resolve().parent.parent
+    added = [d for d in list_dyads() if d not in FIRST_20]
+    with tempfile.TemporaryDirectory() as tmp:
+        for f in ("historical.json", "commitment.json", "formation.json"):
+            blob = subprocess.run(["git", "show", f"{rev}:alliance_index/models/fitted/{f}"], cwd=root,
+                                  capture_output=True, check=True).stdout
+            Path(tmp, f).write_bytes(blob)
+        c = classify(load_panel(added), n_sims=n_sims, seed=seed, fitted=tmp)
+        meta = __import__("json").loads(Path(tmp, "commitment.json").read_text())
+    y = mutual_defence(c["dyad"], c["year"])
+    m = ev_.evaluate_binary(y, c["p_de_jure"].to_numpy())
+    beta_h = dict(zip(meta["terms"], meta["params"])).get("structural_logodds", float("nan"))
+    print(f"E. Prospective check: the fitted models of {rev} (commitment model fitted on "
+          f"{meta['meta'].get('n_dyads')} dyads) scoring the {len(added)} dyads coded after it")
+    print(f"n {m['n']}, treaty {m['positives']}, ROC AUC {m['roc_auc']:.3f}, PR AUC {m['pr_auc']:.3f}, "
+          f"Brier {m['brier']:.3f}, ECE {m['ece']:.3f}; that model's weight on the structural log-odds "
+          f"{beta_h:+.3f} (its historical model did see these dyads' ATOP labels to 2018)")
+    per = c.assign(label=y).groupby("dyad").agg(label=("label", "mean"), p_de_jure=("p_de_jure", "mean"))
+    print(per.to_string(float_format=lambda v: f"{v:.3f}"))
+    print()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--real", help="real-data folder (default: $ALLIANCE_INDEX_REAL_DATA or ../shared/data/real)")
@@ -305,6 +341,9 @@ def main(argv=None) -> int:
                     help="also print part C: first-20 LODO AUC against the number of added training dyads")
     ap.add_argument("--decompose", action="store_true",
                     help="also print part D: the sources of the 2023 Belarus/Iran interval widths")
+    ap.add_argument("--prospective", metavar="REV",
+                    help="also print part E: the fitted models of git revision REV (e.g. a535a32, end of "
+                         "session 1) scoring the dyads added after it")
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     if not a.skip_real:
@@ -322,6 +361,8 @@ def main(argv=None) -> int:
         learning_curve(min(a.n_sims, 500))
     if a.decompose:
         interval_decomposition()
+    if a.prospective:
+        prospective(a.prospective, min(a.n_sims, 1000))
     return 0
 
 
