@@ -153,6 +153,12 @@ FIRST_20 = ("ARM-RUS", "AZE-TUR", "BLR-RUS", "CHN-IRN", "CHN-PAK", "CHN-RUS", "I
             "RUS-SYR", "SAU-USA")
 
 
+def added_dyads() -> tuple[str, ...]:
+    """The bundled dyads that are not among :data:`FIRST_20` (coded after session 1)."""
+    from alliance_index.observations import list_dyads
+    return tuple(d for d in list_dyads() if d not in FIRST_20)
+
+
 #: validation split inside the training years, for choosing the spline specification (part A4)
 VALID = (1986, 1995)
 
@@ -175,39 +181,40 @@ def part_a4(dy: pd.DataFrame) -> None:
           f"{VALID[0]}-{VALID[1]} (fit {TRAIN[0]}-{VALID[0] - 1}), by defence PR AUC; the test years are used once.")
     print(f"{'knots':<7}{'validation ROC AUC':>19}{'PR AUC':>8}")
     yv = (lab[val_rows] == "defense").astype(float)
-    best, best_pr = 0, -1.0
+    fill_fit = {c: float(X.loc[fit_rows, c].mean()) for c in cont}   # NaN cells, at the fitting rows' mean
+    fill_tr = {c: float(X.loc[tr, c].mean()) for c in cont}
+    best, best_pr, Xs_fit = 0, -1.0, X
     for k in (0, 3, 4, 5):
         kn = {c: rcs_knots(X.loc[fit_rows, c], k) for c in cont} if k else {}
-        Xk = add_splines(X, kn, {c: float(X.loc[fit_rows, c].mean()) for c in cont})
+        Xk = add_splines(X, kn, fill_fit)
         res = fit_historical(Xk[fit_rows], lab[fit_rows])
         p = res.predict_proba(Xk[val_rows])["defense"].to_numpy()
         r = ev.evaluate_binary(yv, p)
         print(f"{k if k else 'linear':<7}{r['roc_auc']:>19.3f}{r['pr_auc']:>8.3f}")
         if r["pr_auc"] > best_pr:
-            best, best_pr = k, r["pr_auc"]
+            best, best_pr, Xs_fit = k, r["pr_auc"], Xk
+
     # second stage, same protocol: interactions of the (linear) continuous features with moderators
-    def with_inter(Xs, rows, mods):
+    def with_inter(Xs, fill, mods):
         extra = {}
         for m in mods:
             mv = np.nan_to_num(Xs[m].to_numpy(dtype=float), nan=0.0)
             for c in cont:
                 xv = Xs[c].to_numpy(dtype=float)
-                extra[f"{c}__x__{m}"] = np.where(np.isnan(xv), float(Xs.loc[rows, c].mean()), xv) * mv
+                extra[f"{c}__x__{m}"] = np.where(np.isnan(xv), fill[c], xv) * mv
         return pd.concat([Xs, pd.DataFrame(extra, index=Xs.index)], axis=1) if extra else Xs
 
-    kn_fit = {c: rcs_knots(X.loc[fit_rows, c], best) for c in cont} if best else {}
-    Xs_fit = add_splines(X, kn_fit, {c: float(X.loc[fit_rows, c].mean()) for c in cont})
     print(f"{'interactions':<34}{'validation ROC AUC':>19}{'PR AUC':>8}   (with {best if best else 'no'} knots)")
     best_m, best_pr2 = (), -1.0
     for mods in ((), ("major_powers",), ("contig_land",), ("major_powers", "contig_land")):
-        Xi = with_inter(Xs_fit, fit_rows, mods)
+        Xi = with_inter(Xs_fit, fill_fit, mods)
         res = fit_historical(Xi[fit_rows], lab[fit_rows])
         r = ev.evaluate_binary(yv, res.predict_proba(Xi[val_rows])["defense"].to_numpy())
         print(f"{' x '.join(mods) if mods else 'none':<34}{r['roc_auc']:>19.3f}{r['pr_auc']:>8.3f}")
         if r["pr_auc"] > best_pr2:
             best_m, best_pr2 = mods, r["pr_auc"]
     kn = {c: rcs_knots(X.loc[tr, c], best) for c in cont} if best else {}
-    Xk = with_inter(add_splines(X, kn, {c: float(X.loc[tr, c].mean()) for c in cont}), tr, best_m)
+    Xk = with_inter(add_splines(X, kn, fill_tr), fill_tr, best_m)
     res = fit_historical(Xk[tr], lab[tr])
     P = res.predict_proba(Xk[te])
     yd = (lab[te] == "defense").astype(float)
@@ -223,8 +230,7 @@ def part_a4(dy: pd.DataFrame) -> None:
 
 def part_b(n_sims: int) -> None:
     from alliance_index.models.commitment import lodo_report
-    from alliance_index.observations import list_dyads
-    added = tuple(d for d in list_dyads() if d not in FIRST_20)
+    added = added_dyads()
     subsets = {"first 20 dyads": FIRST_20, "15 added dyads": added} if added else None
     lodo_report(n_sims=n_sims, subsets=subsets)
 
@@ -239,11 +245,10 @@ def learning_curve(n_sims: int, reps: int = 3, seed: int = 0) -> None:
     from alliance_index.models import evaluation as ev_
     from alliance_index.models.classify import load_historical
     from alliance_index.models.commitment import bundled_training_data, lodo
-    from alliance_index.observations import list_dyads
     hist = load_historical()
     V, y = bundled_training_data()
     dy = V.index.get_level_values("dyad")
-    added = [d for d in list_dyads() if d not in FIRST_20]
+    added = list(added_dyads())
     rng = np.random.default_rng(seed)
     print("C. Learning curve: LODO on the first 20 dyads, trained with k of the added dyads "
           f"({reps} random subsets per k, {n_sims} simulations)")
@@ -269,7 +274,7 @@ def interval_decomposition(dyads=("BLR-RUS", "IRN-RUS"), year: int = 2023, n: in
     saw these dyads (in-sample), unlike part B.
     """
     from alliance_index.models.classify import load_fitted
-    from alliance_index.models.commitment import _sigmoid, bundled_training_data, simulate_features
+    from alliance_index.models.commitment import _sigmoid, bundled_training_data, predict_draws, simulate_features
     hist, com = load_fitted()
     V, _ = bundled_training_data(com.indicators)
     rng = np.random.default_rng(seed)
@@ -281,14 +286,13 @@ def interval_decomposition(dyads=("BLR-RUS", "IRN-RUS"), year: int = 2023, n: in
     print(f"{'dyad':<9}{'full':<20}{'imputation only':<20}{'coefficients only':<20}observed")
     for d in dyads:
         tgt = (V.index.get_level_values(0) == d) & (V.index.get_level_values(1) == year)
-        F = simulate_features(V, hist, com.pool, n, rng, hist_param_draws=True, target=tgt, nodes=com.nodes)
-        B = com.draw_params(n, rng)
-        full = _sigmoid(np.einsum("snk,sk->sn", com.design(np.where(np.isnan(F), com.means, F)), B))[:, 0]
-        F2 = simulate_features(V, hist, com.pool, n, rng, hist_param_draws=False, target=tgt, nodes=com.nodes)
+        full = predict_draws(com, V, hist, n, rng, target=tgt)[:, 0]  # what classify() reports
+        F2 = simulate_features(V, hist, com.pool, n, rng, hist_param_draws=False, target=tgt, nodes=com.nodes,
+                               use_structural=com.use_structural)
         X2 = com.design(np.where(np.isnan(F2), com.means, F2))
         imp = _sigmoid(X2[:, 0, :] @ com.params.to_numpy())
         Fm = np.nanmean(F2, axis=0, keepdims=True)
-        par = _sigmoid(B @ com.design(np.where(np.isnan(Fm), com.means, Fm))[0, 0])
+        par = _sigmoid(com.draw_params(n, rng) @ com.design(np.where(np.isnan(Fm), com.means, Fm))[0, 0])
         print(f"{d:<9}{q(full):<20}{q(imp):<20}{q(par):<20}{float(V[tgt].notna().mean(axis=1).iloc[0]):.2f}")
     print()
 
@@ -299,22 +303,23 @@ def prospective(rev: str, n_sims: int = 1000, seed: int = 0) -> None:
     The models are read from git (``git show REV:alliance_index/models/fitted/*.json``); the dyads
     scored are the bundled dyads that are not among :data:`FIRST_20` (coded after session 1).
     """
+    import json
     import subprocess
     import tempfile
 
     from alliance_index import load_panel
     from alliance_index.models import evaluation as ev_
     from alliance_index.models.classify import classify
-    from alliance_index.observations import list_dyads, mutual_defence
+    from alliance_index.observations import mutual_defence
     root = Path(__file__).resolve().parent.parent
-    added = [d for d in list_dyads() if d not in FIRST_20]
+    added = list(added_dyads())
     with tempfile.TemporaryDirectory() as tmp:
         for f in ("historical.json", "commitment.json", "formation.json"):
             blob = subprocess.run(["git", "show", f"{rev}:alliance_index/models/fitted/{f}"], cwd=root,
                                   capture_output=True, check=True).stdout
             Path(tmp, f).write_bytes(blob)
         c = classify(load_panel(added), n_sims=n_sims, seed=seed, fitted=tmp)
-        meta = __import__("json").loads(Path(tmp, "commitment.json").read_text())
+        meta = json.loads(Path(tmp, "commitment.json").read_text())
     y = mutual_defence(c["dyad"], c["year"])
     m = ev_.evaluate_binary(y, c["p_de_jure"].to_numpy())
     beta_h = dict(zip(meta["terms"], meta["params"])).get("structural_logodds", float("nan"))

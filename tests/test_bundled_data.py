@@ -126,11 +126,9 @@ def test_added_dyads_follow_the_declared_rule(real_data):
         warnings.simplefilter("ignore")
         s = read_sipri(real_data / "sipri" / "sipri-exports-processed.csv", on_unknown="keep")
     s = s[(s["year"] >= 2010) & (s["year"] <= 2019)].dropna(subset=["supplier_ccode", "recipient_ccode"])
-    a = countries.cow_to_iso3(s["supplier_ccode"].to_numpy())
+    a = countries.cow_to_iso3(s["supplier_ccode"].to_numpy())  # raises on an unknown code
     b = countries.cow_to_iso3(s["recipient_ccode"].to_numpy())
-    ok = np.array([x is not None and y is not None and x == x and y == y for x, y in zip(a, b)])
-    dy = pd.Series(s["tiv"].to_numpy()[ok], index=["-".join(sorted((x, y))) for x, y in zip(a[ok], b[ok])])
-    tiv = dy.groupby(level=0).sum()
+    tiv = pd.Series(s["tiv"].to_numpy(), index=[countries.dyad_id(x, y) for x, y in zip(a, b)]).groupby(level=0).sum()
     first20 = set(BUNDLED[:20])
     expected = set()
     for power in ("USA", "RUS", "CHN"):
