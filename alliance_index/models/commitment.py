@@ -18,7 +18,11 @@ Features (:data:`FEATURES`), per dyad-year:
 
 Model: logistic regression with an L2 penalty :math:`\\lambda = 1` on the
 standardised slopes (a N(0, 1) prior; intercept unpenalised), fixed a priori,
-not tuned. Missing indicators are never zero: each missing cell is drawn from
+not tuned. An alternative that chooses the form (node means or every indicator on its
+own) and :math:`\\lambda` from :data:`SPEC_GRID` by dyad-grouped cross-validation
+(:func:`select_specification`) is evaluated with the choice nested inside
+leave-one-dyad-out (variant ``selected_nested``); it did not score better, so the fixed
+specification ships (``docs/models.md``). Missing indicators are never zero: each missing cell is drawn from
 the same dyad's observed values of that indicator in other years, or, when
 the dyad has none, from the pooled observed values of the training panel
 (hot-deck multiple imputation). The fit stacks ``n_imputations`` completed
@@ -48,7 +52,8 @@ L2_PENALTY = 1.0
 N_IMPUTATIONS = 20
 
 __all__ = ["FEATURES", "MODEL_INDICATORS", "CommitmentModel", "DonorPool", "simulate_features",
-           "fit_commitment", "lodo", "lodo_report", "panel_frame"]
+           "fit_commitment", "lodo", "lodo_report", "panel_frame", "SPEC_GRID", "FORMS", "SpecSelection",
+           "select_specification"]
 
 
 # ------------------------------------------------------------------ raw panel
@@ -339,8 +344,9 @@ def fit_commitment(V: pd.DataFrame, y: np.ndarray, historical, *, l2: float = L2
                           use_structural=use_structural)  # (M, n, p)
     M, n, p = F.shape
     Ff = F.reshape(M * n, p)
-    means = np.nanmean(Ff, axis=0)
-    scales = np.nanstd(Ff, axis=0)
+    seen = (~np.isnan(Ff)).sum(axis=0)
+    means = np.where(seen > 0, np.nansum(Ff, axis=0) / np.maximum(seen, 1), 0.0)  # never seen: slope stays 0
+    scales = np.sqrt(np.where(seen > 0, np.nansum((np.nan_to_num(Ff - means)) ** 2, axis=0) / np.maximum(seen, 1), 0))
     scales = np.where(scales > 0, scales, 1.0)
     Z = np.where(np.isnan(Ff), 0.0, (Ff - means) / scales)
     X = np.column_stack([np.ones(M * n), Z])
@@ -377,11 +383,97 @@ def predict_draws(model: CommitmentModel, V: pd.DataFrame, historical, n_sims: i
     return _sigmoid(np.einsum("snk,sk->sn", X, B))
 
 
+# ------------------------------------------------------------------ specification choice
+
+#: the two forms of the curated features: six node means, or every commitment indicator on its own
+FORMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "nodes": dict(COMMITMENT_NODES),
+    "indicators": {i: (i,) for i in COMMITMENT_INDICATORS},
+}
+#: the declared grid the commitment model's specification is chosen from (form x L2 penalty)
+SPEC_GRID: dict[str, dict] = {f"{form}/l2={l2:g}": {"nodes": FORMS[form], "use_structural": True, "l2": float(l2)}
+                              for form in FORMS for l2 in (1, 3, 10, 30, 100, 300)}
+#: folds of the inner, dyad-grouped cross-validation that chooses from :data:`SPEC_GRID`
+SELECT_FOLDS = 5
+
+
+@dataclass
+class SpecSelection:
+    """Result of :func:`select_specification`: the chosen grid entry and every entry's scores."""
+
+    chosen: str
+    scores: pd.DataFrame
+    n_folds: int
+
+    @property
+    def spec(self) -> dict:
+        return SPEC_GRID[self.chosen]
+
+    def to_dict(self) -> dict:
+        return {"chosen": self.chosen, "criterion": "pooled log loss, dyad-grouped cross-validation",
+                "n_folds": self.n_folds, "scores": {k: {c: float(v) for c, v in r.items()}
+                                                    for k, r in self.scores.to_dict("index").items()}}
+
+
+def _point_predict(mdl: "CommitmentModel", V: pd.DataFrame, historical, target: np.ndarray,
+                   rng: np.random.Generator, n_imputations: int) -> np.ndarray:
+    """Mean over hot-deck completions of the predicted probability at the coefficient estimates."""
+    F = simulate_features(V, historical, mdl.pool, n_imputations, rng, target=target, nodes=mdl.nodes,
+                          use_structural=mdl.use_structural)
+    X = mdl.design(np.where(np.isnan(F), mdl.means, F))
+    return _sigmoid(X @ mdl.params.to_numpy()).mean(axis=0)
+
+
+def select_specification(V: pd.DataFrame, y: np.ndarray, historical, *, grid: dict[str, dict] | None = None,
+                         n_folds: int = SELECT_FOLDS, n_imputations: int = N_IMPUTATIONS,
+                         seed=0) -> SpecSelection:
+    """Choose the commitment model's specification from ``grid`` by dyad-grouped cross-validation.
+
+    The dyads of ``V`` are shuffled (``seed``) and dealt into ``n_folds`` groups; every grid entry is
+    fitted without each group and scored on it. The entry with the lowest pooled log loss wins
+    (a proper scoring rule, so calibration counts as well as ranking).
+
+    Notes
+    -----
+    Used inside every outer fold of :func:`lodo` (``select=True``), so the leave-one-dyad-out
+    score measures the whole procedure, choice included (nested cross-validation).
+    """
+    from . import evaluation as ev
+    rng = np.random.default_rng(seed)
+    grid = SPEC_GRID if grid is None else grid
+    y = np.asarray(y, dtype=float)
+    dy = V.index.get_level_values("dyad").to_numpy(dtype=object)
+    codes = np.unique(dy)
+    if len(codes) < n_folds:
+        raise ValueError(f"select_specification needs at least n_folds={n_folds} dyads, got {len(codes)}")
+    fold_of = dict(zip(rng.permutation(codes), np.arange(len(codes)) % n_folds))
+    fold = np.array([fold_of[d] for d in dy])
+    rows = {}
+    for name, spec in grid.items():
+        p = np.full(len(y), np.nan)
+        for k in range(n_folds):
+            te = fold == k
+            if y[~te].min() == y[~te].max():  # a training set with one class cannot be fitted
+                continue
+            mdl = fit_commitment(V[~te], y[~te], historical, l2=spec["l2"], n_imputations=n_imputations,
+                                 seed=rng, nodes=spec["nodes"], use_structural=spec["use_structural"])
+            p[te] = _point_predict(mdl, V, historical, te, rng, n_imputations)
+        ok = ~np.isnan(p)
+        rows[name] = {"log_loss": ev.log_loss(y[ok], p[ok]), "roc_auc": ev.roc_auc(y[ok], p[ok]),
+                      "brier": ev.brier(y[ok], p[ok])}
+    scores = pd.DataFrame.from_dict(rows, orient="index")
+    return SpecSelection(chosen=str(scores["log_loss"].idxmin()), scores=scores, n_folds=n_folds)
+
+
 # ------------------------------------------------------------------ leave one dyad out
 
-#: specifications compared leave-one-dyad-out (``shipped`` was fixed before any was evaluated)
+#: specifications compared leave-one-dyad-out. ``shipped`` (six node means, L2 = 1) was fixed in session 1
+#: before any was evaluated and is the one whose coefficients ship. ``selected_nested`` is the alternative
+#: procedure of choosing the specification from :data:`SPEC_GRID` by :func:`select_specification`,
+#: re-chosen inside every fold (nested), so its score includes the choice.
 VARIANTS: dict[str, dict] = {
     "shipped": {"nodes": dict(COMMITMENT_NODES), "use_structural": True},
+    "selected_nested": {"select": True},
     "no_structural": {"nodes": dict(COMMITMENT_NODES), "use_structural": False},
     "key_indicators": {"nodes": {i: (i,) for i in (
         "basing_access", "diplomatic_backing", "wartime_support", "partnership_level", "joint_exercises",
@@ -402,25 +494,37 @@ def bundled_training_data(indicators: Sequence[str] | None = None):
 
 def lodo(V: pd.DataFrame, y: np.ndarray, historical, *, n_sims: int = 1000, seed=0,
          l2: float = L2_PENALTY, n_imputations: int = N_IMPUTATIONS,
-         nodes: dict[str, Sequence[str]] | None = None, use_structural: bool = True) -> pd.DataFrame:
+         nodes: dict[str, Sequence[str]] | None = None, use_structural: bool = True,
+         select: bool = False, grid: dict[str, dict] | None = None) -> pd.DataFrame:
     """Leave-one-dyad-out: refit without each dyad, score its years.
 
     Returns a frame indexed (dyad, year) with ``y``, ``p_de_jure``, ``p_de_jure_lo``,
-    ``p_de_jure_hi`` (2.5 % / 97.5 % of the simulation) and ``coverage``. The donor
-    pool of each fold holds only the training dyads' values.
+    ``p_de_jure_hi`` (2.5 % / 97.5 % of the simulation), ``coverage`` and ``spec`` (the
+    specification that scored the row). The donor pool of each fold holds only the
+    training dyads' values. With ``select=True`` the specification is chosen from ``grid``
+    (default :data:`SPEC_GRID`) by :func:`select_specification` on each fold's training dyads
+    (nested cross-validation); ``l2``, ``nodes`` and ``use_structural`` are then ignored.
     """
     rng = np.random.default_rng(seed)
     dy = V.index.get_level_values("dyad").to_numpy(dtype=object)
+    y = np.asarray(y, dtype=float)
     parts = []
-    for d in np.unique(dy):  # one refit per dyad (about 20)
+    for d in np.unique(dy):  # one refit per dyad
         tr = dy != d
-        mdl = fit_commitment(V[tr], y[tr], historical, l2=l2, n_imputations=n_imputations, seed=rng,
-                             nodes=nodes, use_structural=use_structural)
+        if select:
+            sel = select_specification(V[tr], y[tr], historical, grid=grid, n_imputations=n_imputations, seed=rng)
+            spec, name = sel.spec if grid is None else grid[sel.chosen], sel.chosen
+        else:
+            spec = {"l2": l2, "nodes": nodes, "use_structural": use_structural}
+            name = "fixed"
+        mdl = fit_commitment(V[tr], y[tr], historical, l2=spec["l2"], n_imputations=n_imputations, seed=rng,
+                             nodes=spec["nodes"], use_structural=spec["use_structural"])
         P = predict_draws(mdl, V[~tr], historical, n_sims, rng)
         parts.append(pd.DataFrame({"y": y[~tr], "p_de_jure": P.mean(0),
                                    "p_de_jure_lo": np.quantile(P, 0.025, axis=0),
                                    "p_de_jure_hi": np.quantile(P, 0.975, axis=0),
-                                   "coverage": V[~tr].notna().mean(axis=1).to_numpy()},
+                                   "coverage": V[~tr].notna().mean(axis=1).to_numpy(),
+                                   "spec": name},
                                   index=V.index[~tr]))
     return pd.concat(parts).sort_index()
 
@@ -450,7 +554,10 @@ def lodo_report(n_sims: int = 1000, seed=0, file=None, variants: Sequence[str] |
     shipped = None
     for name in (variants or list(VARIANTS)):
         spec = VARIANTS[name]
-        inds = list(dict.fromkeys([i for v in spec["nodes"].values() for i in v] + list(HISTORICAL_INDICATORS)))
+        if spec.get("select"):
+            inds = MODEL_INDICATORS
+        else:
+            inds = list(dict.fromkeys([i for v in spec["nodes"].values() for i in v] + list(HISTORICAL_INDICATORS)))
         V, y = bundled_training_data(inds)
         res = lodo(V, y, hist, n_sims=n_sims, seed=seed, **spec).join(cd)
         res["verdict"] = verdicts(res["p_de_jure"], res["cooperation"], res["discord"])
@@ -463,6 +570,10 @@ def lodo_report(n_sims: int = 1000, seed=0, file=None, variants: Sequence[str] |
               f"{m['log_loss']:7.3f} {m['ece']:6.3f}  {cells[0]:<24}{cells[1]}", file=out)
         if name == "shipped":
             shipped = res
+        if (res["spec"] != "fixed").any():
+            per_fold = res.groupby(level=0)["spec"].first().value_counts()
+            print(f"  {name}: specification chosen inside the outer folds (dyads scored by it): "
+                  + ", ".join(f"{k} {v}" for k, v in per_fold.items()), file=out)
     if shipped is not None and subsets:
         for label, ids in subsets.items():
             sub = shipped[shipped.index.get_level_values("dyad").isin(list(ids))]
