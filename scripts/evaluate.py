@@ -228,11 +228,62 @@ def part_a4(dy: pd.DataFrame) -> None:
     print()
 
 
-def part_b(n_sims: int) -> None:
+def part_b(n_sims: int):
     from alliance_index.models.commitment import lodo_report
     added = added_dyads()
-    subsets = {"first 20 dyads": FIRST_20, "15 added dyads": added} if added else None
-    lodo_report(n_sims=n_sims, subsets=subsets)
+    subsets = {"first 20 dyads": FIRST_20, f"{len(added)} added dyads": added} if added else None
+    return lodo_report(n_sims=n_sims, subsets=subsets)
+
+
+#: the hedging indicators (commitment node ``hedging``) - the discord that is not hostility
+HEDGING = ("neutrality_in_partner_conflicts", "non_support_when_attacked", "ties_with_partners_rivals",
+           "recognition_disputes", "arms_supply_withheld")
+
+
+def verdict_rule_check(res: pd.DataFrame, real: str | None = None) -> None:
+    """F: the ``rivalry`` rule on total discord (shipped) against the same rule on discord without the
+    hedging indicators (hostility only), on part B's out-of-sample p_de_jure. A diagnostic for the
+    open design question in docs/verdicts.md; the shipped rule is not changed by it."""
+    from alliance_index import load_panel
+    from alliance_index._resources import real_data_dir
+    from alliance_index.models.commitment import _coop_discord
+    from alliance_index.models.verdict import verdicts
+    obs = load_panel()
+    hostile = _coop_discord(obs[~obs["indicator"].isin(HEDGING)]).reindex(res.index)
+    r = res[["p_de_jure", "cooperation", "discord", "verdict"]].copy()
+    r["hostility"] = hostile["discord"]
+    # hostility rule: rule 2 reads hostility (H >= 50 and H > C); rules 1, 3-5 unchanged (D capped below 50
+    # only so that the shipped rule 2 cannot fire)
+    pv, C, D, H = (r[c].to_numpy(dtype=float) for c in ("p_de_jure", "cooperation", "discord", "hostility"))
+    Cz, Hz = np.nan_to_num(C), np.nan_to_num(H)
+    alt = verdicts(pv, C, np.minimum(np.nan_to_num(D), 49.999))
+    alt[(pv < 0.5) & (Hz >= 50) & (Hz > Cz)] = "rivalry"
+    r["verdict_hostility_rule"] = alt
+    ch = r[r["verdict"] != r["verdict_hostility_rule"]]
+    print("F. Verdict rule check: `rivalry` on total discord (shipped) vs on discord without the hedging "
+          f"indicators ({', '.join(HEDGING)})")
+    print(f"rivalry dyad-years: shipped rule {int((r['verdict'] == 'rivalry').sum())}, hostility rule "
+          f"{int((r['verdict_hostility_rule'] == 'rivalry').sum())} of {len(r)}; verdict changes: {len(ch)}")
+    print(ch.round(3).to_string())
+    root = Path(real) if real else real_data_dir()
+    f = None if root is None else Path(root) / "cow" / "tss_rivalries.csv"
+    if f is not None and f.is_file():
+        from alliance_index import countries
+        t = pd.read_csv(f)
+        yrs = []
+        for a, b, s0, e0 in zip(t["ccode1"], t["ccode2"], t["start"], t["end"]):
+            try:
+                d = countries.dyad_id(int(a), int(b))
+            except Exception:  # a state the country table does not know: not a bundled dyad
+                continue
+            yrs += [(d, y) for y in range(int(s0), int(e0) + 1)]
+        hit = r.index[r.index.isin(yrs)]
+        print(f"Strategic rivalries (Thompson, Sakuwa & Suhas; to {int(t['end'].max())}) among the scored "
+              f"dyad-years: {len(hit)}")
+        if len(hit):
+            print(r.loc[hit, ["cooperation", "discord", "hostility", "verdict", "verdict_hostility_rule"]]
+                  .round(1).to_string())
+    print()
 
 
 def learning_curve(n_sims: int, reps: int = 3, seed: int = 0) -> None:
@@ -301,7 +352,8 @@ def prospective(rev: str, n_sims: int = 1000, seed: int = 0) -> None:
     """E: the fitted models of an earlier commit ``rev`` scoring the dyads added after it.
 
     The models are read from git (``git show REV:alliance_index/models/fitted/*.json``); the dyads
-    scored are the bundled dyads that are not among :data:`FIRST_20` (coded after session 1).
+    scored are the bundled dyads its commitment model was not fitted on (``meta["dyads"]``), i.e.
+    those coded after ``rev``.
     """
     import json
     import subprocess
@@ -311,15 +363,17 @@ def prospective(rev: str, n_sims: int = 1000, seed: int = 0) -> None:
     from alliance_index.models import evaluation as ev_
     from alliance_index.models.classify import classify
     from alliance_index.observations import mutual_defence
+    from alliance_index.observations import list_dyads
     root = Path(__file__).resolve().parent.parent
-    added = list(added_dyads())
     with tempfile.TemporaryDirectory() as tmp:
         for f in ("historical.json", "commitment.json", "formation.json"):
             blob = subprocess.run(["git", "show", f"{rev}:alliance_index/models/fitted/{f}"], cwd=root,
                                   capture_output=True, check=True).stdout
             Path(tmp, f).write_bytes(blob)
-        c = classify(load_panel(added), n_sims=n_sims, seed=seed, fitted=tmp)
         meta = json.loads(Path(tmp, "commitment.json").read_text())
+        seen = set(meta["meta"].get("dyads") or FIRST_20)
+        added = [d for d in list_dyads() if d not in seen]
+        c = classify(load_panel(added), n_sims=n_sims, seed=seed, fitted=tmp)
     y = mutual_defence(c["dyad"], c["year"])
     m = ev_.evaluate_binary(y, c["p_de_jure"].to_numpy())
     beta_h = dict(zip(meta["terms"], meta["params"])).get("structural_logodds", float("nan"))
@@ -346,6 +400,8 @@ def main(argv=None) -> int:
                     help="also print part C: first-20 LODO AUC against the number of added training dyads")
     ap.add_argument("--decompose", action="store_true",
                     help="also print part D: the sources of the 2023 Belarus/Iran interval widths")
+    ap.add_argument("--verdict-rules", action="store_true",
+                    help="also print part F: the rivalry rule on total discord vs hostility only (after part B)")
     ap.add_argument("--prospective", metavar="REV",
                     help="also print part E: the fitted models of git revision REV (e.g. a535a32, end of "
                          "session 1) scoring the dyads added after it")
@@ -361,7 +417,9 @@ def main(argv=None) -> int:
             part_a(dy, not a.full)
             part_a4(dy)
     if not a.skip_lodo:
-        part_b(a.n_sims)
+        res_b = part_b(a.n_sims)
+        if a.verdict_rules:
+            verdict_rule_check(res_b, a.real)
     if a.learning_curve:
         learning_curve(min(a.n_sims, 500))
     if a.decompose:
