@@ -159,3 +159,14 @@ def test_geometric_product_form_survives_underflow():
     b = CompositeIndex(backend="numba", **kw).fit_transform(X)
     np.testing.assert_allclose(a, b, atol=1e-12)
     np.testing.assert_allclose(a[:10], 0.0, atol=1e-12)
+
+
+def test_breadth_treats_rounding_noise_as_zero_cooperation():
+    """A geometric mean of zeros may come out as 1e-16 in one backend and 0 in another; breadth is
+    undefined (NaN) for both, not 1 for one and 0 for the other."""
+    from alliance_index.index._engine import breadth
+
+    b = breadth(np.array([[3e-17, 3e-17, np.nan, 0.0], [0.0, 0.0, 0.0, np.nan], [0.2, 0.2, 0.2, 0.2],
+                          [0.4, 0.0, np.nan, np.nan]]))
+    assert np.isnan(b[0]) and np.isnan(b[1])
+    assert b[2] == pytest.approx(1.0) and b[3] == pytest.approx(0.0)

@@ -93,6 +93,11 @@ def _agg(X, w, method, p, eps, groups):
     return np.clip(s, 0.0, 1.0)  # the engine works on [0, 1]; removes rounding excursions
 
 
+#: a cooperation sum at or below this counts as zero for breadth (domain scores are on [0, 1]; a
+#: geometric mean of zeros can come out as 1e-16 in one backend and 0 in another)
+BREADTH_TINY = 1e-12
+
+
 def breadth(D: np.ndarray) -> np.ndarray:
     """Breadth of cooperation over domains: 1 - normalised Gini of the observed domain scores.
 
@@ -100,7 +105,8 @@ def breadth(D: np.ndarray) -> np.ndarray:
     scores :math:`c_1..c_q` with sum :math:`S > 0`:
     :math:`b = 1 - \\sum_{i<j}|c_i - c_j| / ((q - 1) S)`, which is 1 when
     cooperation is spread evenly and 0 when it sits in one domain. NaN when
-    fewer than two domains are observed or all observed domains score 0.
+    fewer than two domains are observed or all observed domains score 0 (a sum at or
+    below :data:`BREADTH_TINY` counts as 0).
     """
     D = np.asarray(D, dtype="float64")
     obs = ~np.isnan(D)
@@ -113,7 +119,7 @@ def breadth(D: np.ndarray) -> np.ndarray:
         for j in range(i + 1, m):
             both = obs[:, i] & obs[:, j]
             tot += np.where(both, np.abs(Dz[:, i] - Dz[:, j]), 0.0)
-    ok = (q >= 2) & (S > 0)
+    ok = (q >= 2) & (S > BREADTH_TINY)
     with np.errstate(invalid="ignore", divide="ignore"):
         b = 1.0 - tot / ((q - 1) * S)
     return np.where(ok, np.clip(b, 0.0, 1.0), np.nan)
@@ -618,7 +624,7 @@ if HAVE_NUMBA:
                     ob = out[base + 1, a:a + m]
                     oc = out[base + 2, a:a + m]
                     for r in range(m):
-                        ok = (sn[r] >= 2.0) and (sd[r] > 0.0)
+                        ok = (sn[r] >= 2.0) and (sd[r] > 1e-12)  # BREADTH_TINY
                         dd = (sn[r] - 1.0) * sd[r]
                         b = 1.0 - zb[r] / (dd if ok else 1.0)
                         ob[r] = min(max(b, 0.0), 1.0) if ok else nan
