@@ -9,7 +9,7 @@ as_of nowcast) for one dyad, and the same for 100 dyads.
   200 of the 2,000) and scaled linearly to 2,000 (each loop iteration is
   independent work of the same size, so the scaling is exact up to timer noise);
   the equality of the two paths on those draws is checked;
-* 100 dyads: the bundled dyads' observations (35 since session 2) relabelled onto 100 distinct
+* 100 dyads: the bundled dyads' observations (60 since session 3) relabelled onto 100 distinct
   country pairs (a workload, not data), the full pipeline (projection +
   vectorised simulation) per dyad, and the single-draw loop timed on
   ``--loop-draws-many`` draws of each scenario for 5 of the dyads and scaled.
