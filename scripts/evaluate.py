@@ -235,11 +235,6 @@ def part_b(n_sims: int):
     return lodo_report(n_sims=n_sims, subsets=subsets)
 
 
-#: the hedging indicators (commitment node ``hedging``) - the discord that is not hostility
-HEDGING = ("neutrality_in_partner_conflicts", "non_support_when_attacked", "ties_with_partners_rivals",
-           "recognition_disputes", "arms_supply_withheld")
-
-
 def verdict_rule_check(res: pd.DataFrame, real: str | None = None) -> None:
     """F: the ``rivalry`` rule on total discord (shipped) against the same rule on discord without the
     hedging indicators (hostility only), on part B's out-of-sample p_de_jure. A diagnostic for the
@@ -247,6 +242,7 @@ def verdict_rule_check(res: pd.DataFrame, real: str | None = None) -> None:
     from alliance_index import load_panel
     from alliance_index._resources import real_data_dir
     from alliance_index.models.commitment import _coop_discord
+    from alliance_index.models.verdict import HEDGING_INDICATORS as HEDGING
     from alliance_index.models.verdict import verdicts
     obs = load_panel()
     hostile = _coop_discord(obs[~obs["indicator"].isin(HEDGING)]).reindex(res.index)

@@ -277,3 +277,30 @@ def test_restricted_cubic_spline_basis():
     assert np.isnan(out.loc[1, "a"]) and out.loc[1, "a__rcs1"] == out.loc[2, "a__rcs1"]  # filled at x = 1
     with pytest.raises(ValueError, match="n_knots"):
         rcs_knots(z, 6)
+
+
+def test_discord_split_into_hostility_and_hedging():
+    """classify reports discord split by kind; each part is the same aggregation over its indicators."""
+    import warnings
+
+    from alliance_index.models.classify import discord_split
+    from alliance_index.models.verdict import HEDGING_INDICATORS
+
+    def obs(rows):
+        return ai.validate_observations(pd.DataFrame(
+            [("IRN-RUS", 2023, i, v, "confirmed", "test", "") for i, v in rows],
+            columns=["dyad", "year", "indicator", "value", "confidence", "source", "note"]))
+
+    only_hedge = obs([("recognition_disputes", 2.0), ("joint_exercises", 3.0)])
+    only_host = obs([("diplomatic_protests", 2.0), ("joint_exercises", 3.0)])
+    both = obs([("recognition_disputes", 2.0), ("diplomatic_protests", 2.0), ("joint_exercises", 3.0)])
+    a, b, c = discord_split(only_hedge), discord_split(only_host), discord_split(both)
+    assert np.isnan(a["hostility"].iloc[0]) and a["hedging"].iloc[0] == pytest.approx(100.0)
+    assert np.isnan(b["hedging"].iloc[0]) and b["hostility"].iloc[0] == pytest.approx(50.0)
+    assert c["hedging"].iloc[0] == pytest.approx(100.0) and c["hostility"].iloc[0] == pytest.approx(50.0)
+    assert set(HEDGING_INDICATORS) <= set(ai.catalog().index[ai.catalog()["side"] == "discord"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = classify(both, n_sims=50, seed=0)
+    assert {"hostility", "hedging"} <= set(r.columns)
+    assert r["discord"].iloc[0] == pytest.approx(75.0)  # recognition (diplomatic, 1.0) and protests (diplomatic, 0.5)

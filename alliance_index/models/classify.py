@@ -15,14 +15,14 @@ from ..errors import CoverageWarning, MethodError, ObservationsError
 from .combine import summarise
 from .commitment import MODEL_INDICATORS, CommitmentModel, _coop_discord, panel_frame, predict_draws
 from .historical import HistoricalResults
-from .verdict import verdicts
+from .verdict import HEDGING_INDICATORS, verdicts
 
 #: below this share of the model's indicators observed, a dyad-year gets a CoverageWarning
 MIN_COVERAGE: float = 0.2
 
 FITTED_DIR = Path(__file__).resolve().parent / "fitted"
 
-__all__ = ["classify", "attach_classification", "load_fitted", "load_historical", "MIN_COVERAGE"]
+__all__ = ["classify", "attach_classification", "discord_split", "load_fitted", "load_historical", "MIN_COVERAGE"]
 
 
 @lru_cache(maxsize=4)
@@ -106,7 +106,7 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     -------
     DataFrame
         ``dyad, year, p_de_jure, p_de_jure_lo, p_de_jure_hi, verdict, known_status,
-        coverage, ignored_indicators, cooperation, discord`` — ``coverage`` is the
+        coverage, ignored_indicators, cooperation, discord, hostility, hedging`` — ``coverage`` is the
         share of the classifier's indicators (``load_fitted()[1].indicators``) observed in
         the dyad-year; ``ignored_indicators`` lists indicators present in ``obs`` that
         the classifier does not use; ``known_status`` comes from ``status.csv``
@@ -159,6 +159,9 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     out["ignored_indicators"] = [list(ignored)] * len(out)
     out["cooperation"] = cd["cooperation"].to_numpy()
     out["discord"] = cd["discord"].to_numpy()
+    split = discord_split(o).reindex(idx)
+    out["hostility"] = split["hostility"].to_numpy()
+    out["hedging"] = split["hedging"].to_numpy()
     low = cov < MIN_COVERAGE
     if low.any():
         ex = ", ".join(f"{d} {y}" for d, y in zip(out["dyad"][low][:5], out["year"][low][:5]))
@@ -168,6 +171,32 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
                       "Add observations of the commitment indicators to narrow it.",
                       CoverageWarning, stacklevel=2)
     return out.reset_index(drop=True)
+
+
+def discord_split(obs: pd.DataFrame) -> pd.DataFrame:
+    """Discord split into ``hostility`` and ``hedging`` (0–100) per dyad-year.
+
+    Each is computed like ``classify``'s ``discord`` (goalpost-normalised observed indicators,
+    mean within domain, mean over observed domains, × 100) but over part of the discord
+    indicators: ``hedging`` over :data:`~alliance_index.models.verdict.HEDGING_INDICATORS`,
+    ``hostility`` over every other discord indicator (incidents, protests, sanctions,
+    disputes, opposing sides, …). NaN where none of that part is observed. The verdict rules
+    read total discord; the split says which kind a ``rivalry`` or ``convenience`` verdict
+    rests on (``docs/verdicts.md``).
+    """
+    from ..catalog import catalog as _cat
+    cat = _cat()
+    ind = obs["indicator"].astype(str)
+    disc = (ind.map(cat["side"]) == "discord").to_numpy()  # unknown indicators map to NaN: not discord
+    hedge = ind.isin(HEDGING_INDICATORS).to_numpy()
+    idx_all = pd.MultiIndex.from_arrays([obs["dyad"].astype(str), obs["year"].astype("int64")],
+                                        names=["dyad", "year"]).unique()
+    out = pd.DataFrame(index=idx_all)
+    for name, rows in (("hostility", disc & ~hedge), ("hedging", disc & hedge)):
+        sub = obs[rows]
+        out[name] = (_coop_discord(sub)["discord"].reindex(idx_all).to_numpy() if len(sub)
+                     else np.full(len(idx_all), np.nan))
+    return out.sort_index()
 
 
 def attach_classification(scores_df: pd.DataFrame, obs=None, *, n_sims: int = 1000, seed=0) -> pd.DataFrame:

@@ -24,6 +24,12 @@ D_RIVALRY: float = 50.0
 C_LIMITED: float = 25.0
 D_CONVENIENCE: float = 25.0
 VERDICTS: tuple[str, ...] = ("alliance", "alignment", "convenience", "limited", "rivalry")
+#: the discord indicators that mark hedging rather than hostility (``docs/verdicts.md``): refusing the
+#: partner's claims, standing aside in its conflicts, courting its rivals, withholding arms.
+#: ``classify`` reports discord split into ``hedging`` and ``hostility`` (all other discord indicators).
+HEDGING_INDICATORS: tuple[str, ...] = ("neutrality_in_partner_conflicts", "non_support_when_attacked",
+                                       "ties_with_partners_rivals", "recognition_disputes",
+                                       "arms_supply_withheld")
 
 
 def verdicts(p, cooperation, discord) -> np.ndarray:
