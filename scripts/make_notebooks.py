@@ -88,6 +88,22 @@ else:
     print("p_de_jure and verdict: classification not available in this version.")
 """),
     md("""
+## Which kind of discord?
+
+The verdict reads total discord. `discord_split` separates **hostility** (incidents, protests,
+sanctions, disputes, opposing sides) from **hedging** (neutrality in the partner's conflicts, no
+help when it is attacked, ties with its rivals, recognition disputes, withheld arms) with the same
+aggregation. A `rivalry` verdict resting mostly on hedging reads closer to convenience than to
+hostility; whether the rule itself should read hostility only is an open question in
+`docs/verdicts.md`.
+"""),
+    code("""
+from alliance_index.models import discord_split
+
+split = discord_split(obs)
+split.loc[[("BLR-RUS", YEAR), ("IRN-RUS", YEAR)]].round(1)
+"""),
+    md("""
 ## Domain profile
 
 Cooperation upwards, discord downwards (hatched), per domain. "n/o" marks a domain where nothing
