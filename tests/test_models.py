@@ -304,3 +304,34 @@ def test_discord_split_into_hostility_and_hedging():
         r = classify(both, n_sims=50, seed=0)
     assert {"hostility", "hedging"} <= set(r.columns)
     assert r["discord"].iloc[0] == pytest.approx(75.0)  # recognition (diplomatic, 1.0) and protests (diplomatic, 0.5)
+
+
+def test_cluster_bootstrap_auc():
+    from alliance_index.models.evaluation import cluster_bootstrap_auc, roc_auc
+
+    rng = np.random.default_rng(0)
+    g = np.repeat(np.arange(40), 10)
+    y = np.repeat(np.arange(40) % 3 == 0, 10).astype(float)
+    p = 0.3 * y + rng.normal(0, 0.3, g.size) + np.repeat(rng.normal(0, 0.2, 40), 10)
+    r = cluster_bootstrap_auc(y, p, g, n_boot=1000, seed=1)
+    assert r["auc"] == pytest.approx(roc_auc(y, p))
+    assert r["lo"] < r["auc"] < r["hi"] and r["n_groups"] == 40 and r["n_boot"] == 1000
+    assert r == cluster_bootstrap_auc(y, p, g, n_boot=1000, seed=1)  # seeded
+    # clusters make the interval wider than treating the 400 rows as independent
+    rows = cluster_bootstrap_auc(y, p, np.arange(g.size), n_boot=1000, seed=1)
+    assert (r["hi"] - r["lo"]) > (rows["hi"] - rows["lo"])
+    # perfect separation stays perfect in every replicate
+    s = cluster_bootstrap_auc(y, y + 0.1, g, n_boot=200, seed=0)
+    assert s["lo"] == s["hi"] == 1.0
+    with pytest.raises(ValueError, match="same length"):
+        cluster_bootstrap_auc(y, p[:-1], g)
+
+
+def test_cluster_bootstrap_one_cluster_is_the_plain_auc_with_ties():
+    """One cluster is drawn once in every replicate: each replicate is the rank AUC (ties half)."""
+    from alliance_index.models.evaluation import cluster_bootstrap_auc, roc_auc
+
+    y = np.array([1, 0, 1, 0, 0, 1, 0, 1.0])
+    p = np.array([0.9, 0.9, 0.4, 0.1, 0.4, 0.7, 0.2, 0.2])
+    r = cluster_bootstrap_auc(y, p, np.zeros(8), n_boot=5, seed=0)
+    assert r["lo"] == pytest.approx(roc_auc(y, p)) and r["hi"] == pytest.approx(roc_auc(y, p))

@@ -574,6 +574,11 @@ def lodo_report(n_sims: int = 1000, seed=0, file=None, variants: Sequence[str] |
             per_fold = res.groupby(level=0)["spec"].first().value_counts()
             print(f"  {name}: specification chosen inside the outer folds (dyads scored by it): "
                   + ", ".join(f"{k} {v}" for k, v in per_fold.items()), file=out)
+    if shipped is not None:
+        bs = ev.cluster_bootstrap_auc(shipped["y"], shipped["p_de_jure"], shipped.index.get_level_values("dyad"),
+                                      n_boot=2000, seed=seed)
+        print(f"  shipped: ROC AUC {bs['auc']:.3f}, 95% interval [{bs['lo']:.3f}, {bs['hi']:.3f}] from resampling "
+              f"the {bs['n_groups']} dyads ({bs['n_boot']} bootstrap replicates)", file=out)
     if shipped is not None and subsets:
         for label, ids in subsets.items():
             sub = shipped[shipped.index.get_level_values("dyad").isin(list(ids))]
