@@ -31,7 +31,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alliance_index import load_panel  # noqa: E402
-from alliance_index.observations import known_status, load_status, mutual_defence  # noqa: E402
+from alliance_index.observations import known_status, mutual_defence  # noqa: E402
 from alliance_index.scenarios.spec import ScenarioSet  # noqa: E402
 
 

@@ -1,9 +1,7 @@
 """Data quality of the bundled curated panel and status table."""
-import gzip
 
 import numpy as np
 import pandas as pd
-import pytest
 
 import alliance_index as ai
 from alliance_index import countries

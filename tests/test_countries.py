@@ -1,7 +1,6 @@
 """Tests of the country resolver and dyad ids (contract §1)."""
 from __future__ import annotations
 
-import re
 import time
 
 import numpy as np
@@ -14,7 +13,6 @@ from alliance_index import countries as C
 from alliance_index._resources import real_data_dir
 from alliance_index.errors import (
     AmbiguousCountryError,
-    CountryError,
     DyadError,
     UnknownCountryError,
 )

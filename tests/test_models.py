@@ -281,7 +281,6 @@ def test_restricted_cubic_spline_basis():
 
 def test_discord_split_into_hostility_and_hedging():
     """classify reports discord split by kind; each part is the same aggregation over its indicators."""
-    import warnings
 
     from alliance_index.models.classify import discord_split
     from alliance_index.models.verdict import HEDGING_INDICATORS

@@ -1,6 +1,4 @@
 """Contract §2 rules for observations files, the round trip, the panel pivot."""
-import io
-import json
 import math
 
 import numpy as np

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import MethodError
-from .aggregate import AGGREGATORS, EPS, copeland_to_unit
+from .aggregate import AGGREGATORS, copeland_to_unit
 from .normalise import NORMALISERS, log1p_columns
 
 try:  # optional accelerator

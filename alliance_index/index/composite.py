@@ -47,9 +47,8 @@ domains or no cooperation at all.
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd

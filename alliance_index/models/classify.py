@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import CoverageWarning, MethodError, ObservationsError
 from .combine import summarise
-from .commitment import MODEL_INDICATORS, CommitmentModel, _coop_discord, panel_frame, predict_draws
+from .commitment import CommitmentModel, _coop_discord, panel_frame, predict_draws
 from .historical import HistoricalResults
 from .verdict import HEDGING_INDICATORS, verdicts
 

@@ -43,7 +43,7 @@ import pandas as pd
 from ._wald import WaldResultsMixin
 from ..catalog import catalog as _catalog
 from .features import (COMMITMENT_INDICATORS, COMMITMENT_NODES, HISTORICAL_INDICATORS, commitment_nodes,
-                       dyad_cow_codes, feature_names, region_pairs)
+                       dyad_cow_codes, region_pairs)
 
 FEATURES: tuple[str, ...] = ("structural_logodds",) + tuple(COMMITMENT_NODES)
 #: every indicator the classifier reads (raw values)

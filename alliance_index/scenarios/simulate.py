@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import catalog as _catalog
-from ..errors import MethodError, ObservationsError, ScenarioError, suggest
+from ..errors import MethodError, ScenarioError, suggest
 from ..observations import CONFIDENCE_FACTORS
 from .projection import conform, project
 from .spec import ScenarioSet

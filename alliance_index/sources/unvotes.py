@@ -172,7 +172,7 @@ def un_vote_agreement(votes: pd.DataFrame, start: int | None = None, end: int | 
     if end is not None:
         v = v[v["year"] <= end]
     years = np.unique(v["year"].to_numpy())
-    from ._progress import blas_single_thread, progress_bar
+    from ._progress import blas_single_thread
 
     yr_all = v["year"].to_numpy()
     order = np.argsort(yr_all, kind="stable")
