@@ -241,13 +241,11 @@ def verdict_rule_check(res: pd.DataFrame, real: str | None = None) -> None:
     open design question in docs/verdicts.md; the shipped rule is not changed by it."""
     from alliance_index import load_panel
     from alliance_index._resources import real_data_dir
-    from alliance_index.models.commitment import _coop_discord
+    from alliance_index.models import discord_split
     from alliance_index.models.verdict import HEDGING_INDICATORS as HEDGING
     from alliance_index.models.verdict import verdicts
-    obs = load_panel()
-    hostile = _coop_discord(obs[~obs["indicator"].isin(HEDGING)]).reindex(res.index)
     r = res[["p_de_jure", "cooperation", "discord", "verdict"]].copy()
-    r["hostility"] = hostile["discord"]
+    r["hostility"] = discord_split(load_panel())["hostility"].reindex(res.index)
     # hostility rule: rule 2 reads hostility (H >= 50 and H > C); rules 1, 3-5 unchanged (D capped below 50
     # only so that the shipped rule 2 cannot fire)
     pv, C, D, H = (r[c].to_numpy(dtype=float) for c in ("p_de_jure", "cooperation", "discord", "hostility"))

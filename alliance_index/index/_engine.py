@@ -624,7 +624,7 @@ if HAVE_NUMBA:
                     ob = out[base + 1, a:a + m]
                     oc = out[base + 2, a:a + m]
                     for r in range(m):
-                        ok = (sn[r] >= 2.0) and (sd[r] > 1e-12)  # BREADTH_TINY
+                        ok = (sn[r] >= 2.0) and (sd[r] > BREADTH_TINY)
                         dd = (sn[r] - 1.0) * sd[r]
                         b = 1.0 - zb[r] / (dd if ok else 1.0)
                         ob[r] = min(max(b, 0.0), 1.0) if ok else nan

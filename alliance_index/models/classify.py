@@ -193,9 +193,7 @@ def discord_split(obs: pd.DataFrame) -> pd.DataFrame:
                                         names=["dyad", "year"]).unique()
     out = pd.DataFrame(index=idx_all)
     for name, rows in (("hostility", disc & ~hedge), ("hedging", disc & hedge)):
-        sub = obs[rows]
-        out[name] = (_coop_discord(sub)["discord"].reindex(idx_all).to_numpy() if len(sub)
-                     else np.full(len(idx_all), np.nan))
+        out[name] = _coop_discord(obs[rows])["discord"].reindex(idx_all).to_numpy()
     return out.sort_index()
 
 

@@ -34,6 +34,7 @@ not independent evidence.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -344,10 +345,11 @@ def fit_commitment(V: pd.DataFrame, y: np.ndarray, historical, *, l2: float = L2
                           use_structural=use_structural)  # (M, n, p)
     M, n, p = F.shape
     Ff = F.reshape(M * n, p)
-    seen = (~np.isnan(Ff)).sum(axis=0)
-    means = np.where(seen > 0, np.nansum(Ff, axis=0) / np.maximum(seen, 1), 0.0)  # never seen: slope stays 0
-    scales = np.sqrt(np.where(seen > 0, np.nansum((np.nan_to_num(Ff - means)) ** 2, axis=0) / np.maximum(seen, 1), 0))
-    scales = np.where(scales > 0, scales, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a feature never observed in training: all-NaN column
+        means = np.nan_to_num(np.nanmean(Ff, axis=0))  # never seen: centred at 0, so its slope stays 0
+        scales = np.nanstd(Ff, axis=0)
+    scales = np.where(scales > 0, scales, 1.0)  # NaN > 0 is False: never seen gets scale 1
     Z = np.where(np.isnan(Ff), 0.0, (Ff - means) / scales)
     X = np.column_stack([np.ones(M * n), Z])
     yy = np.tile(y, M)
@@ -402,12 +404,9 @@ class SpecSelection:
     """Result of :func:`select_specification`: the chosen grid entry and every entry's scores."""
 
     chosen: str
+    spec: dict
     scores: pd.DataFrame
     n_folds: int
-
-    @property
-    def spec(self) -> dict:
-        return SPEC_GRID[self.chosen]
 
     def to_dict(self) -> dict:
         return {"chosen": self.chosen, "criterion": "pooled log loss, dyad-grouped cross-validation",
@@ -462,7 +461,8 @@ def select_specification(V: pd.DataFrame, y: np.ndarray, historical, *, grid: di
         rows[name] = {"log_loss": ev.log_loss(y[ok], p[ok]), "roc_auc": ev.roc_auc(y[ok], p[ok]),
                       "brier": ev.brier(y[ok], p[ok])}
     scores = pd.DataFrame.from_dict(rows, orient="index")
-    return SpecSelection(chosen=str(scores["log_loss"].idxmin()), scores=scores, n_folds=n_folds)
+    chosen = str(scores["log_loss"].idxmin())
+    return SpecSelection(chosen=chosen, spec=grid[chosen], scores=scores, n_folds=n_folds)
 
 
 # ------------------------------------------------------------------ leave one dyad out
@@ -513,7 +513,7 @@ def lodo(V: pd.DataFrame, y: np.ndarray, historical, *, n_sims: int = 1000, seed
         tr = dy != d
         if select:
             sel = select_specification(V[tr], y[tr], historical, grid=grid, n_imputations=n_imputations, seed=rng)
-            spec, name = sel.spec if grid is None else grid[sel.chosen], sel.chosen
+            spec, name = sel.spec, sel.chosen
         else:
             spec = {"l2": l2, "nodes": nodes, "use_structural": use_structural}
             name = "fixed"
