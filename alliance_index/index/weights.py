@@ -64,21 +64,38 @@ def _pairwise(Z: np.ndarray, cols: np.ndarray, what: str) -> np.ndarray:
     return M
 
 
-def weights_pca(Z, *, nodes, base) -> np.ndarray:
-    """Squared first-component loadings per node."""
+def _per_node(Z, nodes, what: Literal["corr", "cov"],
+              node_weights: Callable[[np.ndarray], np.ndarray | None]) -> np.ndarray:
+    """Loop shared by the data-driven weighters.
+
+    Every column starts at weight 1; for each node of two or more columns,
+    ``node_weights`` receives the node's pairwise-complete correlation or
+    covariance matrix (``what``) and returns the node's weights, or ``None``
+    to leave them at 1.
+    """
     Z = np.asarray(Z, dtype="float64")
     w = np.ones(Z.shape[1])
     for cols in nodes:
         cols = np.asarray(cols, dtype=np.int64)
         if len(cols) < 2:
             continue
-        R = _pairwise(Z, cols, "corr")
-        R = np.where(np.isfinite(R), R, 0.0)
-        np.fill_diagonal(R, 1.0)
-        vals, vecs = np.linalg.eigh(R)
-        v = vecs[:, -1]
-        w[cols] = v ** 2 / np.sum(v ** 2)
+        wn = node_weights(_pairwise(Z, cols, what))
+        if wn is not None:
+            w[cols] = wn
     return w
+
+
+def _pca_node(R: np.ndarray) -> np.ndarray:
+    R = np.where(np.isfinite(R), R, 0.0)
+    np.fill_diagonal(R, 1.0)
+    vals, vecs = np.linalg.eigh(R)
+    v = vecs[:, -1]
+    return v ** 2 / np.sum(v ** 2)
+
+
+def weights_pca(Z, *, nodes, base) -> np.ndarray:
+    """Squared first-component loadings per node."""
+    return _per_node(Z, nodes, "corr", _pca_node)
 
 
 def _balance_node(S: np.ndarray) -> np.ndarray | None:
@@ -111,17 +128,11 @@ def _balance_node(S: np.ndarray) -> np.ndarray | None:
 
 def weights_balance(Z, *, nodes, base) -> np.ndarray:
     """Correlation-balanced weights per node (COINr "balance")."""
-    Z = np.asarray(Z, dtype="float64")
-    w = np.ones(Z.shape[1])
-    for cols in nodes:
-        cols = np.asarray(cols, dtype=np.int64)
-        if len(cols) < 2:
-            continue
-        S = _pairwise(Z, cols, "cov")
+    def node(S: np.ndarray) -> np.ndarray | None:
         wn = _balance_node(S)
-        if wn is not None:
-            w[cols] = wn * len(cols)
-    return w
+        return None if wn is None else wn * S.shape[0]  # mean weight 1 within the node
+
+    return _per_node(Z, nodes, "cov", node)
 
 
 WEIGHTERS: dict[str, Callable[..., np.ndarray]] = {
