@@ -38,6 +38,14 @@ from .errors import CatalogError, UnknownIndicatorError, suggest
 
 DOMAINS: tuple[str, ...] = ("military", "economic", "diplomatic", "regional")
 SIDES: tuple[str, ...] = ("cooperation", "discord")
+#: discord indicators that mark *hedging* rather than *hostility* (``docs/verdicts.md``): refusing the
+#: partner's claims, standing aside in its conflicts, courting its rivals, withholding arms. Every other
+#: discord indicator (incidents, protests, sanctions, disputes, opposing sides, conflict events, ideal-point
+#: distance, and any user-registered discord indicator) counts as hostility. The index reports
+#: ``hostility`` (discord over the hostility indicators only) and the ``rivalry`` verdict reads it.
+HEDGING_INDICATORS: tuple[str, ...] = ("neutrality_in_partner_conflicts", "non_support_when_attacked",
+                                       "ties_with_partners_rivals", "recognition_disputes",
+                                       "arms_supply_withheld")
 KINDS: tuple[str, ...] = ("count", "ordinal", "binary", "share", "percent", "continuous", "score")
 TRANSFORMS: tuple[str, ...] = ("none", "log1p")
 COLUMNS: tuple[str, ...] = (

@@ -236,28 +236,20 @@ def part_b(n_sims: int):
 
 
 def verdict_rule_check(res: pd.DataFrame, real: str | None = None) -> None:
-    """F: the ``rivalry`` rule on total discord (shipped) against the same rule on discord without the
-    hedging indicators (hostility only), on part B's out-of-sample p_de_jure. A diagnostic for the
-    open design question in docs/verdicts.md; the shipped rule is not changed by it."""
-    from alliance_index import load_panel
+    """F: the shipped ``rivalry`` rule (hostility: discord without the hedging indicators, since 0.2.0)
+    against the version-0.1.0 rule (total discord), on part B's out-of-sample p_de_jure; every
+    dyad-year whose verdict differs, and the strategic rivalries as an outside check."""
     from alliance_index._resources import real_data_dir
-    from alliance_index.models import discord_split
-    from alliance_index.models.verdict import HEDGING_INDICATORS as HEDGING
+    from alliance_index.catalog import HEDGING_INDICATORS as HEDGING
     from alliance_index.models.verdict import verdicts
-    r = res[["p_de_jure", "cooperation", "discord", "verdict"]].copy()
-    r["hostility"] = discord_split(load_panel())["hostility"].reindex(res.index)
-    # hostility rule: rule 2 reads hostility (H >= 50 and H > C); rules 1, 3-5 unchanged (D capped below 50
-    # only so that the shipped rule 2 cannot fire)
-    pv, C, D, H = (r[c].to_numpy(dtype=float) for c in ("p_de_jure", "cooperation", "discord", "hostility"))
-    Cz, Hz = np.nan_to_num(C), np.nan_to_num(H)
-    alt = verdicts(pv, C, np.minimum(np.nan_to_num(D), 49.999))
-    alt[(pv < 0.5) & (Hz >= 50) & (Hz > Cz)] = "rivalry"
-    r["verdict_hostility_rule"] = alt
-    ch = r[r["verdict"] != r["verdict_hostility_rule"]]
-    print("F. Verdict rule check: `rivalry` on total discord (shipped) vs on discord without the hedging "
-          f"indicators ({', '.join(HEDGING)})")
-    print(f"rivalry dyad-years: shipped rule {int((r['verdict'] == 'rivalry').sum())}, hostility rule "
-          f"{int((r['verdict_hostility_rule'] == 'rivalry').sum())} of {len(r)}; verdict changes: {len(ch)}")
+    r = res[["p_de_jure", "cooperation", "discord", "hostility", "verdict"]].copy()
+    pv, C, D = (r[c].to_numpy(dtype=float) for c in ("p_de_jure", "cooperation", "discord"))
+    r["verdict_0.1_rule"] = verdicts(pv, C, D, D)  # 0.1.0: rule 2 read total discord
+    ch = r[r["verdict"] != r["verdict_0.1_rule"]]
+    print("F. Verdict rule check: `rivalry` on hostility = discord without the hedging indicators "
+          f"({', '.join(HEDGING)}; shipped since 0.2.0) vs on total discord (0.1.0)")
+    print(f"rivalry dyad-years: shipped rule {int((r['verdict'] == 'rivalry').sum())}, 0.1.0 rule "
+          f"{int((r['verdict_0.1_rule'] == 'rivalry').sum())} of {len(r)}; verdict changes: {len(ch)}")
     print(ch.round(3).to_string())
     root = Path(real) if real else real_data_dir()
     f = None if root is None else Path(root) / "cow" / "tss_rivalries.csv"
@@ -275,7 +267,7 @@ def verdict_rule_check(res: pd.DataFrame, real: str | None = None) -> None:
         print(f"Strategic rivalries (Thompson, Sakuwa & Suhas; to {int(t['end'].max())}) among the scored "
               f"dyad-years: {len(hit)}")
         if len(hit):
-            print(r.loc[hit, ["cooperation", "discord", "hostility", "verdict", "verdict_hostility_rule"]]
+            print(r.loc[hit, ["cooperation", "discord", "hostility", "verdict", "verdict_0.1_rule"]]
                   .round(1).to_string())
     print()
 
@@ -395,7 +387,7 @@ def main(argv=None) -> int:
     ap.add_argument("--decompose", action="store_true",
                     help="also print part D: the sources of the 2023 Belarus/Iran interval widths")
     ap.add_argument("--verdict-rules", action="store_true",
-                    help="also print part F: the rivalry rule on total discord vs hostility only (after part B)")
+                    help="also print part F: the rivalry rule on hostility (shipped) vs total discord (0.1.0), after part B")
     ap.add_argument("--prospective", metavar="REV",
                     help="also print part E: the fitted models of git revision REV (e.g. a535a32, end of "
                          "session 1) scoring the dyads added after it")

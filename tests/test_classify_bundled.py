@@ -27,7 +27,7 @@ def res():
     V, y = bundled_training_data(com.indicators)
     r = lodo(V, y, hist, n_sims=500, seed=0, nodes=com.nodes, use_structural=com.use_structural)
     r = r.join(_coop_discord(load_panel()))
-    r["verdict"] = verdicts(r["p_de_jure"], r["cooperation"], r["discord"])
+    r["verdict"] = verdicts(r["p_de_jure"], r["cooperation"], r["discord"], r["hostility"])
     return r
 
 

@@ -169,3 +169,24 @@ def test_breadth_treats_rounding_noise_as_zero_cooperation():
                           [0.4, 0.0, np.nan, np.nan]]))
     assert np.isnan(b[0]) and np.isnan(b[1])
     assert b[2] == pytest.approx(1.0) and b[3] == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("opts", [{}, {"aggregation": "geometric", "weights": "pca"},
+                                  {"imputation": "locf", "normalisation": "rank"}])
+def test_hostility_is_discord_without_the_hedging_indicators(opts):
+    """``hostility`` = the discord the same estimator gives when the hedging indicators are unobserved."""
+    from alliance_index.catalog import HEDGING_INDICATORS
+
+    obs = ai.load_panel()
+    full = ai.to_panel(obs, validate=False)
+    no_hedge = ai.to_panel(obs[~obs["indicator"].isin(HEDGING_INDICATORS)], validate=False)
+    est = CompositeIndex(**opts).fit(full)
+    a = est.transform(full)
+    b = est.transform(no_hedge.values.reindex(columns=full.values.columns))
+    np.testing.assert_allclose(a["hostility"].to_numpy(), b["discord"].reindex(a.index).to_numpy(), atol=1e-9)
+    # the hedging indicators do move discord somewhere (else the test above proves nothing)
+    assert (np.abs(a["discord"] - a["hostility"]) > 1).sum() > 50
+    # and with no hedging indicator observed, hostility is discord
+    np.testing.assert_allclose(b["hostility"].to_numpy(), b["discord"].to_numpy(), atol=1e-9)
+    h = a["hostility"].dropna()
+    assert len(h) > 0.9 * len(a) and h.between(0, 100).all()

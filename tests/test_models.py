@@ -232,28 +232,50 @@ def test_attach_classification_uses_scores_frame(fitted):
     for c in ("p_de_jure", "p_de_jure_lo", "p_de_jure_hi", "verdict", "known_status"):
         assert c in out
     assert out["known_status"].tolist() == ["neutrality", "defense"]  # status.csv: 2001 treaty, CSTO
-    exp = vd.verdicts(out["p_de_jure"], sc["cooperation"], sc["discord"])
+    # the frame has no hostility column: the classifier's own hostility (from the observations) is used
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoverageWarning)
+        cl = classify(None, year=2023, n_sims=200).set_index("dyad").loc[["IRN-RUS", "BLR-RUS"]]
+    exp = vd.verdicts(out["p_de_jure"], sc["cooperation"], sc["discord"], cl["hostility"])
     assert out["verdict"].tolist() == exp.tolist()
+    # with a hostility column, the verdict reads it: hostility above 50 and above cooperation is rivalry
+    sc2 = sc.assign(discord=[55.0, 5.0], hostility=[65.0, 5.0])
+    out2 = attach_classification(sc2, None, n_sims=200)
+    assert out2["p_de_jure"].iloc[0] < vd.P_ALLIANCE  # Russia-Iran: no treaty profile, so rule 2 applies
+    assert out2["verdict"].iloc[0] == "rivalry"
+    assert attach_classification(sc2.assign(hostility=[10.0, 5.0]), None, n_sims=200)["verdict"].iloc[0] != "rivalry"
 
 
 # ------------------------------------------------------------------ verdict rules at their thresholds
 
-@pytest.mark.parametrize("p,c,d,expected", [
-    (vd.P_ALLIANCE, 10, 90, "alliance"),
-    (np.nextafter(vd.P_ALLIANCE, 0), 60, 10, "alignment"),
-    (0.1, 40, vd.D_RIVALRY, "rivalry"),
-    (0.1, vd.D_RIVALRY + 1, vd.D_RIVALRY, "convenience"),  # D not above C
-    (0.1, np.nextafter(vd.C_LIMITED, 0), 10, "limited"),
-    (0.1, vd.C_LIMITED, 10, "alignment"),
-    (0.1, 40, vd.D_CONVENIENCE, "convenience"),
-    (0.1, 40, np.nextafter(vd.D_CONVENIENCE, 0), "alignment"),
+@pytest.mark.parametrize("p,c,d,h,expected", [
+    (vd.P_ALLIANCE, 10, 90, 90, "alliance"),
+    (np.nextafter(vd.P_ALLIANCE, 0), 60, 10, 10, "alignment"),
+    (0.1, 40, vd.D_RIVALRY, vd.D_RIVALRY, "rivalry"),
+    (0.1, 40, 30, vd.D_RIVALRY, "rivalry"),                        # hostility alone decides rivalry
+    (0.1, 40, 80, np.nextafter(vd.D_RIVALRY, 0), "convenience"),   # hedging-heavy discord is not rivalry
+    (0.1, 40, 80, np.nan, "convenience"),                          # no hostility observed: not rivalry
+    (0.1, vd.D_RIVALRY + 1, vd.D_RIVALRY, vd.D_RIVALRY, "convenience"),  # H not above C
+    (0.1, np.nextafter(vd.C_LIMITED, 0), 10, 10, "limited"),
+    (0.1, vd.C_LIMITED, 10, 10, "alignment"),
+    (0.1, 40, vd.D_CONVENIENCE, 0, "convenience"),
+    (0.1, 40, np.nextafter(vd.D_CONVENIENCE, 0), 0, "alignment"),
 ])
-def test_verdict_thresholds(p, c, d, expected):
-    assert vd.verdicts([p], [c], [d])[0] == expected
+def test_verdict_thresholds(p, c, d, h, expected):
+    assert vd.verdicts([p], [c], [d], [h])[0] == expected
 
 
 def test_verdict_nan_p():
-    assert vd.verdicts([np.nan], [50], [10])[0] is None
+    assert vd.verdicts([np.nan], [50], [10], [10])[0] is None
+
+
+def test_verdict_with_discord_as_hostility_is_the_0_1_rule():
+    """Passing discord as hostility reproduces the version-0.1.0 rule (rivalry on total discord)."""
+    rng = np.random.default_rng(5)
+    p, C, D = rng.random(500), rng.uniform(0, 100, 500), rng.uniform(0, 100, 500)
+    old = np.select([p >= 0.5, (D >= 50) & (D > C), C < 25, D >= 25],
+                    ["alliance", "rivalry", "limited", "convenience"], "alignment")
+    assert vd.verdicts(p, C, D, D).tolist() == old.tolist()
 
 
 def test_restricted_cubic_spline_basis():

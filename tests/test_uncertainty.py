@@ -396,7 +396,7 @@ def test_verdict_classifier_rederives_verdicts_per_draw():
         return pd.DataFrame({"dyad": rows.get_level_values("dyad"), "year": rows.get_level_values("year"),
                              "p_de_jure": p})
 
-    def rule(p, c, d):  # the documented rule's shape: p first, then cooperation thresholds
+    def rule(p, c, d, h):  # the documented rule's shape: p first, then cooperation thresholds
         return np.where(np.asarray(p) >= 0.5, "alliance", np.where(np.asarray(c) < 50, "limited", "alignment"))
 
     def model(panel, choices):
@@ -449,7 +449,7 @@ def test_verdict_classifier_with_the_shipped_classifier():
     res = monte_carlo(panel, sp, n_draws=8, seed=0, classifier=clf)
     assert res.verdict_available
     assert set(res.summary["verdict_baseline"].dropna()) <= set(models.VERDICTS)
-    # p_de_jure is the classifier's, constant over index choices; the verdict follows each draw's C and D
+    # p_de_jure is the classifier's, constant over index choices; the verdict follows each draw's C, D and H
     p = res.samples["p_de_jure"]
     np.testing.assert_array_equal(np.nan_to_num(p[:, 0], nan=-1), np.nan_to_num(p[:, -1], nan=-1))
     row = res.draws.iloc[3]
@@ -458,7 +458,8 @@ def test_verdict_classifier_with_the_shipped_classifier():
     from alliance_index.uncertainty import composite_model
 
     sc = composite_model(panel, ch).reindex(res.summary.index)
-    expect = models.verdicts(p[:, 3], sc["cooperation"].to_numpy(), sc["discord"].to_numpy())
+    expect = models.verdicts(p[:, 3], sc["cooperation"].to_numpy(), sc["discord"].to_numpy(),
+                             sc["hostility"].to_numpy())
     assert [None if pd.isna(v) else v for v in res.samples["verdict"][:, 3]] == \
         [None if pd.isna(v) else v for v in expect]
     has = res.summary["verdict_baseline"].notna()

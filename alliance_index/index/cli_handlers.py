@@ -26,7 +26,7 @@ import pandas as pd
 
 from .composite import SCORE_COLUMNS, compare, score, to_json_records
 
-TABLE_COLUMNS = ("dyad", "year", "index", "cooperation", "discord", "breadth", "coverage",
+TABLE_COLUMNS = ("dyad", "year", "index", "cooperation", "discord", "hostility", "breadth", "coverage",
                  "p_de_jure", "p_de_jure_lo", "p_de_jure_hi", "verdict", "known_status", "trend")
 
 
@@ -62,7 +62,7 @@ def _render(df: pd.DataFrame, fmt: str, trends: dict | None = None) -> str:
 
         raise MethodError(f"unknown format {fmt!r}; choose table, json or csv.")
     t = df[list(TABLE_COLUMNS)].copy()
-    for c in ("index", "cooperation", "discord"):
+    for c in ("index", "cooperation", "discord", "hostility"):
         t[c] = t[c].round(1)
     for c in ("breadth", "coverage", "p_de_jure", "p_de_jure_lo", "p_de_jure_hi"):
         t[c] = t[c].round(2)

@@ -27,10 +27,17 @@ with high cooperation and high discord (the "convenience" profile) keeps
 only the share of its cooperation that discord leaves standing (C = 70,
 D = 50 gives 35), while a dyad with no cooperation scores 0 whatever its
 discord — discord alone does not make two states less allied than
-strangers, and rivalry is read from ``discord`` itself. The additive
+strangers, and rivalry is read from ``hostility`` (below) itself. The additive
 alternative :math:`(C - D + 100)/2` would give strangers (0, 0) and
 convenience partners (100, 100) the same 50, which is not what an analyst
 means by an alliance index.
+
+*Hostility.* ``hostility`` is discord recomputed by the same fitted plan with
+the hedging indicators (:data:`~alliance_index.catalog.HEDGING_INDICATORS`:
+neutrality in the partner's conflicts, no help when it is attacked, ties with
+its rivals, recognition disputes, withheld arms) treated as unobserved. It
+separates a partner that hedges (the convenience profile) from one that is
+hostile; the ``rivalry`` verdict reads it. It costs one more engine pass.
 
 *Missing data.* A node's weights are renormalised over its observed
 indicators; a node with none is NaN. Cooperation and discord aggregate the
@@ -55,7 +62,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..catalog import DOMAINS, SIDES
+from ..catalog import DOMAINS, HEDGING_INDICATORS, SIDES
 from ..catalog import catalog as _catalog
 from ..errors import MethodError, ObservationsError, suggest
 from ..panel import Panel
@@ -515,11 +522,31 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
             groups = inp.index.get_level_values(1).to_numpy()
         out = _engine.run(V, C, self.plan_,
                           backend=self.backend, groups=groups)
+        if self.plan_.alliance:
+            out = np.column_stack([out, self._hostility(V, C, groups, out)])
         if inp.index is not None:
             # every indicator sits in a node, so a row is observed iff one of its node scores is
             G = len(self.plan_.node_names)
             self._check_dyads(inp, ~np.isnan(out[:, :G]).all(axis=1) if imputed is None else None)
         return inp, out, imputed
+
+    def _hostility(self, V: np.ndarray, C, groups, out: np.ndarray) -> np.ndarray:
+        """Discord over the hostility indicators only, on [0, 1] (alliance mode).
+
+        The same fitted plan (treatment, normalisation, weights, aggregation,
+        back end) run once more with the hedging indicators
+        (:data:`~alliance_index.catalog.HEDGING_INDICATORS`) treated as unobserved
+        after imputation, so hostility is what ``discord`` would be without them
+        under every modelling choice; NaN where no hostility indicator is observed.
+        """
+        pl = self.plan_
+        hedge = np.flatnonzero(np.isin(np.asarray(pl.names, dtype=object), HEDGING_INDICATORS))
+        G = len(pl.node_names)
+        if hedge.size == 0 or not (~np.isnan(V[:, hedge])).any():
+            return out[:, G + 1]  # nothing to leave out: hostility is discord
+        Vh = np.array(V, dtype="float64", order="F", copy=True)
+        Vh[:, hedge] = np.nan
+        return _engine.run(Vh, C, pl, backend=self.backend, groups=groups)[:, G + 1]
 
     def transform(self, X):
         """Score ``X``.
@@ -528,8 +555,10 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         -------
         DataFrame (alliance mode)
             Indexed like the panel, columns ``index``, ``cooperation``, ``discord``
-            (0–100), ``breadth`` (0–1), ``coverage`` (0–1), ``n_imputed`` and
-            ``dom_<domain>_<side>`` (0–100).
+            (0–100), ``breadth`` (0–1), ``coverage`` (0–1), ``n_imputed``,
+            ``dom_<domain>_<side>`` and ``hostility`` (0–100). ``hostility`` is discord computed without the
+            hedging indicators (:data:`~alliance_index.catalog.HEDGING_INDICATORS`), under the
+            same modelling choices; the ``rivalry`` verdict reads it (``docs/verdicts.md``).
         ndarray (generic mode)
             Shape (n, n_nodes + 1): node scores then the top score; (n, 1) when the
             hierarchy has a single node. On [0, scale].
@@ -554,6 +583,7 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         df["n_imputed"] = 0 if imputed is None else imputed.sum(axis=1)
         for g, nn in enumerate(pl.node_names):
             df[f"dom_{nn}"] = out[:, g] * s
+        df["hostility"] = out[:, -1] * s  # added in 0.2.0: last, so positional readers keep working
         return df
 
     def get_feature_names_out(self, input_features=None):
@@ -562,7 +592,7 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         pl = self.plan_
         if pl.alliance:
             return np.asarray(["index", "cooperation", "discord", "breadth", "coverage", "n_imputed"]
-                              + [f"dom_{n}" for n in pl.node_names], dtype=object)
+                              + [f"dom_{n}" for n in pl.node_names] + ["hostility"], dtype=object)
         G = len(pl.node_names)
         return np.asarray((pl.grp_names if G == 1 else pl.node_names + pl.grp_names), dtype=object)
 
@@ -613,6 +643,7 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "dyad", "year", "index", "cooperation", "discord", "breadth", "coverage", "n_imputed",
     *(f"dom_{d}_{s}" for d in DOMAINS for s in SIDES),
     "p_de_jure", "p_de_jure_lo", "p_de_jure_hi", "verdict", "known_status",
+    "hostility",  # added in 0.2.0, last so that CSV readers by column position keep working
 )
 
 
@@ -795,7 +826,7 @@ def to_json_records(df: pd.DataFrame, digits: int = 4) -> list[dict]:
     """Turn a :func:`score` / :func:`compare` frame into contract §6 JSON objects.
 
     Each object: ``dyad``, ``year``, ``index``, ``cooperation``, ``discord``,
-    ``breadth``, ``domains`` (``{domain: {"cooperation": .., "discord": ..}}``),
+    ``hostility`` (discord without the hedging indicators), ``breadth``, ``domains`` (``{domain: {"cooperation": .., "discord": ..}}``),
     ``p_de_jure``, ``p_de_jure_interval`` (``[lo, hi]`` or null), ``verdict``,
     ``known_status``, ``coverage``, plus ``n_imputed``. NaN becomes null.
     """
@@ -821,6 +852,7 @@ def to_json_records(df: pd.DataFrame, digits: int = 4) -> list[dict]:
             "index": num(r["index"]),
             "cooperation": num(r["cooperation"]),
             "discord": num(r["discord"]),
+            "hostility": num(r.get("hostility")),
             "breadth": num(r["breadth"]),
             "domains": {d: {s: num(r[f"dom_{d}_{s}"]) for s in SIDES} for d in DOMAINS},
             "p_de_jure": num(r.get("p_de_jure")),

@@ -15,7 +15,7 @@ from ..errors import CoverageWarning, MethodError, ObservationsError
 from .combine import summarise
 from .commitment import CommitmentModel, _coop_discord, panel_frame, predict_draws
 from .historical import HistoricalResults
-from .verdict import HEDGING_INDICATORS, verdicts
+from .verdict import verdicts
 
 #: below this share of the model's indicators observed, a dyad-year gets a CoverageWarning
 MIN_COVERAGE: float = 0.2
@@ -153,15 +153,15 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     out.insert(0, "dyad", idx.get_level_values("dyad").to_numpy(dtype=object))
     cov = V[target].notna().mean(axis=1).to_numpy()
     cd = _coop_discord(o).reindex(idx)
-    out["verdict"] = verdicts(out["p_de_jure"], cd["cooperation"].to_numpy(), cd["discord"].to_numpy())
+    out["verdict"] = verdicts(out["p_de_jure"], cd["cooperation"].to_numpy(), cd["discord"].to_numpy(),
+                              cd["hostility"].to_numpy())
     out["known_status"] = known_status(out["dyad"].to_numpy(), out["year"].to_numpy())
     out["coverage"] = cov
     out["ignored_indicators"] = [list(ignored)] * len(out)
     out["cooperation"] = cd["cooperation"].to_numpy()
     out["discord"] = cd["discord"].to_numpy()
-    split = discord_split(o).reindex(idx)
-    out["hostility"] = split["hostility"].to_numpy()
-    out["hedging"] = split["hedging"].to_numpy()
+    out["hostility"] = cd["hostility"].to_numpy()
+    out["hedging"] = cd["hedging"].to_numpy()
     low = cov < MIN_COVERAGE
     if low.any():
         ex = ", ".join(f"{d} {y}" for d, y in zip(out["dyad"][low][:5], out["year"][low][:5]))
@@ -178,23 +178,14 @@ def discord_split(obs: pd.DataFrame) -> pd.DataFrame:
 
     Each is computed like ``classify``'s ``discord`` (goalpost-normalised observed indicators,
     mean within domain, mean over observed domains, × 100) but over part of the discord
-    indicators: ``hedging`` over :data:`~alliance_index.models.verdict.HEDGING_INDICATORS`,
+    indicators: ``hedging`` over :data:`~alliance_index.catalog.HEDGING_INDICATORS`,
     ``hostility`` over every other discord indicator (incidents, protests, sanctions,
-    disputes, opposing sides, …). NaN where none of that part is observed. The verdict rules
-    read total discord; the split says which kind a ``rivalry`` or ``convenience`` verdict
-    rests on (``docs/verdicts.md``).
+    disputes, opposing sides, …). NaN where none of that part is observed. The ``rivalry``
+    rule reads hostility, ``convenience`` total discord (``docs/verdicts.md``).
     """
-    from ..catalog import catalog as _cat
-    cat = _cat()
-    ind = obs["indicator"].astype(str)
-    disc = (ind.map(cat["side"]) == "discord").to_numpy()  # unknown indicators map to NaN: not discord
-    hedge = ind.isin(HEDGING_INDICATORS).to_numpy()
     idx_all = pd.MultiIndex.from_arrays([obs["dyad"].astype(str), obs["year"].astype("int64")],
                                         names=["dyad", "year"]).unique()
-    out = pd.DataFrame(index=idx_all)
-    for name, rows in (("hostility", disc & ~hedge), ("hedging", disc & hedge)):
-        out[name] = _coop_discord(obs[rows])["discord"].reindex(idx_all).to_numpy()
-    return out.sort_index()
+    return _coop_discord(obs)[["hostility", "hedging"]].reindex(idx_all).sort_index()
 
 
 def attach_classification(scores_df: pd.DataFrame, obs=None, *, n_sims: int = 1000, seed=0) -> pd.DataFrame:
@@ -205,7 +196,9 @@ def attach_classification(scores_df: pd.DataFrame, obs=None, *, n_sims: int = 10
     scores_df : DataFrame
         Output of ``score()``: one row per dyad-year with columns (or index levels)
         ``dyad`` and ``year``; if it has ``cooperation`` and ``discord`` (0–100) the
-        verdict uses them, so the verdict agrees with the printed index.
+        verdict uses them, and its ``hostility`` too (``score()`` output has it; a frame
+        without it gets the classifier's hostility from ``obs``), so the verdict agrees
+        with the printed index.
     obs : DataFrame, path or None
         The observations the scores were computed from (``None`` = bundled panel).
 
@@ -235,8 +228,10 @@ def attach_classification(scores_df: pd.DataFrame, obs=None, *, n_sims: int = 10
     for col, fill in (("p_de_jure", np.nan), ("p_de_jure_lo", np.nan), ("p_de_jure_hi", np.nan)):
         df[col] = take(col, fill)
     if "cooperation" in keys.columns and "discord" in keys.columns:
+        # hostility from the scores when they carry it (score() does); else the classifier's own
+        H = (keys["hostility"].to_numpy(dtype=float) if "hostility" in keys.columns else take("hostility", np.nan))
         df["verdict"] = verdicts(df["p_de_jure"].to_numpy(), keys["cooperation"].to_numpy(dtype=float),
-                                 keys["discord"].to_numpy(dtype=float))
+                                 keys["discord"].to_numpy(dtype=float), H)
     else:
         df["verdict"] = take("verdict", None)
     from ..observations import known_status

@@ -560,7 +560,7 @@ def lodo_report(n_sims: int = 1000, seed=0, file=None, variants: Sequence[str] |
             inds = list(dict.fromkeys([i for v in spec["nodes"].values() for i in v] + list(HISTORICAL_INDICATORS)))
         V, y = bundled_training_data(inds)
         res = lodo(V, y, hist, n_sims=n_sims, seed=seed, **spec).join(cd)
-        res["verdict"] = verdicts(res["p_de_jure"], res["cooperation"], res["discord"])
+        res["verdict"] = verdicts(res["p_de_jure"], res["cooperation"], res["discord"], res["hostility"])
         m = ev.evaluate_binary(res["y"], res["p_de_jure"])
         cells = []
         for d in ("BLR-RUS", "IRN-RUS"):
@@ -606,9 +606,14 @@ def lodo_report(n_sims: int = 1000, seed=0, file=None, variants: Sequence[str] |
 
 
 def _coop_discord(obs: pd.DataFrame) -> pd.DataFrame:
-    """Cooperation and discord (0–100) per dyad-year: arithmetic means of goalpost-normalised observed
-    indicators within each domain × side, then across domains (the index's default aggregation)."""
-    from ..catalog import DOMAINS
+    """Cooperation, discord, hostility and hedging (0–100) per dyad-year.
+
+    Arithmetic means of goalpost-normalised observed indicators within each domain × side,
+    then across the observed domains (the index's default aggregation). ``hostility`` is the
+    same over the discord indicators outside :data:`~alliance_index.catalog.HEDGING_INDICATORS`,
+    ``hedging`` over those inside it; each is NaN where none of its indicators is observed.
+    """
+    from ..catalog import DOMAINS, HEDGING_INDICATORS
     cat = _catalog()
     known = obs[obs["indicator"].isin(cat.index)]
     idx = pd.MultiIndex.from_arrays([known["dyad"].astype(str), known["year"].astype("int64")], names=["dyad", "year"])
@@ -616,13 +621,15 @@ def _coop_discord(obs: pd.DataFrame) -> pd.DataFrame:
     W = wide.pivot_table(index="k", columns="ind", values="v", aggfunc="first")
     W.index = pd.MultiIndex.from_tuples(W.index, names=["dyad", "year"])
     Z = _normalise(W.to_numpy(float), list(W.columns))
+    dom = cat.loc[list(W.columns), "domain"].to_numpy()
+    side = cat.loc[list(W.columns), "side"].to_numpy()
+    hedge = np.isin(np.asarray(W.columns, dtype=object), HEDGING_INDICATORS)
+    parts = {"cooperation": side == "cooperation", "discord": side == "discord",
+             "hostility": (side == "discord") & ~hedge, "hedging": (side == "discord") & hedge}
     out = {}
-    for side in ("cooperation", "discord"):
-        doms = []
-        for d in DOMAINS:
-            cols = [i for i, c in enumerate(W.columns) if cat.loc[c, "domain"] == d and cat.loc[c, "side"] == side]
-            doms.append(_nanmean(Z[:, cols]) if cols else np.full(len(W), np.nan))
-        out[side] = 100 * _nanmean(np.column_stack(doms))
+    for name, sel in parts.items():
+        doms = [_nanmean(Z[:, sel & (dom == d)]) for d in DOMAINS]
+        out[name] = 100 * _nanmean(np.column_stack(doms))
     return pd.DataFrame(out, index=W.index)
 
 

@@ -105,7 +105,7 @@ class FittedClassifierAdapter:
         return _sigmoid(np.einsum("nk,nk->n", X, params.commitment[draw_ids]))
 
     def verdict(self, p: np.ndarray, features: pd.DataFrame) -> np.ndarray:
-        """The classifier's documented verdict rules on the simulated p, cooperation and discord."""
+        """The classifier's documented verdict rules on the simulated p, cooperation, discord and hostility."""
         from ..models.verdict import verdicts
 
-        return verdicts(p, features["cooperation"].to_numpy(dtype=float), features["discord"].to_numpy(dtype=float))
+        return verdicts(p, *(features[c].to_numpy(dtype=float) for c in ("cooperation", "discord", "hostility")))

@@ -114,7 +114,7 @@ class VerdictClassifier:
     and the classifier's own fitted parameters, none of which the index's
     modelling choices touch); the verdict is re-derived in every draw by
     :func:`alliance_index.models.verdicts` from that ``p_de_jure`` and the
-    draw's ``cooperation`` and ``discord``, exactly as ``attach_classification``
+    draw's ``cooperation``, ``discord`` and ``hostility``, exactly as ``attach_classification``
     does for a printed score. A verdict therefore changes over the choice
     space when a choice moves cooperation or discord across the verdict
     thresholds.
@@ -146,8 +146,16 @@ class VerdictClassifier:
 
     def __call__(self, scores: pd.DataFrame, choices: Mapping[str, Any]) -> pd.DataFrame:
         p = self.table_["p_de_jure"].reindex(scores.index).to_numpy(dtype="float64")
+        # the draw's own hostility (CompositeIndex output has it); for a model that gives none, the
+        # classifier's (fixed across draws); failing both, total discord (the 0.1.0 rule)
+        if "hostility" in scores.columns:
+            H = scores["hostility"]
+        elif "hostility" in self.table_.columns:
+            H = self.table_["hostility"].reindex(scores.index)
+        else:
+            H = scores["discord"]
         v = self.verdicts(p, scores["cooperation"].to_numpy(dtype="float64"),
-                          scores["discord"].to_numpy(dtype="float64"))
+                          scores["discord"].to_numpy(dtype="float64"), H.to_numpy(dtype="float64"))
         return pd.DataFrame({"p_de_jure": p, "verdict": np.asarray(v, dtype=object)}, index=scores.index)
 
 
