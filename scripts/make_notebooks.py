@@ -70,7 +70,7 @@ ai.list_dyads()
 DYADS = ["Russia-Belarus", "Russia-Iran"]
 YEAR = 2023
 cmp = compare(DYADS, year=YEAR)
-cmp[["dyad", "year", "index", "cooperation", "discord", "breadth", "coverage", "known_status"]].round(2)
+cmp[["dyad", "year", "index", "cooperation", "discord", "hostility", "breadth", "coverage", "known_status"]].round(2)
 """),
     md("""
 ## p_de_jure and the verdict
@@ -90,12 +90,12 @@ else:
     md("""
 ## Which kind of discord?
 
-The verdict reads total discord. `discord_split` separates **hostility** (incidents, protests,
-sanctions, disputes, opposing sides) from **hedging** (neutrality in the partner's conflicts, no
-help when it is attacked, ties with its rivals, recognition disputes, withheld arms) with the same
-aggregation. A `rivalry` verdict resting mostly on hedging reads closer to convenience than to
-hostility; whether the rule itself should read hostility only is an open question in
-`docs/verdicts.md`.
+Discord comes in two kinds. **Hostility** (incidents, protests, sanctions, disputes, opposing
+sides) is what makes a `rivalry`: the rule reads `hostility >= 50` and above cooperation.
+**Hedging** (neutrality in the partner's conflicts, no help when it is attacked, ties with its
+rivals, recognition disputes, withheld arms) is the mark of `convenience`, which reads total
+discord (`docs/verdicts.md`). `score()` reports the index's `hostility` under your modelling
+choices; `discord_split` gives both parts with the classifier's simple aggregation.
 """),
     code("""
 from alliance_index.models import discord_split
