@@ -311,7 +311,7 @@ def interval_decomposition(dyads=("BLR-RUS", "IRN-RUS"), year: int = 2023, n: in
     saw these dyads (in-sample), unlike part B.
     """
     from alliance_index.models.classify import load_fitted
-    from alliance_index.models.commitment import _sigmoid, bundled_training_data, predict_draws, simulate_features
+    from alliance_index.models.commitment import _point_draws, _sigmoid, bundled_training_data, predict_draws
     hist, com = load_fitted()
     V, _ = bundled_training_data(com.indicators)
     rng = np.random.default_rng(seed)
@@ -324,10 +324,8 @@ def interval_decomposition(dyads=("BLR-RUS", "IRN-RUS"), year: int = 2023, n: in
     for d in dyads:
         tgt = (V.index.get_level_values(0) == d) & (V.index.get_level_values(1) == year)
         full = predict_draws(com, V, hist, n, rng, target=tgt)[:, 0]  # what classify() reports
-        F2 = simulate_features(V, hist, com.pool, n, rng, hist_param_draws=False, target=tgt, nodes=com.nodes,
-                               use_structural=com.use_structural)
-        X2 = com.design(np.where(np.isnan(F2), com.means, F2))
-        imp = _sigmoid(X2[:, 0, :] @ com.params.to_numpy())
+        imp, F2 = _point_draws(com, V, hist, tgt, rng, n)
+        imp = imp[:, 0]
         Fm = np.nanmean(F2, axis=0, keepdims=True)
         par = _sigmoid(com.draw_params(n, rng) @ com.design(np.where(np.isnan(Fm), com.means, Fm))[0, 0])
         print(f"{d:<9}{q(full):<20}{q(imp):<20}{q(par):<20}{float(V[tgt].notna().mean(axis=1).iloc[0]):.2f}")

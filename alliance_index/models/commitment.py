@@ -203,6 +203,27 @@ def structural_logodds(Vd: np.ndarray, columns: Sequence[str], dyads: Sequence[s
     return np.clip(log_pd - log_not, -20, 20)
 
 
+def completed_features(Vd: np.ndarray, columns: Sequence[str], dyads: Sequence[str], historical, *,
+                       nodes: dict[str, Sequence[str]] | None = None, use_structural: bool = True,
+                       hist_param_draws: np.ndarray | None = None) -> np.ndarray:
+    """Model features ``(s, n, F)`` from completed raw values ``Vd`` (s, n, m) in ``columns`` order.
+
+    ``F`` = the historical log-odds (when ``use_structural``; computed with ``hist_param_draws``,
+    one per first-axis slice, or at the estimates) followed by the commitment-node means of the
+    goalpost-normalised curated indicators (``nodes``, default :data:`COMMITMENT_NODES`). Shared by
+    :func:`simulate_features` and the scenario simulator's classifier adapter.
+    """
+    cols = list(columns)
+    nodes = dict(COMMITMENT_NODES if nodes is None else nodes)
+    ccols = [c for c in dict.fromkeys(i for v in nodes.values() for i in v) if c in cols]
+    Z = _normalise(Vd[..., [cols.index(c) for c in ccols]], ccols)
+    N = commitment_nodes(Z, ccols, nodes)
+    if not use_structural:
+        return N
+    h = structural_logodds(Vd, cols, dyads, historical, hist_param_draws)
+    return np.concatenate([h[..., None], N], axis=-1)
+
+
 def simulate_features(V: pd.DataFrame, historical, pool: DonorPool, n_draws: int, rng: np.random.Generator,
                       hist_param_draws: bool = False, target: np.ndarray | None = None,
                       nodes: dict[str, Sequence[str]] | None = None, use_structural: bool = True) -> np.ndarray:
@@ -212,15 +233,9 @@ def simulate_features(V: pd.DataFrame, historical, pool: DonorPool, n_draws: int
     dyads_all = V.index.get_level_values("dyad").to_numpy(dtype=object)
     Vd = complete_draws(V.to_numpy(dtype=float), dyads_all, cols, pool, n_draws, rng, target)
     dyads = dyads_all if target is None else dyads_all[np.asarray(target, dtype=bool)]
-    nodes = dict(COMMITMENT_NODES if nodes is None else nodes)
-    ccols = [c for c in dict.fromkeys(i for v in nodes.values() for i in v) if c in cols]
-    Z = _normalise(Vd[..., [cols.index(c) for c in ccols]], ccols)
-    N = commitment_nodes(Z, ccols, nodes)
-    if not use_structural:
-        return N
-    pd_draws = historical.draw_params(n_draws, rng) if hist_param_draws else None
-    h = structural_logodds(Vd, cols, dyads, historical, pd_draws)
-    return np.concatenate([h[..., None], N], axis=-1)
+    pd_draws = historical.draw_params(n_draws, rng) if (hist_param_draws and use_structural) else None
+    return completed_features(Vd, cols, dyads, historical, nodes=nodes, use_structural=use_structural,
+                              hist_param_draws=pd_draws)
 
 
 # ------------------------------------------------------------------ the penalised logit
@@ -414,13 +429,20 @@ class SpecSelection:
                                                     for k, r in self.scores.to_dict("index").items()}}
 
 
-def _point_predict(mdl: "CommitmentModel", V: pd.DataFrame, historical, target: np.ndarray,
-                   rng: np.random.Generator, n_imputations: int) -> np.ndarray:
-    """Mean over hot-deck completions of the predicted probability at the coefficient estimates."""
+def _point_draws(mdl: "CommitmentModel", V: pd.DataFrame, historical, target: np.ndarray,
+                 rng: np.random.Generator, n_imputations: int) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted probabilities at the coefficient estimates, one per hot-deck completion
+    ``(n_imputations, n_target)``, and the completed features they were computed from."""
     F = simulate_features(V, historical, mdl.pool, n_imputations, rng, target=target, nodes=mdl.nodes,
                           use_structural=mdl.use_structural)
     X = mdl.design(np.where(np.isnan(F), mdl.means, F))
-    return _sigmoid(X @ mdl.params.to_numpy()).mean(axis=0)
+    return _sigmoid(X @ mdl.params.to_numpy()), F
+
+
+def _point_predict(mdl: "CommitmentModel", V: pd.DataFrame, historical, target: np.ndarray,
+                   rng: np.random.Generator, n_imputations: int) -> np.ndarray:
+    """Mean over hot-deck completions of the predicted probability at the coefficient estimates."""
+    return _point_draws(mdl, V, historical, target, rng, n_imputations)[0].mean(axis=0)
 
 
 def select_specification(V: pd.DataFrame, y: np.ndarray, historical, *, grid: dict[str, dict] | None = None,

@@ -84,24 +84,27 @@ class FittedClassifierAdapter:
         return V
 
     def p_de_jure(self, features: pd.DataFrame, params: ClassifierDraws, draw_ids: np.ndarray) -> np.ndarray:
-        from ..models.commitment import _normalise, _sigmoid, structural_logodds
-        from ..models.features import COMMITMENT_INDICATORS, commitment_nodes
+        from ..models.commitment import _sigmoid, completed_features
 
         n = len(features)
+        if n == 0:
+            return np.empty(0)
         draw_ids = np.asarray(draw_ids, dtype=np.int64)
         V = np.column_stack([features[c].to_numpy(dtype=float) if c in features else np.full(n, np.nan)
                              for c in self.cols])
         dyads = features["dyad"].astype(str).to_numpy(dtype=object)
         V = self._complete(V, dyads, params.hotdeck[draw_ids])
-        h = np.empty(n)
-        for dyad in pd.unique(dyads):
+        com = self.commitment
+        F = None
+        for dyad in pd.unique(dyads):  # rows as the draw axis: each row has its own parameter draw
             rows = np.flatnonzero(dyads == dyad)
-            h[rows] = structural_logodds(V[rows][:, None, :], self.cols, [dyad], self.historical,
-                                         params.historical[draw_ids[rows]])[:, 0]
-        ccols = [c for c in COMMITMENT_INDICATORS if c in self.cols]
-        Z = _normalise(V[:, [self.cols.index(c) for c in ccols]], ccols)
-        F = np.concatenate([h[:, None], commitment_nodes(Z, ccols)], axis=1)
-        X = self.commitment.design(np.where(np.isnan(F), self.commitment.means, F))
+            Fd = completed_features(V[rows][:, None, :], self.cols, [dyad], self.historical, nodes=com.nodes,
+                                    use_structural=com.use_structural,
+                                    hist_param_draws=params.historical[draw_ids[rows]])[:, 0, :]
+            if F is None:
+                F = np.empty((n, Fd.shape[1]))
+            F[rows] = Fd
+        X = com.design(np.where(np.isnan(F), com.means, F))
         return _sigmoid(np.einsum("nk,nk->n", X, params.commitment[draw_ids]))
 
     def verdict(self, p: np.ndarray, features: pd.DataFrame) -> np.ndarray:
