@@ -190,3 +190,17 @@ def test_hostility_is_discord_without_the_hedging_indicators(opts):
     np.testing.assert_allclose(b["hostility"].to_numpy(), b["discord"].to_numpy(), atol=1e-9)
     h = a["hostility"].dropna()
     assert len(h) > 0.9 * len(a) and h.between(0, 100).all()
+
+
+def test_hostility_when_a_discord_node_holds_only_hedging_indicators():
+    """A wide frame whose regional discord is only a hedging indicator: that node drops out of hostility."""
+    from alliance_index.catalog import HEDGING_INDICATORS
+
+    full = ai.to_panel(ai.load_panel(), validate=False).values
+    keep = [c for c in full.columns if ai.catalog().loc[c, "domain"] != "regional" or
+            ai.catalog().loc[c, "side"] == "cooperation" or c == "ties_with_partners_rivals"]
+    X = full[keep]
+    a = CompositeIndex().fit(X).transform(X)
+    b = CompositeIndex().fit(X).transform(X.assign(**{c: np.nan for c in HEDGING_INDICATORS if c in X}))
+    np.testing.assert_allclose(a["hostility"].to_numpy(), b["discord"].to_numpy(), atol=1e-9)
+    assert a["hostility"].notna().any()

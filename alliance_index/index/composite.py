@@ -54,7 +54,7 @@ domains or no cooperation at all.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -535,18 +535,24 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
 
         The same fitted plan (treatment, normalisation, weights, aggregation,
         back end) run once more with the hedging indicators
-        (:data:`~alliance_index.catalog.HEDGING_INDICATORS`) treated as unobserved
-        after imputation, so hostility is what ``discord`` would be without them
-        under every modelling choice; NaN where no hostility indicator is observed.
+        (:data:`~alliance_index.catalog.HEDGING_INDICATORS`) taken out of their
+        nodes — exactly as if they were unobserved after imputation: a node's
+        weights renormalise over its other indicators — so hostility is what
+        ``discord`` would be without them under every modelling choice; NaN where
+        no hostility indicator is observed. No copy of ``V`` is made.
         """
         pl = self.plan_
-        hedge = np.flatnonzero(np.isin(np.asarray(pl.names, dtype=object), HEDGING_INDICATORS))
         G = len(pl.node_names)
-        if hedge.size == 0 or not (~np.isnan(V[:, hedge])).any():
+        hedge = np.isin(np.asarray(pl.names, dtype=object), HEDGING_INDICATORS)
+        if not hedge.any() or not (~np.isnan(V[:, hedge])).any():
             return out[:, G + 1]  # nothing to leave out: hostility is discord
-        Vh = np.array(V, dtype="float64", order="F", copy=True)
-        Vh[:, hedge] = np.nan
-        return _engine.run(Vh, C, pl, backend=self.backend, groups=groups)[:, G + 1]
+        col_node = np.where(hedge, -1, pl.col_node)
+        if any(not (col_node == g).any() for g in range(G)):  # a node of hedging indicators only
+            Vh = np.array(V, dtype="float64", order="F", copy=True)
+            Vh[:, hedge] = np.nan
+            return _engine.run(Vh, C, pl, backend=self.backend, groups=groups)[:, G + 1]
+        hp = replace(pl, col_node=col_node)
+        return _engine.run(V, C, hp, backend=self.backend, groups=groups)[:, G + 1]
 
     def transform(self, X):
         """Score ``X``.
