@@ -128,10 +128,11 @@ def main() -> int:
         parts = []
         for d in DYADS:
             c, x = base.loc[(d, YEAR), "cooperation"], base.loc[(d, YEAR), "discord"]
+            hh = base.loc[(d, YEAR), "hostility"]
             p = clf.table_.loc[(d, YEAR), "p_de_jure"]
-            parts.append(f"{d} cooperation {c:.1f}, discord {x:.1f}, p_de_jure {p:.2f}")
+            parts.append(f"{d} cooperation {c:.1f}, discord {x:.1f}, hostility {hh:.1f}, p_de_jure {p:.2f}")
         print("Baseline run: " + "; ".join(parts) + " (verdict thresholds: p 0.5, cooperation 25, "
-              "discord 25 / 50; see docs/verdicts.md).")
+              "discord 25, hostility 50; see docs/verdicts.md).")
         print()
     print(f"**Sobol indices of each choice on the {YEAR} index** (n = {a.n}, 95% bootstrap intervals)")
     print()
