@@ -322,36 +322,6 @@ if HAVE_NUMBA:
         for r in range(m):
             zb[r] = min(max(zb[r], 0.0), 1.0) * okb[r]
 
-    @_nb.njit(cache=True, inline="always", error_model="numpy", fastmath={"contract"})
-    def _arith_cells(xs, m, l0, s0, cj, wj, cov, nu, de):
-        """Arithmetic node, one column: normalise, mask, coverage and accumulation in one loop."""
-        for r in range(m):
-            x = xs[r]
-            ok = x == x
-            okf = 1.0 if ok else 0.0
-            z = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
-            cov[r] += okf * cj
-            nu[r] += z * wj * okf
-            de[r] += wj * okf
-
-    @_nb.njit(cache=True, inline="always", error_model="numpy", fastmath={"contract"})
-    def _prod_cells_rescaled(xs, m, l0, s0, eps, sq, cj, wj, pr, pc, cov, de):
-        """Geometric node in product form, one column: pr *= (z + eps)**(1 or 2), rescaled by 2**60
-        (counted in pc) whenever it falls below 2**-60; coverage and weight sums as above."""
-        for r in range(m):
-            x = xs[r]
-            ok = x == x
-            okf = 1.0 if ok else 0.0
-            z = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
-            t = z + eps if ok else 1.0
-            f = t * (t if sq else 1.0)
-            q = pr[r] * f
-            small = q < 2.0 ** -60
-            pr[r] = q * 2.0 ** 60 if small else q
-            pc[r] = pc[r] + 1.0 if small else pc[r]
-            cov[r] += okf * cj
-            de[r] += wj * okf
-
     # error_model="numpy": no Python exception checks in the hot loops (every division is guarded).
     # Layout: blocks of B rows per task; within a block, columns outer and rows inner, so every
     # inner loop runs over contiguous buffers and compiles to SIMD code.
@@ -442,11 +412,25 @@ if HAVE_NUMBA:
                     de = den[g]
                     if code == 0 and not use_c:
                         # arithmetic: normalise, mask, coverage and accumulation in one vectorised loop
-                        # (one call per input array: each call compiles to its own SIMD loop)
+                        nu = num[g]
                         if treated:
-                            _arith_cells(zb, m, l0, s0, cj, wj, cov, num[g], de)
+                            for r in range(m):
+                                x = zb[r]
+                                ok = x == x
+                                okf = 1.0 if ok else 0.0
+                                z = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
+                                cov[r] += okf * cj
+                                nu[r] += z * wj * okf
+                                de[r] += wj * okf
                         else:
-                            _arith_cells(xv, m, l0, s0, cj, wj, cov, num[g], de)
+                            for r in range(m):
+                                x = xv[r]
+                                ok = x == x
+                                okf = 1.0 if ok else 0.0
+                                z = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
+                                cov[r] += okf * cj
+                                nu[r] += z * wj * okf
+                                de[r] += wj * okf
                         continue
                     if code == 1 and vec and not use_c and (intw[j] == 1 or intw[j] == 2):
                         # geometric node, whole weight k in {1, 2}: accumulate prod (z + eps)^k instead
@@ -468,10 +452,38 @@ if HAVE_NUMBA:
                                 cov[r] += okf * cj
                                 de[r] += wj * okf
                             continue
+                        # the treated and untreated copies of this loop are kept on purpose: a
+                        # merged version (one inline helper per input array, session 4) gave the same
+                        # numbers but no faster a geometric benchmark: median 5.80x vs 5.60x the matvec
+                        # over 8 runs each of benchmarks/bench_index.py (noisy shared machine, load ~1)
                         if treated:
-                            _prod_cells_rescaled(zb, m, l0, s0, eps, sq, cj, wj, pr, pc, cov, de)
+                            for r in range(m):
+                                x = zb[r]
+                                ok = x == x
+                                okf = 1.0 if ok else 0.0
+                                z = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
+                                t = z + eps if ok else 1.0
+                                f = t * (t if sq else 1.0)
+                                q = pr[r] * f
+                                small = q < 2.0 ** -60
+                                pr[r] = q * 2.0 ** 60 if small else q
+                                pc[r] = pc[r] + 1.0 if small else pc[r]
+                                cov[r] += okf * cj
+                                de[r] += wj * okf
                         else:
-                            _prod_cells_rescaled(xv, m, l0, s0, eps, sq, cj, wj, pr, pc, cov, de)
+                            for r in range(m):
+                                x = xv[r]
+                                ok = x == x
+                                okf = 1.0 if ok else 0.0
+                                z = min(max(((x if ok else l0) - l0) * s0, 0.0), 1.0)
+                                t = z + eps if ok else 1.0
+                                f = t * (t if sq else 1.0)
+                                q = pr[r] * f
+                                small = q < 2.0 ** -60
+                                pr[r] = q * 2.0 ** 60 if small else q
+                                pc[r] = pc[r] + 1.0 if small else pc[r]
+                                cov[r] += okf * cj
+                                de[r] += wj * okf
                         continue
                     # general path: 1. normalise + mask + coverage, 2. transform of the node's
                     # quasi-arithmetic mean, 3. weighted accumulation (per-cell evidence factors)
