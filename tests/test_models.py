@@ -356,3 +356,39 @@ def test_cluster_bootstrap_one_cluster_is_the_plain_auc_with_ties():
     p = np.array([0.9, 0.9, 0.4, 0.1, 0.4, 0.7, 0.2, 0.2])
     r = cluster_bootstrap_auc(y, p, np.zeros(8), n_boot=5, seed=0)
     assert r["lo"] == pytest.approx(roc_auc(y, p)) and r["hi"] == pytest.approx(roc_auc(y, p))
+
+
+def test_classify_does_not_depend_on_the_other_rows_scored(fitted):
+    """A dyad-year gets the same p_de_jure and interval alone, with one other dyad, with every
+    bundled dyad, and with all its own years (hot-deck draws keyed by dyad and year)."""
+    cols = ["p_de_jure", "p_de_jure_lo", "p_de_jure_hi"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoverageWarning)
+        alone = classify(ai.load_panel(["Russia-Iran"]), year=2023, n_sims=300, seed=4)
+        pair = classify(ai.load_panel(["Russia-Iran", "Russia-Belarus"]), year=2023, n_sims=300, seed=4)
+        every = classify(ai.load_panel(), year=2023, n_sims=300, seed=4)
+        years = classify(ai.load_panel(["Russia-Iran"]), n_sims=300, seed=4)
+        other_seed = classify(ai.load_panel(["Russia-Iran"]), year=2023, n_sims=300, seed=5)
+    ref = alone.set_index("dyad").loc["IRN-RUS", cols].to_numpy(dtype=float)
+    for frame in (pair, every):
+        np.testing.assert_allclose(frame.set_index("dyad").loc["IRN-RUS", cols].to_numpy(dtype=float), ref,
+                                   rtol=1e-12)
+    np.testing.assert_allclose(years.set_index(["dyad", "year"]).loc[("IRN-RUS", 2023), cols].to_numpy(dtype=float),
+                               ref, rtol=1e-12)
+    # and the seed still matters
+    assert not np.allclose(other_seed[cols].to_numpy(dtype=float)[0], ref)
+
+
+def test_keyed_uniforms_are_uniform_and_distinct():
+    from alliance_index.models.commitment import _keyed_uniforms, row_keys
+    idx = pd.MultiIndex.from_arrays([["IRN-RUS"] * 16 + ["BLR-RUS"] * 16, list(range(2010, 2026)) * 2],
+                                    names=["dyad", "year"])
+    k = row_keys(idx, 12345)
+    assert len(np.unique(k)) == 32
+    U = _keyed_uniforms(k, "joint_exercises", 4000)
+    assert U.shape == (4000, 32) and U.min() >= 0 and U.max() < 1
+    assert abs(U.mean() - 0.5) < 0.005 and abs(U.var() - 1 / 12) < 0.002
+    assert abs(np.corrcoef(U[:, 0], U[:, 1])[0, 1]) < 0.05            # rows independent
+    V = _keyed_uniforms(k, "leader_meetings", 4000)
+    assert abs(np.corrcoef(U[:, 0], V[:, 0])[0, 1]) < 0.05            # columns independent
+    np.testing.assert_array_equal(U, _keyed_uniforms(k, "joint_exercises", 4000))

@@ -106,11 +106,53 @@ class DonorPool:
                     for c, x in d.items()})
 
 
+_M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _mix64(z: np.ndarray) -> np.ndarray:
+    """SplitMix64 finaliser on uint64 arrays (wrapping arithmetic): a well-mixed hash of ``z``."""
+    z = np.asarray(z, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def row_keys(index: pd.MultiIndex, base: int) -> np.ndarray:
+    """A uint64 key per ``(dyad, year)`` row from ``base`` and the row's own labels only.
+
+    Hot-deck uniforms drawn from these keys (:func:`complete_draws` with ``keys``) do not
+    depend on which other rows are in the call, so a dyad-year gets the same ``p_de_jure``
+    whether it is classified alone or with the whole panel.
+    """
+    import zlib
+    dy = index.get_level_values("dyad").astype(str)
+    codes, inv = np.unique(np.asarray(dy, dtype=object), return_inverse=True)
+    dh = np.array([zlib.crc32(c.encode("utf-8")) for c in codes], dtype=np.uint64)[inv]
+    yr = np.asarray(index.get_level_values("year"), dtype=np.int64).astype(np.uint64)
+    return _mix64(_mix64(np.uint64(base) ^ _mix64(dh)) ^ _mix64(yr + np.uint64(0x9E3779B97F4A7C15)))
+
+
+def _keyed_uniforms(keys: np.ndarray, column: str, n_draws: int) -> np.ndarray:
+    """``(n_draws, len(keys))`` uniforms on [0, 1), a pure function of (key, column, draw)."""
+    import zlib
+    ch = _mix64(np.uint64(zlib.crc32(column.encode("utf-8"))))
+    d = np.arange(n_draws, dtype=np.uint64)[:, None]
+    with np.errstate(over="ignore"):
+        z = _mix64((keys[None, :] ^ ch) + d * np.uint64(0x9E3779B97F4A7C15))
+    return (z >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+
+
 def complete_draws(V: np.ndarray, groups: np.ndarray, columns: Sequence[str], pool: DonorPool,
-                   n_draws: int, rng: np.random.Generator, target: np.ndarray | None = None) -> np.ndarray:
+                   n_draws: int, rng: np.random.Generator, target: np.ndarray | None = None,
+                   keys: np.ndarray | None = None) -> np.ndarray:
     """``n_draws`` completions of ``V`` (n × m): missing cells drawn from the same group's
     observed values of the column (any row of ``V``), else from the pool; shape
-    ``(n_draws, n_target, m)`` for the rows ``target`` (boolean mask, default all)."""
+    ``(n_draws, n_target, m)`` for the rows ``target`` (boolean mask, default all).
+
+    With ``keys`` (one uint64 per row of ``V``, :func:`row_keys`) the uniforms behind each
+    draw are a function of the row's key, the column and the draw number, and ``rng`` is not
+    used: the completion of a row does not depend on the other rows in the call."""
     n, m = V.shape
     tgt = np.ones(n, dtype=bool) if target is None else np.asarray(target, dtype=bool)
     codes, g = np.unique(np.asarray(groups, dtype=object), return_inverse=True)
@@ -132,7 +174,7 @@ def complete_draws(V: np.ndarray, groups: np.ndarray, columns: Sequence[str], po
         if not mi.size:
             continue
         gm = g[mi]
-        U = rng.random((n_draws, mi.size))
+        U = rng.random((n_draws, mi.size)) if keys is None else _keyed_uniforms(keys[mi], col, n_draws)
         own = cnt[gm] > 0
         draw = np.full((n_draws, mi.size), np.nan)
         if own.any():
@@ -226,12 +268,13 @@ def completed_features(Vd: np.ndarray, columns: Sequence[str], dyads: Sequence[s
 
 def simulate_features(V: pd.DataFrame, historical, pool: DonorPool, n_draws: int, rng: np.random.Generator,
                       hist_param_draws: bool = False, target: np.ndarray | None = None,
-                      nodes: dict[str, Sequence[str]] | None = None, use_structural: bool = True) -> np.ndarray:
+                      nodes: dict[str, Sequence[str]] | None = None, use_structural: bool = True,
+                      keys: np.ndarray | None = None) -> np.ndarray:
     """Completed feature draws ``(n_draws, n_target, len(FEATURES))`` for the rows ``target`` of ``V``
-    (raw, wide; every row of ``V`` serves as a donor for its dyad)."""
+    (raw, wide; every row of ``V`` serves as a donor for its dyad). ``keys``: see :func:`complete_draws`."""
     cols = list(V.columns)
     dyads_all = V.index.get_level_values("dyad").to_numpy(dtype=object)
-    Vd = complete_draws(V.to_numpy(dtype=float), dyads_all, cols, pool, n_draws, rng, target)
+    Vd = complete_draws(V.to_numpy(dtype=float), dyads_all, cols, pool, n_draws, rng, target, keys=keys)
     dyads = dyads_all if target is None else dyads_all[np.asarray(target, dtype=bool)]
     pd_draws = historical.draw_params(n_draws, rng) if (hist_param_draws and use_structural) else None
     return completed_features(Vd, cols, dyads, historical, nodes=nodes, use_structural=use_structural,
@@ -392,9 +435,16 @@ def fit_commitment(V: pd.DataFrame, y: np.ndarray, historical, *, l2: float = L2
 def predict_draws(model: CommitmentModel, V: pd.DataFrame, historical, n_sims: int, rng,
                   target: np.ndarray | None = None) -> np.ndarray:
     """Simulated :math:`p_{de\\,jure}` draws ``(n_sims, n_target)``: parameter draws of both models
-    and hot-deck draws of the missing indicators."""
+    and hot-deck draws of the missing indicators.
+
+    The parameter draws depend only on ``rng`` (shared by every row: common random numbers, so
+    two dyads are compared draw by draw) and the hot-deck draws only on ``rng``'s first number
+    and each row's own (dyad, year) (:func:`row_keys`): a dyad-year's result does not depend on
+    which other rows are scored with it."""
+    base = int(rng.integers(0, 2**63 - 1))
+    keys = row_keys(V.index, base)
     F = simulate_features(V, historical, model.pool, n_sims, rng, hist_param_draws=True, target=target,
-                          nodes=model.nodes, use_structural=model.use_structural)
+                          nodes=model.nodes, use_structural=model.use_structural, keys=keys)
     X = model.design(np.where(np.isnan(F), model.means, F))
     B = model.draw_params(n_sims, rng)
     return _sigmoid(np.einsum("snk,sk->sn", X, B))
