@@ -22,7 +22,9 @@ BUNDLED = ["IRN-RUS", "BLR-RUS", "RUS-SYR", "PRK-RUS", "CHN-RUS", "ARM-RUS", "KA
            # session 3, third round: the next three per power
            "ITA-USA", "MAR-USA", "PAK-USA", "RUS-UGA", "AFG-RUS", "AGO-RUS", "CHN-TZA", "CHN-IDN", "CHN-NGA",
            # session 4, fourth round: the next three per power
-           "NOR-USA", "DEU-USA", "NLD-USA", "BGD-RUS", "PAK-RUS", "RUS-TKM", "CHN-SDN", "CHN-TKM", "CHN-UZB"]
+           "NOR-USA", "DEU-USA", "NLD-USA", "BGD-RUS", "PAK-RUS", "RUS-TKM", "CHN-SDN", "CHN-TKM", "CHN-UZB",
+           # session 4, fifth round: the next three per power again
+           "KWT-USA", "FRA-USA", "IDN-USA", "RUS-SDN", "RUS-TUR", "JOR-RUS", "CHN-CMR", "BLR-CHN", "CHN-SAU"]
 ENDED_2024 = {"RUS-SYR", "IRN-SYR"}
 
 
@@ -136,7 +138,7 @@ def test_added_dyads_follow_the_declared_rule(real_data):
     """The dyads added after the first 20 are, for each of the US, Russia and China, the partners
     outside the first 20 dyads with the largest SIPRI TIV between them in 2010-2019 (docs/models.md):
     ranks 1-5 added in session 2, ranks 6-10 in session 3 (a partner tied with rank 10 is added too),
-    then the next three per power (session 3), then the next three again (session 4)."""
+    then the next three per power (session 3), then the next three again, twice (session 4)."""
     import warnings
 
     from alliance_index.sources import read_sipri
@@ -148,7 +150,7 @@ def test_added_dyads_follow_the_declared_rule(real_data):
     b = countries.cow_to_iso3(s["recipient_ccode"].to_numpy())
     tiv = pd.Series(s["tiv"].to_numpy(), index=[countries.dyad_id(x, y) for x, y in zip(a, b)]).groupby(level=0).sum()
     first20 = set(BUNDLED[:20])
-    rounds = [set(), set(), set(), set()]
+    rounds = [set(), set(), set(), set(), set()]
     for power in ("USA", "RUS", "CHN"):
         mine = tiv[[power in d.split("-") and d not in first20 for d in tiv.index]].sort_values(ascending=False)
         rounds[0] |= set(mine.index[:5])
@@ -157,7 +159,9 @@ def test_added_dyads_follow_the_declared_rule(real_data):
         rest = mine[~mine.index.isin(rounds[0] | second)]
         rounds[2] |= set(rest.index[:3])
         rounds[3] |= set(rest.index[3:6])
+        rounds[4] |= set(rest.index[6:9])
     assert rounds[0] == set(BUNDLED[20:35])
     assert rounds[1] == set(BUNDLED[35:51])
     assert rounds[2] == set(BUNDLED[51:60])
-    assert rounds[3] == set(BUNDLED[60:])
+    assert rounds[3] == set(BUNDLED[60:69])
+    assert rounds[4] == set(BUNDLED[69:])
