@@ -118,12 +118,13 @@ def _summary_section(sel: pd.DataFrame, classified: bool) -> str:
         ks = r.known_status if isinstance(getattr(r, "known_status", None), str) else "unknown"
         rows.append([
             f"<b>{_e(r.dyad)}</b><br>{_e(cname(a))} – {_e(cname(b))}", _e(int(r.year)),
-            _num(r.index), _num(r.cooperation), _num(r.discord), _num(r.breadth, 2), _num(r.coverage, 2),
+            _num(r.index), _num(r.cooperation), _num(r.discord), _num(getattr(r, "hostility", np.nan)),
+            _num(r.breadth, 2), _num(r.coverage, 2),
             p, piv, f'<span class="verdict">{verdict}</span>', _e(ks),
         ])
-    header = ["dyad", "year", "index (0–100)", "cooperation", "discord", "breadth (0–1)", "coverage (0–1)",
-              "p_de_jure", "p_de_jure interval", "verdict", "known status"]
-    out = _table(header, rows, num_cols=(2, 3, 4, 5, 6, 7, 8))
+    header = ["dyad", "year", "index (0–100)", "cooperation", "discord", "hostility", "breadth (0–1)",
+              "coverage (0–1)", "p_de_jure", "p_de_jure interval", "verdict", "known status"]
+    out = _table(header, rows, num_cols=(2, 3, 4, 5, 6, 7, 8, 9))
     if not classified:
         out += _note(f"p_de_jure, its interval and the verdict: {_CLASSIFICATION_MISSING}. "
                      "The index, cooperation, discord and domain scores are computed; nothing is filled in "
@@ -369,7 +370,11 @@ def build_report(
         "indicators over four domains (military, economic, diplomatic, regional). <b>Breadth</b> (0–1) says how "
         "evenly cooperation spreads over the domains; <b>coverage</b> is the share of core indicators observed. "
         "<b>p_de_jure</b> is the calibrated probability that a dyad with this profile is bound by a mutual-defence "
-        "treaty.</p>",
+        "treaty. <b>Hostility</b> is discord without the hedging indicators (neutrality in the partner's "
+        "conflicts, no help when it is attacked, ties with its rivals, recognition disputes, withheld arms). "
+        "Verdicts, first rule that holds: <i>alliance</i> if p_de_jure ≥ 0.5; <i>rivalry</i> if hostility ≥ 50 "
+        "and above cooperation; <i>limited</i> if cooperation &lt; 25; <i>convenience</i> if discord ≥ 25; "
+        "otherwise <i>alignment</i> (docs/verdicts.md).</p>",
         "<h2>Scores and verdicts</h2>", _summary_section(sel, classified),
         "<h3>Domain scores</h3>", _domain_section(sel),
     ]

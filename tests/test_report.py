@@ -89,6 +89,8 @@ def test_report_has_scores_and_dyads(report, obs):
     for r in s.itertuples():
         assert f"{r.index:,.1f}" in report
         assert f"{r.cooperation:,.1f}" in report
+        assert f"{r.hostility:,.1f}" in report  # the verdict's rivalry rule reads it, so it is shown
+    assert "<th>hostility</th>" in report or ">hostility<" in report
     # known status from the status table
     assert "defense" in report
     if _has_classifier():
