@@ -392,3 +392,25 @@ def test_keyed_uniforms_are_uniform_and_distinct():
     V = _keyed_uniforms(k, "leader_meetings", 4000)
     assert abs(np.corrcoef(U[:, 0], V[:, 0])[0, 1]) < 0.05            # columns independent
     np.testing.assert_array_equal(U, _keyed_uniforms(k, "joint_exercises", 4000))
+
+
+def test_verdict_reasons_name_the_rule_that_fired():
+    rng = np.random.default_rng(11)
+    n = 400
+    p, C, D, H = rng.random(n), rng.uniform(0, 100, n), rng.uniform(0, 100, n), rng.uniform(0, 100, n)
+    p[:5] = np.nan
+    v = vd.verdicts(p, C, D, H)
+    r = vd.verdict_reasons(p, C, D, H)
+    start = {"alliance": "p_de_jure", "rivalry": "hostility", "limited": "cooperation",
+             "convenience": "discord", "alignment": "cooperation"}
+    for verdict, reason in zip(v, r):
+        if verdict is None:
+            assert reason is None
+        else:
+            assert reason.startswith(start[verdict]), (verdict, reason)
+    # an alliance verdict over dominant hostility says so
+    msg = vd.verdict_reasons([0.52], [44.5], [62.5], [69.5])[0]
+    assert msg.startswith("p_de_jure 0.52") and "rivalry rule would also hold" in msg
+    out = attach_classification(pd.DataFrame({"dyad": ["IRN-RUS"], "year": [2023], "cooperation": [47.0],
+                                              "discord": [54.7], "hostility": [12.4]}), None, n_sims=200)
+    assert out["verdict"].iloc[0] == "convenience" and "hostility 12.4 < 50" in out["verdict_reason"].iloc[0]

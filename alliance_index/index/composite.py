@@ -649,7 +649,7 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "dyad", "year", "index", "cooperation", "discord", "breadth", "coverage", "n_imputed",
     *(f"dom_{d}_{s}" for d in DOMAINS for s in SIDES),
     "p_de_jure", "p_de_jure_lo", "p_de_jure_hi", "verdict", "known_status",
-    "hostility",  # added in 0.2.0, last so that CSV readers by column position keep working
+    "hostility", "verdict_reason",  # added in 0.2.0, last so that CSV readers by column position keep working
 )
 
 
@@ -771,6 +771,7 @@ def score(obs, year: int | None = None, *, dyads=None, latest: bool = False,
     df["p_de_jure_lo"] = np.nan
     df["p_de_jure_hi"] = np.nan
     df["verdict"] = pd.Series([None] * len(df), dtype=object)
+    df["verdict_reason"] = pd.Series([None] * len(df), dtype=object)
     try:
         ks = known_status(df["dyad"].to_numpy(dtype=object), df["year"].to_numpy(dtype="int64"))
     except FileNotFoundError:  # no bundled status table
@@ -833,7 +834,7 @@ def to_json_records(df: pd.DataFrame, digits: int = 4) -> list[dict]:
 
     Each object: ``dyad``, ``year``, ``index``, ``cooperation``, ``discord``,
     ``hostility`` (discord without the hedging indicators), ``breadth``, ``domains`` (``{domain: {"cooperation": .., "discord": ..}}``),
-    ``p_de_jure``, ``p_de_jure_interval`` (``[lo, hi]`` or null), ``verdict``,
+    ``p_de_jure``, ``p_de_jure_interval`` (``[lo, hi]`` or null), ``verdict``, ``verdict_reason``,
     ``known_status``, ``coverage``, plus ``n_imputed``. NaN becomes null.
     """
 
@@ -864,6 +865,7 @@ def to_json_records(df: pd.DataFrame, digits: int = 4) -> list[dict]:
             "p_de_jure": num(r.get("p_de_jure")),
             "p_de_jure_interval": None if lo is None or hi is None else [lo, hi],
             "verdict": opt(r.get("verdict")),
+            "verdict_reason": opt(r.get("verdict_reason")),
             "known_status": opt(r.get("known_status")),
             "coverage": num(r["coverage"]),
             "n_imputed": int(r.get("n_imputed", 0) or 0),

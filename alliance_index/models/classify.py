@@ -15,7 +15,7 @@ from ..errors import CoverageWarning, MethodError, ObservationsError
 from .combine import summarise
 from .commitment import CommitmentModel, _coop_discord, panel_frame, predict_draws
 from .historical import HistoricalResults
-from .verdict import verdicts
+from .verdict import verdict_reasons, verdicts
 
 #: below this share of the model's indicators observed, a dyad-year gets a CoverageWarning
 MIN_COVERAGE: float = 0.2
@@ -105,7 +105,7 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     Returns
     -------
     DataFrame
-        ``dyad, year, p_de_jure, p_de_jure_lo, p_de_jure_hi, verdict, known_status,
+        ``dyad, year, p_de_jure, p_de_jure_lo, p_de_jure_hi, verdict, verdict_reason, known_status,
         coverage, ignored_indicators, cooperation, discord, hostility, hedging`` — ``coverage`` is the
         share of the classifier's indicators (``load_fitted()[1].indicators``) observed in
         the dyad-year; ``ignored_indicators`` lists indicators present in ``obs`` that
@@ -153,8 +153,10 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     out.insert(0, "dyad", idx.get_level_values("dyad").to_numpy(dtype=object))
     cov = V[target].notna().mean(axis=1).to_numpy()
     cd = _coop_discord(o).reindex(idx)
-    out["verdict"] = verdicts(out["p_de_jure"], cd["cooperation"].to_numpy(), cd["discord"].to_numpy(),
-                              cd["hostility"].to_numpy())
+    vin = (out["p_de_jure"].to_numpy(), cd["cooperation"].to_numpy(), cd["discord"].to_numpy(),
+           cd["hostility"].to_numpy())
+    out["verdict"] = verdicts(*vin)
+    out["verdict_reason"] = verdict_reasons(*vin)
     out["known_status"] = known_status(out["dyad"].to_numpy(), out["year"].to_numpy())
     out["coverage"] = cov
     out["ignored_indicators"] = [list(ignored)] * len(out)
@@ -189,7 +191,7 @@ def discord_split(obs: pd.DataFrame) -> pd.DataFrame:
 
 
 def attach_classification(scores_df: pd.DataFrame, obs=None, *, n_sims: int = 1000, seed=0) -> pd.DataFrame:
-    """Add ``p_de_jure, p_de_jure_lo, p_de_jure_hi, verdict, known_status`` to a scores frame.
+    """Add ``p_de_jure, p_de_jure_lo, p_de_jure_hi, verdict, verdict_reason, known_status`` to a scores frame.
 
     Parameters
     ----------
@@ -205,7 +207,8 @@ def attach_classification(scores_df: pd.DataFrame, obs=None, *, n_sims: int = 10
     Returns
     -------
     DataFrame
-        A copy of ``scores_df`` with the five columns added (row order kept).
+        A copy of ``scores_df`` with the six columns added (row order kept); ``verdict_reason``
+        names the rule that fired and the numbers it compared (:func:`~alliance_index.models.verdict_reasons`).
     """
     df = scores_df.copy()
     keys = df.reset_index() if ("dyad" not in df.columns and "dyad" in (df.index.names or [])) else df
@@ -230,10 +233,13 @@ def attach_classification(scores_df: pd.DataFrame, obs=None, *, n_sims: int = 10
     if "cooperation" in keys.columns and "discord" in keys.columns:
         # hostility from the scores when they carry it (score() does); else the classifier's own
         H = (keys["hostility"].to_numpy(dtype=float) if "hostility" in keys.columns else take("hostility", np.nan))
-        df["verdict"] = verdicts(df["p_de_jure"].to_numpy(), keys["cooperation"].to_numpy(dtype=float),
-                                 keys["discord"].to_numpy(dtype=float), H)
+        vin = (df["p_de_jure"].to_numpy(), keys["cooperation"].to_numpy(dtype=float),
+               keys["discord"].to_numpy(dtype=float), H)
+        df["verdict"] = verdicts(*vin)
+        df["verdict_reason"] = verdict_reasons(*vin)
     else:
         df["verdict"] = take("verdict", None)
+        df["verdict_reason"] = take("verdict_reason", None)
     from ..observations import known_status
     df["known_status"] = known_status(dy, yr)
     return df

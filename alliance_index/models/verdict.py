@@ -60,3 +60,38 @@ def verdicts(p, cooperation, discord, hostility) -> np.ndarray:
         ["alliance", "rivalry", "limited", "convenience"], "alignment").astype(object)
     out[np.isnan(p)] = None
     return out
+
+
+def verdict_reasons(p, cooperation, discord, hostility) -> np.ndarray:
+    """Why each row got its verdict: the rule that fired, with the numbers it compared (object array).
+
+    Same inputs as :func:`verdicts`; ``None`` where the verdict is ``None``.
+
+    Examples
+    --------
+    >>> verdict_reasons([0.7, 0.1], [60, 45], [10, 52], [10, 12]).tolist()
+    ['p_de_jure 0.70 >= 0.5', 'discord 52.0 >= 25 with cooperation 45.0 >= 25; hostility 12.0 < 50']
+    """
+    p = np.asarray(p, dtype=float)
+    C = np.nan_to_num(np.asarray(cooperation, dtype=float), nan=0.0)
+    D = np.nan_to_num(np.asarray(discord, dtype=float), nan=0.0)
+    H = np.nan_to_num(np.asarray(hostility, dtype=float), nan=0.0)
+    v = verdicts(p, C, D, H)
+    host = np.where((H >= D_RIVALRY) & ~(H > C), [f"; hostility {h:.1f} >= 50 but not above cooperation"
+                                                  for h in H], [f"; hostility {h:.1f} < 50" for h in H])
+    text = {
+        "alliance": [f"p_de_jure {x:.2f} >= {P_ALLIANCE:g}" + (
+            f"; hostility {h:.1f} >= {D_RIVALRY:g} and above cooperation {c:.1f}: the rivalry rule would "
+            "also hold (alliance comes first; see docs/verdicts.md)" if (h >= D_RIVALRY and h > c) else "")
+            for x, h, c in zip(p, H, C)],
+        "rivalry": [f"hostility {h:.1f} >= {D_RIVALRY:g} and above cooperation {c:.1f}" for h, c in zip(H, C)],
+        "limited": [f"cooperation {c:.1f} < {C_LIMITED:g}" for c in C],
+        "convenience": [f"discord {d:.1f} >= {D_CONVENIENCE:g} with cooperation {c:.1f} >= {C_LIMITED:g}{s}"
+                        for d, c, s in zip(D, C, host)],
+        "alignment": [f"cooperation {c:.1f} >= {C_LIMITED:g}, discord {d:.1f} < {D_CONVENIENCE:g}" for c, d in zip(C, D)],
+    }
+    out = np.array([None] * len(v), dtype=object)
+    for name, strings in text.items():
+        hit = v == name
+        out[hit] = np.asarray(strings, dtype=object)[hit]
+    return out
