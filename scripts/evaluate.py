@@ -329,6 +329,11 @@ def interval_decomposition(dyads=("BLR-RUS", "IRN-RUS"), year: int = 2023, n: in
         Fm = np.nanmean(F2, axis=0, keepdims=True)
         par = _sigmoid(com.draw_params(n, rng) @ com.design(np.where(np.isnan(Fm), com.means, Fm))[0, 0])
         print(f"{d:<9}{q(full):<20}{q(imp):<20}{q(par):<20}{float(V[tgt].notna().mean(axis=1).iloc[0]):.2f}")
+    if len(dyads) == 2:
+        from alliance_index.models import compare_p_de_jure
+        r = compare_p_de_jure(dyads[0], dyads[1], year, n_sims=n, seed=seed).iloc[0]
+        print(f"paired: {dyads[0]} - {dyads[1]} = {r['diff']:.2f} [{r['diff_lo']:.2f}, {r['diff_hi']:.2f}] with the same "
+              f"parameter draws (models.compare_p_de_jure); {dyads[0]} above in {r['p_a_greater']:.1%} of draws")
     print()
 
 

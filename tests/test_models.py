@@ -414,3 +414,28 @@ def test_verdict_reasons_name_the_rule_that_fired():
     out = attach_classification(pd.DataFrame({"dyad": ["IRN-RUS"], "year": [2023], "cooperation": [47.0],
                                               "discord": [54.7], "hostility": [12.4]}), None, n_sims=200)
     assert out["verdict"].iloc[0] == "convenience" and "hostility 12.4 < 50" in out["verdict_reason"].iloc[0]
+
+
+def test_compare_p_de_jure_is_paired_and_consistent_with_classify(fitted):
+    from alliance_index.models import compare_p_de_jure
+    from alliance_index.errors import MethodError, ObservationsError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoverageWarning)
+        r = compare_p_de_jure("Russia-Belarus", "Iran–Russia", 2023, n_sims=400, seed=3).iloc[0]
+        c = classify(ai.load_panel(["Russia-Belarus", "Russia-Iran"]), year=2023, n_sims=400, seed=3).set_index("dyad")
+    assert (r["dyad_a"], r["dyad_b"]) == ("BLR-RUS", "IRN-RUS")
+    assert r["p_a"] == pytest.approx(c.loc["BLR-RUS", "p_de_jure"], rel=1e-12)
+    assert r["p_b"] == pytest.approx(c.loc["IRN-RUS", "p_de_jure"], rel=1e-12)
+    assert r["diff"] == pytest.approx(r["p_a"] - r["p_b"], abs=1e-12)
+    assert -1 <= r["diff_lo"] <= r["diff"] <= r["diff_hi"] <= 1 and 0 <= r["p_a_greater"] <= 1
+    # pairing: the difference's interval is narrower than the two marginal intervals put together
+    width_marginal = (c.loc["BLR-RUS", "p_de_jure_hi"] - c.loc["IRN-RUS", "p_de_jure_lo"])
+    assert r["diff_hi"] - r["diff_lo"] < width_marginal + (c.loc["IRN-RUS", "p_de_jure_hi"] - c.loc["BLR-RUS", "p_de_jure_lo"])
+    # swapping the dyads flips the sign
+    s = compare_p_de_jure("Russia-Iran", "Russia-Belarus", 2023, n_sims=400, seed=3).iloc[0]
+    assert s["diff"] == pytest.approx(-r["diff"], abs=1e-12) and s["p_a_greater"] == pytest.approx(1 - r["p_a_greater"])
+    with pytest.raises(MethodError, match="two different dyads"):
+        compare_p_de_jure("Russia-Iran", "Iran-Russia", 2023)
+    with pytest.raises(ObservationsError, match="in 1990 for BLR-RUS .* and IRN-RUS"):
+        compare_p_de_jure("Russia-Belarus", "Russia-Iran", 1990)

@@ -22,7 +22,8 @@ MIN_COVERAGE: float = 0.2
 
 FITTED_DIR = Path(__file__).resolve().parent / "fitted"
 
-__all__ = ["classify", "attach_classification", "discord_split", "load_fitted", "load_historical", "MIN_COVERAGE"]
+__all__ = ["classify", "attach_classification", "compare_p_de_jure", "discord_split", "load_fitted", "load_historical",
+           "MIN_COVERAGE"]
 
 
 @lru_cache(maxsize=4)
@@ -173,6 +174,75 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
                       "Add observations of the commitment indicators to narrow it.",
                       CoverageWarning, stacklevel=2)
     return out.reset_index(drop=True)
+
+
+def compare_p_de_jure(dyad_a: str, dyad_b: str, year: int, obs=None, *, n_sims: int = 1000, seed=0,
+                      level: float = 0.95, fitted: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Paired comparison of two dyads' ``p_de_jure`` in one year: the difference, draw by draw.
+
+    ``classify`` gives each dyad its own interval; two intervals can overlap while one dyad is
+    above the other in nearly every simulation, because most of the width is the uncertainty of
+    the shared coefficients (``docs/models.md`` §7, part D). Here both dyad-years are simulated
+    with the *same* parameter draws (and their own hot-deck draws), so the interval of
+    :math:`p_a - p_b` shows what the data say about the ordering.
+
+    Parameters
+    ----------
+    dyad_a, dyad_b : str
+        Dyads, any spelling (contract §1).
+    year : int
+        The year compared; both dyads need observations in it.
+    obs : DataFrame, path or None
+        Observations (``None`` = bundled panel).
+    n_sims, seed, level, fitted
+        As in :func:`classify`; ``level`` is the interval's coverage.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``dyad_a, dyad_b, year, p_a, p_b, diff, diff_lo, diff_hi, p_a_greater``
+        (the share of draws in which ``dyad_a``'s probability is the larger).
+
+    Examples
+    --------
+    >>> r = compare_p_de_jure("Russia-Belarus", "Russia-Iran", 2023, n_sims=300)
+    >>> r[["dyad_a", "dyad_b"]].values.tolist()
+    [['BLR-RUS', 'IRN-RUS']]
+    """
+    from ..countries import dyad_id
+    if isinstance(n_sims, bool) or not isinstance(n_sims, (int, np.integer)) or n_sims < 2:
+        raise MethodError(f"n_sims must be an integer >= 2, got {n_sims!r} (e.g. n_sims=1000)")
+    if not 0 < level < 1:
+        raise MethodError(f"level must be between 0 and 1, got {level!r} (e.g. level=0.95)")
+    a, b = dyad_id(dyad_a), dyad_id(dyad_b)
+    if a == b:
+        raise MethodError(f"compare two different dyads (both are {a}).")
+    hist, com = load_fitted(fitted)
+    o = _as_obs(obs)
+    o = o[o["dyad"].isin([a, b])]
+    V, _ = panel_frame(o, com.indicators)
+    idx = V.index
+    pos, missing = [], []
+    for d in (a, b):
+        hit = np.flatnonzero((idx.get_level_values("dyad") == d) & (idx.get_level_values("year") == int(year)))
+        if hit.size:
+            pos.append(int(hit[0]))
+            continue
+        have = sorted(set(idx.get_level_values("year")[idx.get_level_values("dyad") == d].tolist()))
+        missing.append(f"{d} (years with data: {f'{have[0]}–{have[-1]}' if have else 'none'})")
+    if missing:
+        raise ObservationsError(f"no observations in {int(year)} for {' and '.join(missing)}; "
+                                "choose a year both dyads have.")
+    target = np.zeros(len(V), dtype=bool)
+    target[pos] = True
+    draws = predict_draws(com, V, hist, n_sims, np.random.default_rng(seed), target=target)
+    order = np.cumsum(target) - 1  # column of each target row in ``draws``
+    pa, pb = draws[:, order[pos[0]]], draws[:, order[pos[1]]]
+    d = pa - pb
+    t = (1 - level) / 2
+    return pd.DataFrame({"dyad_a": [a], "dyad_b": [b], "year": [int(year)], "p_a": [pa.mean()], "p_b": [pb.mean()],
+                         "diff": [d.mean()], "diff_lo": [np.quantile(d, t)], "diff_hi": [np.quantile(d, 1 - t)],
+                         "p_a_greater": [float((d > 0).mean())]})
 
 
 def discord_split(obs: pd.DataFrame) -> pd.DataFrame:
