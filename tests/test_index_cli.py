@@ -71,3 +71,13 @@ def test_data_option_replaces_bundled_panel(tmp_path, capsys):
     assert len(recs) == 1 and recs[0]["year"] == 2023
     assert recs[0]["coverage"] == pytest.approx(3 / 33, abs=1e-4)
     assert main(["score", "Russia-Belarus", "--data", str(f)]) == 2
+
+
+def test_compare_two_dyads_table_ends_with_the_paired_difference(capsys):
+    assert main(["compare", "Russia-Belarus", "Russia-Iran", "--year", "2023"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1].startswith("p_de_jure BLR-RUS - IRN-RUS, paired on the same coefficient draws:")
+    assert "higher in" in lines[-1]
+    # three dyads: no pairwise line
+    assert main(["compare", "Russia-Belarus", "Russia-Iran", "Russia-China", "--year", "2023"]) == 0
+    assert "paired" not in capsys.readouterr().out

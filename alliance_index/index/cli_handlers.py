@@ -86,4 +86,17 @@ def cmd_compare(args) -> str:
     obs = _obs(args)
     df = compare(list(args.dyads), obs=obs, year=args.year)
     df, trends = _enrich(df, obs)
-    return _render(df, args.format, trends)
+    out = _render(df, args.format, trends)
+    if args.format == "table" and len(df) == 2 and df["p_de_jure"].notna().all():
+        out += "\n" + _paired_line(df, obs)
+    return out
+
+
+def _paired_line(df: pd.DataFrame, obs) -> str:
+    """Footer of a two-dyad table: the paired p_de_jure difference (same coefficient draws)."""
+    from ..models.classify import compare_p_de_jure
+
+    a, b, year = str(df["dyad"].iloc[0]), str(df["dyad"].iloc[1]), int(df["year"].iloc[0])
+    r = compare_p_de_jure(a, b, year, obs).iloc[0]
+    return (f"p_de_jure {a} - {b}, paired on the same coefficient draws: {r['diff']:+.2f} "
+            f"[{r['diff_lo']:+.2f}, {r['diff_hi']:+.2f}]; {a} higher in {r['p_a_greater']:.0%} of draws")
