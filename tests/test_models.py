@@ -323,7 +323,8 @@ def test_discord_split_into_hostility_and_hedging():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         r = classify(both, n_sims=50, seed=0)
-    assert {"hostility", "hedging"} <= set(r.columns)
+    assert {"hostility", "hedging", "n_hostility"} <= set(r.columns)
+    assert r["n_hostility"].iloc[0] == 1  # diplomatic_protests; recognition_disputes is hedging
     assert r["discord"].iloc[0] == pytest.approx(75.0)  # recognition (diplomatic, 1.0) and protests (diplomatic, 0.5)
 
 

@@ -107,11 +107,12 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     -------
     DataFrame
         ``dyad, year, p_de_jure, p_de_jure_lo, p_de_jure_hi, verdict, verdict_reason, known_status,
-        coverage, ignored_indicators, cooperation, discord, hostility, hedging`` — ``coverage`` is the
+        coverage, ignored_indicators, cooperation, discord, hostility, hedging, n_hostility`` — ``coverage`` is the
         share of the classifier's indicators (``load_fitted()[1].indicators``) observed in
         the dyad-year; ``ignored_indicators`` lists indicators present in ``obs`` that
         the classifier does not use; ``known_status`` comes from ``status.csv``
-        (``None`` for dyads it does not cover).
+        (``None`` for dyads it does not cover); ``n_hostility`` is the number of hostility
+        indicators observed in the dyad-year — a ``rivalry`` resting on one or two is fragile.
 
     Warns
     -----
@@ -165,6 +166,7 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     out["discord"] = cd["discord"].to_numpy()
     out["hostility"] = cd["hostility"].to_numpy()
     out["hedging"] = cd["hedging"].to_numpy()
+    out["n_hostility"] = cd["n_hostility"].fillna(0).to_numpy(dtype="int64")
     low = cov < MIN_COVERAGE
     if low.any():
         ex = ", ".join(f"{d} {y}" for d, y in zip(out["dyad"][low][:5], out["year"][low][:5]))

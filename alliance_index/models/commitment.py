@@ -684,6 +684,7 @@ def _coop_discord(obs: pd.DataFrame) -> pd.DataFrame:
     then across the observed domains (the index's default aggregation). ``hostility`` is the
     same over the discord indicators outside :data:`~alliance_index.catalog.HEDGING_INDICATORS`,
     ``hedging`` over those inside it; each is NaN where none of its indicators is observed.
+    ``n_hostility`` counts the hostility indicators observed (what a ``rivalry`` verdict rests on).
     """
     from ..catalog import DOMAINS, HEDGING_INDICATORS
     cat = _catalog()
@@ -702,6 +703,7 @@ def _coop_discord(obs: pd.DataFrame) -> pd.DataFrame:
     for name, sel in parts.items():
         doms = [_nanmean(Z[:, sel & (dom == d)]) for d in DOMAINS]
         out[name] = 100 * _nanmean(np.column_stack(doms))
+    out["n_hostility"] = (~np.isnan(Z[:, parts["hostility"]])).sum(axis=1)
     return pd.DataFrame(out, index=W.index)
 
 
