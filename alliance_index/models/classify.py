@@ -76,6 +76,11 @@ def _as_obs(obs) -> pd.DataFrame:
     raise TypeError(f"obs must be None, a path or an observations DataFrame, not {type(obs).__name__}")
 
 
+def _check_n_sims(n_sims) -> None:
+    if isinstance(n_sims, bool) or not isinstance(n_sims, (int, np.integer)) or n_sims < 2:
+        raise MethodError(f"n_sims must be an integer >= 2, got {n_sims!r} (e.g. n_sims=1000)")
+
+
 def _years(year) -> list[int] | None:
     if year is None:
         return None
@@ -134,8 +139,7 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     [['BLR-RUS', 2023]]
     """
     from ..observations import known_status
-    if isinstance(n_sims, bool) or not isinstance(n_sims, (int, np.integer)) or n_sims < 2:
-        raise MethodError(f"n_sims must be an integer >= 2, got {n_sims!r} (e.g. n_sims=1000)")
+    _check_n_sims(n_sims)
     hist, com = load_fitted(fitted)
     o = _as_obs(obs)
     V, ignored = panel_frame(o, com.indicators)
@@ -212,8 +216,7 @@ def compare_p_de_jure(dyad_a: str, dyad_b: str, year: int, obs=None, *, n_sims: 
     [['BLR-RUS', 'IRN-RUS']]
     """
     from ..countries import dyad_id
-    if isinstance(n_sims, bool) or not isinstance(n_sims, (int, np.integer)) or n_sims < 2:
-        raise MethodError(f"n_sims must be an integer >= 2, got {n_sims!r} (e.g. n_sims=1000)")
+    _check_n_sims(n_sims)
     if not 0 < level < 1:
         raise MethodError(f"level must be between 0 and 1, got {level!r} (e.g. level=0.95)")
     a, b = dyad_id(dyad_a), dyad_id(dyad_b)

@@ -77,21 +77,27 @@ def verdict_reasons(p, cooperation, discord, hostility) -> np.ndarray:
     D = np.nan_to_num(np.asarray(discord, dtype=float), nan=0.0)
     H = np.nan_to_num(np.asarray(hostility, dtype=float), nan=0.0)
     v = verdicts(p, C, D, H)
-    host = np.where((H >= D_RIVALRY) & ~(H > C), [f"; hostility {h:.1f} >= 50 but not above cooperation"
-                                                  for h in H], [f"; hostility {h:.1f} < 50" for h in H])
+    rival = (H >= D_RIVALRY) & (H > C)
+
+    def alliance(i):
+        extra = (f"; hostility {H[i]:.1f} >= {D_RIVALRY:g} and above cooperation {C[i]:.1f}: the rivalry rule "
+                 "would also hold (alliance comes first; see docs/verdicts.md)") if rival[i] else ""
+        return f"p_de_jure {p[i]:.2f} >= {P_ALLIANCE:g}" + extra
+
+    def convenience(i):
+        host = (f"hostility {H[i]:.1f} >= 50 but not above cooperation" if H[i] >= D_RIVALRY
+                else f"hostility {H[i]:.1f} < 50")
+        return f"discord {D[i]:.1f} >= {D_CONVENIENCE:g} with cooperation {C[i]:.1f} >= {C_LIMITED:g}; {host}"
+
     text = {
-        "alliance": [f"p_de_jure {x:.2f} >= {P_ALLIANCE:g}" + (
-            f"; hostility {h:.1f} >= {D_RIVALRY:g} and above cooperation {c:.1f}: the rivalry rule would "
-            "also hold (alliance comes first; see docs/verdicts.md)" if (h >= D_RIVALRY and h > c) else "")
-            for x, h, c in zip(p, H, C)],
-        "rivalry": [f"hostility {h:.1f} >= {D_RIVALRY:g} and above cooperation {c:.1f}" for h, c in zip(H, C)],
-        "limited": [f"cooperation {c:.1f} < {C_LIMITED:g}" for c in C],
-        "convenience": [f"discord {d:.1f} >= {D_CONVENIENCE:g} with cooperation {c:.1f} >= {C_LIMITED:g}{s}"
-                        for d, c, s in zip(D, C, host)],
-        "alignment": [f"cooperation {c:.1f} >= {C_LIMITED:g}, discord {d:.1f} < {D_CONVENIENCE:g}" for c, d in zip(C, D)],
+        "alliance": alliance,
+        "rivalry": lambda i: f"hostility {H[i]:.1f} >= {D_RIVALRY:g} and above cooperation {C[i]:.1f}",
+        "limited": lambda i: f"cooperation {C[i]:.1f} < {C_LIMITED:g}",
+        "convenience": convenience,
+        "alignment": lambda i: f"cooperation {C[i]:.1f} >= {C_LIMITED:g}, discord {D[i]:.1f} < {D_CONVENIENCE:g}",
     }
-    out = np.array([None] * len(v), dtype=object)
-    for name, strings in text.items():
-        hit = v == name
-        out[hit] = np.asarray(strings, dtype=object)[hit]
+    out = np.full(len(v), None, dtype=object)
+    for name, fmt in text.items():  # format only the rows that got this verdict
+        for i in np.flatnonzero(v == name):
+            out[i] = fmt(i)
     return out

@@ -87,23 +87,18 @@ class FittedClassifierAdapter:
         from ..models.commitment import _sigmoid, completed_features
 
         n = len(features)
-        if n == 0:
-            return np.empty(0)
         draw_ids = np.asarray(draw_ids, dtype=np.int64)
         V = np.column_stack([features[c].to_numpy(dtype=float) if c in features else np.full(n, np.nan)
                              for c in self.cols])
         dyads = features["dyad"].astype(str).to_numpy(dtype=object)
         V = self._complete(V, dyads, params.hotdeck[draw_ids])
         com = self.commitment
-        F = None
+        F = np.empty((n, len(com.features)))
         for dyad in pd.unique(dyads):  # rows as the draw axis: each row has its own parameter draw
             rows = np.flatnonzero(dyads == dyad)
-            Fd = completed_features(V[rows][:, None, :], self.cols, [dyad], self.historical, nodes=com.nodes,
-                                    use_structural=com.use_structural,
-                                    hist_param_draws=params.historical[draw_ids[rows]])[:, 0, :]
-            if F is None:
-                F = np.empty((n, Fd.shape[1]))
-            F[rows] = Fd
+            F[rows] = completed_features(V[rows][:, None, :], self.cols, [dyad], self.historical, nodes=com.nodes,
+                                         use_structural=com.use_structural,
+                                         hist_param_draws=params.historical[draw_ids[rows]])[:, 0, :]
         X = com.design(np.where(np.isnan(F), com.means, F))
         return _sigmoid(np.einsum("nk,nk->n", X, params.commitment[draw_ids]))
 
