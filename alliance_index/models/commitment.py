@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -106,7 +107,8 @@ class DonorPool:
                     for c, x in d.items()})
 
 
-_M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+#: the 64-bit golden-ratio increment of SplitMix64 (Weyl sequence step between draws)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 def _mix64(z: np.ndarray) -> np.ndarray:
@@ -125,21 +127,19 @@ def row_keys(index: pd.MultiIndex, base: int) -> np.ndarray:
     depend on which other rows are in the call, so a dyad-year gets the same ``p_de_jure``
     whether it is classified alone or with the whole panel.
     """
-    import zlib
     dy = index.get_level_values("dyad").astype(str)
     codes, inv = np.unique(np.asarray(dy, dtype=object), return_inverse=True)
     dh = np.array([zlib.crc32(c.encode("utf-8")) for c in codes], dtype=np.uint64)[inv]
     yr = np.asarray(index.get_level_values("year"), dtype=np.int64).astype(np.uint64)
-    return _mix64(_mix64(np.uint64(base) ^ _mix64(dh)) ^ _mix64(yr + np.uint64(0x9E3779B97F4A7C15)))
+    return _mix64(_mix64(np.uint64(base) ^ _mix64(dh)) ^ _mix64(yr + _GOLDEN))
 
 
 def _keyed_uniforms(keys: np.ndarray, column: str, n_draws: int) -> np.ndarray:
     """``(n_draws, len(keys))`` uniforms on [0, 1), a pure function of (key, column, draw)."""
-    import zlib
     ch = _mix64(np.uint64(zlib.crc32(column.encode("utf-8"))))
     d = np.arange(n_draws, dtype=np.uint64)[:, None]
     with np.errstate(over="ignore"):
-        z = _mix64((keys[None, :] ^ ch) + d * np.uint64(0x9E3779B97F4A7C15))
+        z = _mix64((keys[None, :] ^ ch) + d * _GOLDEN)
     return (z >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
 
 
