@@ -37,7 +37,8 @@ the hedging indicators (:data:`~alliance_index.catalog.HEDGING_INDICATORS`:
 neutrality in the partner's conflicts, no help when it is attacked, ties with
 its rivals, recognition disputes, withheld arms) treated as unobserved. It
 separates a partner that hedges (the convenience profile) from one that is
-hostile; the ``rivalry`` verdict reads it. It costs one more engine pass.
+hostile; the ``rivalry`` verdict reads it. It costs one more engine pass, over
+the discord nodes and their non-hedging indicators only.
 
 *Missing data.* A node's weights are renormalised over its observed
 indicators; a node with none is NaN. Cooperation and discord aggregate the
@@ -92,6 +93,87 @@ class _Input:
     alliance: bool
     index: pd.Index | None
     cat: pd.DataFrame | None
+
+
+@dataclass(frozen=True)
+class _HostilityPlan:
+    """The reduced plan of the hostility pass, derived from a fitted alliance plan."""
+
+    source: _engine.Plan             # the plan it was derived from
+    hedge_cols: np.ndarray           # column indices of the hedging indicators
+    wide: _engine.Plan | None        # all k columns; None = no discord node keeps a non-hedging indicator
+    keep: np.ndarray | None          # columns the narrow plan holds
+    narrow: _engine.Plan | None      # only those columns; None = normalisation parameters not sliceable
+
+
+#: normalisation parameters that hold one entry per column (sliced for the narrow plan); "bounded" is
+#: a flag. A plan with any other parameter is not sliced (the wide plan is used).
+_PER_COLUMN_PARAMS = frozenset({"lo", "hi", "mean", "sd", "sorted"})
+_SCALAR_PARAMS = frozenset({"bounded"})
+
+
+def _hostility_plan(pl: _engine.Plan) -> _HostilityPlan:
+    """Reduce a fitted alliance plan to the discord of the non-hedging indicators.
+
+    The reduced plan keeps the discord nodes that still hold at least one
+    non-hedging indicator (re-indexed, with their aggregators, orders and node
+    weights), one group (discord, with its aggregator and order) and no
+    alliance outputs; the hedging, cooperation and dropped-node columns are in
+    no node (``col_node = -1``). Its output column ``G'`` (the only group, after its
+    ``G'`` nodes) equals column ``G + 1`` (discord) of the full plan run with the
+    hedging indicators out of their nodes.
+
+    Why that is the same number (checked in ``tests/test_hostility_plan.py``):
+
+    * a group score reads only the nodes of its group (``node_grp``), so the
+      cooperation nodes never enter discord;
+    * a node's score reads only its own columns (and, for Copeland, the same
+      column over the other rows of the same ``groups`` label, which are all
+      still there), so re-indexing nodes changes nothing;
+    * a discord node that holds only hedging indicators is NaN in every row of
+      the full pass. Every aggregator gives an unobserved input weight 0
+      (``aggregate._prepare``; the numba kernel multiplies by the node's 0/1
+      observed flag), so such a node adds exact zeros to the weighted sums, to
+      the Copeland margins and to the weight total, and the number of units a
+      Copeland group compares is unchanged: dropping it gives the same score and
+      the same NaN pattern. (Sums of fewer than 8 terms are sequential in numpy,
+      so removing zero terms does not even change the rounding.)
+    """
+    names = np.asarray(pl.names, dtype=object)
+    k = len(names)
+    hedge = np.isin(names, HEDGING_INDICATORS)
+    hedge_cols = np.flatnonzero(hedge)
+    d = pl.grp_names.index("discord")
+    col_node = np.where(hedge, -1, pl.col_node)
+    nodes = [g for g in range(len(pl.node_names)) if pl.node_grp[g] == d and (col_node == g).any()]
+    if not nodes:
+        return _HostilityPlan(pl, hedge_cols, None, None, None)
+    renum = np.full(len(pl.node_names) + 1, -1, dtype=np.int64)  # last entry: col_node -1 stays -1
+    renum[nodes] = np.arange(len(nodes))
+    col_node_r = renum[col_node]
+    sel = np.asarray(nodes, dtype=np.int64)
+    wide = replace(
+        pl, col_node=col_node_r, node_names=[pl.node_names[g] for g in nodes],
+        node_agg=[pl.node_agg[g] for g in nodes], node_p=np.asarray(pl.node_p)[sel].copy(),
+        grp_names=[pl.grp_names[d]], node_grp=np.zeros(len(nodes), dtype=np.int64),
+        node_gw=np.asarray(pl.node_gw)[sel].copy(), grp_agg=[pl.grp_agg[d]],
+        grp_p=np.asarray(pl.grp_p)[[d]].copy(), alliance=False, coop_dom=np.zeros(0, dtype=np.int64),
+        core=np.zeros(k, dtype=bool), n_core_total=0, extra=dict(pl.extra),
+    )
+    keep = np.flatnonzero(col_node_r >= 0)
+    narrow = None
+    params = pl.norm_params
+    if not pl.extra and set(params) <= (_PER_COLUMN_PARAMS | _SCALAR_PARAMS) and all(
+            len(params[key]) == k for key in params if key in _PER_COLUMN_PARAMS):
+        sliced = {key: (val if key in _SCALAR_PARAMS else
+                        [val[j] for j in keep] if isinstance(val, list) else np.asarray(val)[keep])
+                  for key, val in params.items()}
+        narrow = replace(
+            wide, names=[pl.names[j] for j in keep], log1p=np.asarray(pl.log1p)[keep],
+            wlo=np.asarray(pl.wlo)[keep], whi=np.asarray(pl.whi)[keep], norm_params=sliced,
+            col_node=col_node_r[keep], col_w=np.asarray(pl.col_w)[keep], core=np.zeros(len(keep), dtype=bool),
+        )
+    return _HostilityPlan(pl, hedge_cols, wide, keep, narrow)
 
 
 class CompositeIndex(TransformerMixin, BaseEstimator):
@@ -452,6 +534,8 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
             n_core_total=int(_catalog()["core"].sum()) if inp.alliance else 0,
         )
         self.effective_weights_ = self._effective()
+        # the reduced plan of the hostility pass (private; derived from plan_ alone)
+        self._hostility_plan_ = _hostility_plan(self.plan_) if self.plan_.alliance else None
         self._fit_input = X
         return self
 
@@ -539,20 +623,37 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         nodes — exactly as if they were unobserved after imputation: a node's
         weights renormalise over its other indicators — so hostility is what
         ``discord`` would be without them under every modelling choice; NaN where
-        no hostility indicator is observed. No copy of ``V`` is made.
+        no hostility indicator is observed.
+
+        The pass runs a reduced plan (:func:`_hostility_plan`, built in ``fit``)
+        that holds only the discord nodes left with a non-hedging indicator; its
+        single top score is this discord. The numba kernel reads the full matrix
+        and skips the other columns; the numpy back end (and numba after a
+        non-affine normalisation) gets a copy of the few discord columns only.
         """
         pl = self.plan_
         G = len(pl.node_names)
-        hedge = np.isin(np.asarray(pl.names, dtype=object), HEDGING_INDICATORS)
-        if not hedge.any() or not (~np.isnan(V[:, hedge])).any():
+        hp = getattr(self, "_hostility_plan_", None)
+        if hp is None or hp.source is not pl:  # plan_ replaced after fit, or fitted by an older version
+            hp = _hostility_plan(pl)
+        if hp.hedge_cols.size == 0 or all(np.isnan(V[:, j]).all() for j in hp.hedge_cols):
             return out[:, G + 1]  # nothing to leave out: hostility is discord
-        col_node = np.where(hedge, -1, pl.col_node)
-        if any(not (col_node == g).any() for g in range(G)):  # a node of hedging indicators only
-            Vh = np.array(V, dtype="float64", order="F", copy=True)
-            Vh[:, hedge] = np.nan
-            return _engine.run(Vh, C, pl, backend=self.backend, groups=groups)[:, G + 1]
-        hp = replace(pl, col_node=col_node)
-        return _engine.run(V, C, hp, backend=self.backend, groups=groups)[:, G + 1]
+        if hp.wide is None:  # every discord node holds hedging indicators only
+            return np.full(V.shape[0], np.nan)
+        # the back end the full plan would use on this V (as _engine.run decides for backend="auto")
+        use_numba = self.backend == "numba" or (
+            self.backend == "auto" and not _engine._NUMBA_FAILED and _engine.numba_applicable(pl)
+            and V.size >= _engine.NUMBA_MIN_CELLS)
+        backend = "numba" if use_numba else "numpy"
+        if hp.narrow is None or (use_numba and NORMALISERS[pl.norm].affine):
+            # the kernel reads the raw columns it needs in place; a narrow copy would cost more. (An
+            # affine normalisation with a constant column goes through numpy inside run_numba, on all
+            # columns, as the full plan does: the same code path, hence the same numbers.)
+            return _engine.run(V, C, hp.wide, backend=backend, groups=groups)[:, len(hp.wide.node_names)]
+        keep = hp.keep
+        Vn = V[:, keep]
+        Cn = None if C is None else C[:, keep]
+        return _engine.run(Vn, Cn, hp.narrow, backend=backend, groups=groups)[:, len(hp.narrow.node_names)]
 
     def transform(self, X):
         """Score ``X``.
