@@ -9,14 +9,15 @@
 * :mod:`.verdict` — the verdict rules and thresholds;
 * :mod:`.formation` — discrete-time hazard of defence-pact onset;
 * :mod:`.evaluation` — ROC/PR AUC, Brier, log loss, reliability table, ECE;
-* :mod:`.classify` — :func:`classify`, :func:`attach_classification`, :func:`load_fitted`.
+* :mod:`.classify` — :func:`classify`, :func:`attach_classification`, :func:`compare_p_de_jure`,
+  :func:`explain_p_de_jure`, :func:`load_fitted`.
 
 See ``docs/models.md`` and ``docs/verdicts.md``.
 """
 from __future__ import annotations
 
-from .classify import (MIN_COVERAGE, attach_classification, classify, compare_p_de_jure, discord_split, load_fitted,
-                       load_historical)
+from .classify import (MIN_COVERAGE, attach_classification, classify, compare_p_de_jure, discord_split,
+                       explain_p_de_jure, load_fitted, load_historical)
 from .evaluation import out_of_time
 from .commitment import FEATURES, MODEL_INDICATORS, VARIANTS, CommitmentModel, fit_commitment, lodo, lodo_report
 from .formation import FormationResults, fit_formation, onset_frame
@@ -25,7 +26,7 @@ from .verdict import (C_LIMITED, D_CONVENIENCE, D_RIVALRY, HEDGING_INDICATORS, P
                       verdicts)
 
 __all__ = [
-    "classify", "attach_classification", "compare_p_de_jure", "discord_split", "load_fitted", "load_historical", "MIN_COVERAGE", "out_of_time",
+    "classify", "attach_classification", "compare_p_de_jure", "explain_p_de_jure", "discord_split", "load_fitted", "load_historical", "MIN_COVERAGE", "out_of_time",
     "AllianceClassifier", "HistoricalResults", "fit_historical", "OUTCOMES",
     "CommitmentModel", "fit_commitment", "lodo", "lodo_report", "VARIANTS", "FEATURES", "MODEL_INDICATORS",
     "FormationResults", "fit_formation", "onset_frame",

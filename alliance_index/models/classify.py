@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import CoverageWarning, MethodError, ObservationsError
 from .combine import summarise
-from .commitment import CommitmentModel, _coop_discord, panel_frame, predict_draws
+from .commitment import CommitmentModel, _coop_discord, panel_frame, predict_draws, row_keys, simulate_features
 from .historical import HistoricalResults
 from .verdict import verdict_reasons, verdicts
 
@@ -22,8 +22,8 @@ MIN_COVERAGE: float = 0.2
 
 FITTED_DIR = Path(__file__).resolve().parent / "fitted"
 
-__all__ = ["classify", "attach_classification", "compare_p_de_jure", "discord_split", "load_fitted", "load_historical",
-           "MIN_COVERAGE"]
+__all__ = ["classify", "attach_classification", "compare_p_de_jure", "explain_p_de_jure", "discord_split", "load_fitted",
+           "load_historical", "MIN_COVERAGE"]
 
 
 @lru_cache(maxsize=4)
@@ -248,6 +248,105 @@ def compare_p_de_jure(dyad_a: str, dyad_b: str, year: int, obs=None, *, n_sims: 
     return pd.DataFrame({"dyad_a": [a], "dyad_b": [b], "year": [int(year)], "p_a": [pa.mean()], "p_b": [pb.mean()],
                          "diff": [d.mean()], "diff_lo": [np.quantile(d, t)], "diff_hi": [np.quantile(d, 1 - t)],
                          "p_a_greater": [float((d > 0).mean())]})
+
+
+def explain_p_de_jure(obs=None, year: int | Iterable[int] | None = None, *, n_imputations: int = 200, seed=0,
+                      fitted: str | os.PathLike | None = None) -> pd.DataFrame:
+    """What drives each dyad-year's ``p_de_jure``: every feature's contribution to the log-odds.
+
+    The commitment model is linear in its features on the log-odds scale, so its point
+    prediction splits exactly into one term per feature: the coefficient times the
+    feature's standardised value. The features are the structural log-odds and the node
+    means of the curated indicators (``docs/models.md`` §3); a node's missing indicators are
+    averaged over ``n_imputations`` hot-deck completions, keyed like :func:`classify`'s (so a
+    dyad-year's explanation does not depend on the other rows in the call).
+
+    Parameters
+    ----------
+    obs, year, seed, fitted
+        As in :func:`classify`.
+    n_imputations : int
+        Hot-deck completions averaged per dyad-year.
+
+    Returns
+    -------
+    DataFrame
+        Long, one row per (dyad, year, term): ``dyad, year, term, value, observed, z, coef,
+        contribution``. ``term`` is ``const``, each model feature, and ``total``.
+
+        * ``value``: the feature (a node mean on 0–1 of goalpost-normalised indicators, or the
+          structural log-odds), averaged over the completions; for ``total`` it is the point
+          probability :math:`\\Lambda(\\text{total})`.
+        * ``observed``: share of the feature's indicators observed in the dyad-year (the rest is
+          imputed); NaN for ``const`` and ``total``.
+        * ``z``: standardised on the training panel, ``(value - mean) / scale``.
+        * ``coef``: the fitted coefficient (per SD of the feature).
+        * ``contribution``: ``coef * z`` (``coef`` for ``const``); for ``total``, their sum, the
+          point log-odds.
+
+    Notes
+    -----
+    :math:`\\eta = \\beta_0 + \\sum_k \\beta_k (x_k - m_k)/s_k`, evaluated at the estimates and at
+    the completion-averaged features (the average of :math:`\\eta` over completions, since
+    :math:`\\eta` is linear). The point probability :math:`\\Lambda(\\eta)` differs from
+    ``classify``'s ``p_de_jure``, which also averages over the coefficients' sampling
+    distribution; the terms say *why* a dyad scores high or low, the interval of ``classify``
+    says how sure the model is.
+
+    Examples
+    --------
+    >>> import alliance_index as ai
+    >>> e = explain_p_de_jure(ai.load_panel(["Russia-Belarus"]), year=2023, n_imputations=20)
+    >>> e["term"].tolist()[:2], e["term"].tolist()[-1]
+    (['const', 'structural_logodds'], 'total')
+    >>> t = e.set_index("term")["contribution"]
+    >>> bool(abs(t.drop("total").sum() - t["total"]) < 1e-9)
+    True
+    """
+    from ..models.features import HISTORICAL_INDICATORS
+    if isinstance(n_imputations, bool) or not isinstance(n_imputations, (int, np.integer)) or n_imputations < 1:
+        raise MethodError(f"n_imputations must be an integer >= 1, got {n_imputations!r} (e.g. n_imputations=200)")
+    hist, com = load_fitted(fitted)
+    o = _as_obs(obs)
+    V, ignored = panel_frame(o, com.indicators)
+    yrs = _years(year)
+    target = np.ones(len(V), dtype=bool) if yrs is None else np.isin(V.index.get_level_values("year"), yrs)
+    if yrs is not None and not target.any():
+        raise ObservationsError(f"no observations for year(s) {yrs}; years present: "
+                                f"{sorted(set(V.index.get_level_values('year')))}")
+    if ignored:
+        warnings.warn(f"explain_p_de_jure: indicator(s) not used by the classifier and ignored: {', '.join(ignored)}",
+                      CoverageWarning, stacklevel=2)
+    rng = np.random.default_rng(seed)
+    keys = row_keys(V.index, int(rng.integers(0, 2**63 - 1)))
+    F = simulate_features(V, hist, com.pool, n_imputations, rng, target=target, nodes=com.nodes,
+                          use_structural=com.use_structural, keys=keys)
+    X = np.where(np.isnan(F), com.means, F).mean(axis=0)  # (n, k): what the model reads, averaged
+    Z = (X - com.means) / com.scales
+    b = com.params.to_numpy()
+    contrib = np.column_stack([np.full(len(X), b[0]), Z * b[1:]])
+    total = contrib.sum(axis=1)
+    feats = com.features
+    obs_v = V[target].notna()
+    groups = ({"structural_logodds": list(HISTORICAL_INDICATORS)} if com.use_structural else {})
+    groups.update({k: list(v) for k, v in com.nodes.items()})
+    observed = np.column_stack([obs_v[[c for c in groups[f] if c in obs_v.columns]].mean(axis=1).to_numpy()
+                                for f in feats])
+    n, k = X.shape
+    nan = np.full((n, 1), np.nan)
+    terms = ["const"] + feats + ["total"]
+    val = np.column_stack([nan, X, 1.0 / (1.0 + np.exp(-total))[:, None]])
+    obs_c = np.column_stack([nan, observed, nan])
+    z = np.column_stack([nan, Z, nan])
+    coef = np.broadcast_to(np.r_[b, np.nan], (n, k + 2))
+    con = np.column_stack([contrib, total])
+    idx = V.index[target]
+    return pd.DataFrame({
+        "dyad": np.repeat(idx.get_level_values("dyad").to_numpy(dtype=object), k + 2),
+        "year": np.repeat(idx.get_level_values("year").to_numpy(dtype="int64"), k + 2),
+        "term": np.tile(np.asarray(terms, dtype=object), n),
+        "value": val.ravel(), "observed": obs_c.ravel(), "z": z.ravel(), "coef": coef.ravel(),
+        "contribution": con.ravel()})
 
 
 def discord_split(obs: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,108 @@
+"""models.explain_p_de_jure: the per-feature split of the commitment model's log-odds."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import alliance_index as ai
+from alliance_index.errors import CoverageWarning, MethodError, ObservationsError
+from alliance_index.models import explain_p_de_jure, load_fitted
+
+
+def _quiet(*a, **k):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoverageWarning)
+        return explain_p_de_jure(*a, **k)
+
+
+@pytest.fixture(scope="module")
+def two():
+    return _quiet(ai.load_panel(["Russia-Belarus", "Russia-Iran"]), year=[2022, 2023], n_imputations=50, seed=3)
+
+
+def test_shape_terms_and_exact_split(two):
+    _, com = load_fitted()
+    terms = ["const"] + com.features + ["total"]
+    assert len(two) == 4 * len(terms)
+    for (d, y), g in two.groupby(["dyad", "year"], sort=False):
+        assert g["term"].tolist() == terms
+        t = g.set_index("term")
+        # the terms add up to the point log-odds, and total's value is its logistic
+        assert t["contribution"].drop("total").sum() == pytest.approx(t.loc["total", "contribution"], abs=1e-12)
+        assert t.loc["total", "value"] == pytest.approx(1 / (1 + np.exp(-t.loc["total", "contribution"])), abs=1e-12)
+        feats = t.drop(["const", "total"])
+        np.testing.assert_allclose(feats["contribution"], feats["coef"] * feats["z"], atol=1e-12)
+        np.testing.assert_allclose(feats["coef"].to_numpy(), com.params.to_numpy()[1:])
+        assert ((feats["observed"] >= 0) & (feats["observed"] <= 1)).all()
+        nodes = feats.drop("structural_logodds", errors="ignore")
+        assert ((nodes["value"] >= 0) & (nodes["value"] <= 1)).all()  # node means of goalpost-normalised values
+
+
+def test_belarus_and_iran_differ_where_the_docs_say(two):
+    w = two[two["year"] == 2023].pivot_table(index="term", columns="dyad", values="contribution", sort=False)
+    assert w.loc["total", "BLR-RUS"] > 0 > w.loc["total", "IRN-RUS"]
+    assert w.loc["military_cooperation", "BLR-RUS"] > w.loc["military_cooperation", "IRN-RUS"]
+
+
+def test_a_dyad_year_does_not_depend_on_the_other_rows(two):
+    alone = _quiet(ai.load_panel(["Russia-Iran"]), year=2023, n_imputations=50, seed=3)
+    both = two[(two["dyad"] == "IRN-RUS") & (two["year"] == 2023)]
+    np.testing.assert_allclose(alone["contribution"].to_numpy(), both["contribution"].to_numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_raising_one_indicator_moves_only_its_node():
+    obs = ai.load_panel(["Russia-Iran"])
+    base = _quiet(obs, year=2023, n_imputations=30, seed=1).set_index("term")
+    # Russia-Iran 2023 has no basing_access row: code one at the top of the scale (2 = permanent base)
+    assert not ((obs["year"] == 2023) & (obs["indicator"] == "basing_access")).any()
+    row = obs[(obs["year"] == 2023)].iloc[[0]].assign(indicator="basing_access", value=2.0)
+    up = pd.concat([obs, row], ignore_index=True)
+    new = _quiet(up, year=2023, n_imputations=30, seed=1).set_index("term")
+    delta = new["contribution"] - base["contribution"]
+    assert new.loc["military_cooperation", "observed"] > base.loc["military_cooperation", "observed"]
+    assert new.loc["military_cooperation", "value"] > base.loc["military_cooperation", "value"]
+    assert delta["military_cooperation"] > 0  # positive coefficient, higher node mean
+    others = delta.drop(["military_cooperation", "total"])
+    np.testing.assert_allclose(others.to_numpy(), 0.0, atol=1e-12)
+    assert delta["total"] == pytest.approx(delta["military_cooperation"], abs=1e-12)
+
+
+def test_module_doctests():
+    import doctest
+    import importlib
+
+    mod = importlib.import_module("alliance_index.models.classify")  # the module, not the function
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoverageWarning)
+        res = doctest.testmod(mod, verbose=False)
+    assert res.attempted > 0 and res.failed == 0
+
+
+def test_unseen_dyad_without_structural_indicators_is_explained_with_zero_observed_share():
+    obs = pd.DataFrame({"dyad": ["ARM-FRA"] * 3, "year": [2024] * 3,
+                        "indicator": ["joint_exercises", "leader_meetings", "diplomatic_protests"],
+                        "value": [2.0, 3.0, 1.0], "confidence": ["confirmed"] * 3,
+                        "source": ["test"] * 3, "note": [""] * 3})
+    e = _quiet(obs, n_imputations=20).set_index("term")
+    assert e.loc["structural_logodds", "observed"] == 0.0
+    assert np.isfinite(e["contribution"]).all()
+    assert e.loc["military_cooperation", "observed"] > 0
+
+
+def test_bad_input_is_one_clear_error():
+    obs = ai.load_panel(["Russia-Iran"])
+    with pytest.raises(MethodError, match="n_imputations"):
+        explain_p_de_jure(obs, n_imputations=0)
+    with pytest.raises(MethodError, match="n_imputations"):
+        explain_p_de_jure(obs, n_imputations=True)
+    with pytest.raises(ObservationsError, match="1990"):
+        explain_p_de_jure(obs, year=1990)
+
+
+def test_ignored_indicators_are_named():
+    obs = ai.load_panel(["Russia-Iran"])
+    with pytest.warns(CoverageWarning, match="bloc_memberships_shared"):
+        explain_p_de_jure(obs, year=2023, n_imputations=5)
