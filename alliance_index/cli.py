@@ -138,6 +138,7 @@ EPILOGS = {
     "compare": "example:\n  alliance-index compare Russia-Belarus Russia-Iran --year 2023 --format json",
     "scenario": "example:\n  alliance-index scenario data/scenarios/russia_iran.yaml --format json",
     "report": "example:\n  alliance-index report Russia-Iran Russia-Belarus --out report.html",
+    "explain": "example:\n  alliance-index explain Russia-Belarus Russia-Iran --year 2023",
 }
 
 
@@ -169,6 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("compare", "compare dyads side by side for one year", _handler("index.cli_handlers", "cmd_compare"))
     p.add_argument("dyads", nargs="+", metavar="DYAD")
     p.add_argument("--year", type=int, default=None, help="year (default: latest year common to all dyads)")
+    p = add("explain", "what drives p_de_jure: each feature's contribution to the log-odds, per dyad",
+            _handler("models.cli_handlers", "cmd_explain"))
+    p.add_argument("dyads", nargs="+", metavar="DYAD")
+    p.add_argument("--year", type=int, default=None, help="year (default: each dyad's latest observed year)")
     p = add("scenario", "run a scenario file (YAML) and print trajectories and horizon probabilities",
             _handler("scenarios.cli_handlers", "cmd_scenario"))
     p.add_argument("file", metavar="FILE.yaml")

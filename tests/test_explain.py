@@ -106,3 +106,53 @@ def test_ignored_indicators_are_named():
     obs = ai.load_panel(["Russia-Iran"])
     with pytest.warns(CoverageWarning, match="bloc_memberships_shared"):
         explain_p_de_jure(obs, year=2023, n_imputations=5)
+
+
+# ------------------------------------------------------------------ alliance-index explain
+
+def _cli(argv, capsys):
+    from alliance_index.cli import main
+    rc = main(argv)
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_cli_table_json_csv_agree(capsys):
+    import io
+    import json
+
+    rc, table, err = _cli(["explain", "Russia-Belarus", "Russia-Iran", "--year", "2023"], capsys)
+    assert rc == 0 and err == ""
+    assert "military_cooperation" in table and "BLR-RUS" in table and "IRN-RUS" in table
+    rc, js, _ = _cli(["explain", "Russia-Belarus", "Russia-Iran", "--year", "2023", "--format", "json"], capsys)
+    recs = json.loads(js)
+    assert [r["dyad"] for r in recs] == ["BLR-RUS", "IRN-RUS"]
+    for r in recs:
+        assert sum(t["contribution"] for t in r["terms"]) == pytest.approx(r["log_odds"], abs=1e-9)
+        assert r["p_point"] == pytest.approx(1 / (1 + np.exp(-r["log_odds"])), abs=1e-12)
+    rc, csv, _ = _cli(["explain", "Russia-Belarus", "Russia-Iran", "--year", "2023", "--format", "csv"], capsys)
+    df = pd.read_csv(io.StringIO(csv))
+    assert list(df.columns) == ["dyad", "year", "term", "value", "observed", "z", "coef", "contribution"]
+    tot = df[df["term"] == "total"].set_index("dyad")["contribution"]
+    assert tot["BLR-RUS"] == pytest.approx(recs[0]["log_odds"], abs=1e-9)
+    # the same numbers as the Python function on the same dyad-year
+    py = _quiet(ai.load_panel(["Russia-Iran"]), year=2023, seed=0)
+    assert py["contribution"].iloc[-1] == pytest.approx(recs[1]["log_odds"], abs=1e-9)
+
+
+def test_cli_default_year_is_each_dyads_latest(capsys):
+    import json
+    rc, js, _ = _cli(["explain", "Russia-Iran", "--format", "json"], capsys)
+    obs = ai.load_panel(["Russia-Iran"])
+    assert rc == 0 and json.loads(js)[0]["year"] == int(obs.loc[obs["value"].notna(), "year"].max())
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["explain", "Russia-Irna"], "Irna"),
+    (["explain", "Russia-Iran", "--year", "1990"], "1990"),
+    (["explain", "France-Germany"], "DEU-FRA"),
+])
+def test_cli_bad_input_one_line_exit_2(capsys, argv, needle):
+    rc, out, err = _cli(argv, capsys)
+    assert rc == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and needle in err
