@@ -132,6 +132,39 @@ def _summary_section(sel: pd.DataFrame, classified: bool) -> str:
     return out
 
 
+def _explain_section(obs: pd.DataFrame, dyads: list[str], year: int) -> str:
+    """Each commitment-model feature's contribution to the log-odds of p_de_jure, dyads side by side."""
+    import warnings
+
+    from .errors import CoverageWarning
+    from .models.classify import explain_p_de_jure
+
+    cols = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoverageWarning)
+        for d in dyads:
+            sub = obs[obs["dyad"] == d]
+            if not (sub["year"] == year).any():
+                continue
+            e = explain_p_de_jure(sub, year=year, seed=0).set_index("term")
+            cols[d] = e
+    if not cols:
+        return _note(f"No dyad has observations in {year}: nothing to explain.")
+    terms = list(next(iter(cols.values())).index)
+    rows = []
+    for t in terms:
+        cells = []
+        for e in cols.values():
+            c = _num(e.loc[t, "contribution"], 2)
+            if t not in ("const", "total"):
+                c += f' <span class="meta">({_num(100 * e.loc[t, "observed"], 0)}% obs.)</span>'
+            cells.append(c)
+        label = "total (log-odds)" if t == "total" else t.replace("_", " ")
+        rows.append([f"<b>{_e(label)}</b>" if t == "total" else _e(label), *cells])
+    rows.append(["point probability", *[_num(e.loc["total", "value"], 2) for e in cols.values()]])
+    return _table(["term", *cols], rows, num_cols=tuple(range(1, len(cols) + 1)))
+
+
 def _domain_section(sel: pd.DataFrame) -> str:
     header = ["dyad"] + [f"{d} {s}" for d in DOMAINS for s in SIDES]
     rows = [[_e(r["dyad"])] + [_num(r[f"dom_{d}_{s}"]) for d in DOMAINS for s in SIDES]
@@ -396,6 +429,15 @@ def build_report(
         step(f"contributions {d}")
         ax = plot_contributions(d, y, obs)
         parts.append(_fig_to_img(ax.figure, f"contributions {d} {y}", f"{d}, {y}: contributions to the index."))
+    if classified:
+        step("explaining p_de_jure")
+        parts.append("<h2>What drives p_de_jure</h2>")
+        parts.append("<p>The commitment model is linear on the log-odds scale: each row is a feature's "
+                     "contribution (its coefficient times its standardised value), and the rows add up to the "
+                     "total, whose logistic is the point probability. p_de_jure in the table above also averages "
+                     "over the coefficients' uncertainty, so it differs a little. In brackets: the share of the "
+                     "feature's indicators observed in the year (the rest is imputed). docs/models.md §5a.</p>")
+        parts.append(_explain_section(obs, want, y))
     if uncertainty_draws and int(uncertainty_draws) > 0:
         step("uncertainty over modelling choices")
         parts.append("<h2>Intervals under other modelling choices</h2>")

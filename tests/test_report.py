@@ -290,3 +290,18 @@ def test_report_on_all_confirmed_single_dyad_data(obs):
     assert "Intervals under other modelling choices" in text
     assert "could not be computed" not in text
     assert len(IMG_RE.findall(text)) == 4  # profile, time series, contributions, rank intervals
+
+
+def test_report_explains_p_de_jure(report, obs):
+    if not _has_classifier():
+        assert "What drives p_de_jure" not in report
+        return
+    from alliance_index.models import explain_p_de_jure
+
+    i = report.index("What drives p_de_jure")
+    section = report[i:report.index("<h2>", i + 10)]
+    for d in ("IRN-RUS", "BLR-RUS"):
+        e = explain_p_de_jure(obs[obs["dyad"] == d], year=2023, seed=0).set_index("term")
+        assert f"{e.loc['total', 'contribution']:,.2f}" in section  # the log-odds the rows add up to
+        assert f"{e.loc['military_cooperation', 'contribution']:,.2f}" in section
+    assert "military cooperation" in section and "% obs.)" in section
