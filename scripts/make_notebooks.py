@@ -104,6 +104,22 @@ split = discord_split(obs)
 split.loc[[("BLR-RUS", YEAR), ("IRN-RUS", YEAR)]].round(1)
 """),
     md("""
+## Why the two p_de_jure differ
+
+The commitment model is linear on the log-odds scale, so each dyad's point log-odds splits into one
+term per feature: coefficient × standardised value (`explain_p_de_jure`, `docs/models.md` §5a). The
+terms add up to `total`; `observed` is the share of the feature's indicators observed that year.
+"""),
+    code("""
+from alliance_index.models import explain_p_de_jure
+
+try:
+    ex = explain_p_de_jure(obs[obs["dyad"].isin(["BLR-RUS", "IRN-RUS"])], year=YEAR)
+    display(ex.pivot_table(index="term", columns="dyad", values="contribution", sort=False).round(2))
+except FileNotFoundError as exc:  # no fitted classifier in this installation: say so, invent nothing
+    print(f"explanation not available: {exc}")
+"""),
+    md("""
 ## Domain profile
 
 Cooperation upwards, discord downwards (hatched), per domain. "n/o" marks a domain where nothing

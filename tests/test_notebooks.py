@@ -82,8 +82,10 @@ def test_01_quickstart(monkeypatch):
     assert "sum of contributions" in txt
     if not _has_classifier():
         assert "classification not available in this version" in txt
+        assert "explanation not available" in txt
     else:
         assert "p_de_jure_lo" in txt
+        assert "military_cooperation" in txt and "structural_logodds" in txt  # explain_p_de_jure's table
 
 
 def test_02_scenarios(monkeypatch):
