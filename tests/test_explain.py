@@ -71,14 +71,16 @@ def test_raising_one_indicator_moves_only_its_node():
 
 
 def test_module_doctests():
+    """The docstring examples of the classification modules run (nothing else runs them)."""
     import doctest
     import importlib
 
-    mod = importlib.import_module("alliance_index.models.classify")  # the module, not the function
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CoverageWarning)
-        res = doctest.testmod(mod, verbose=False)
-    assert res.attempted > 0 and res.failed == 0
+    for name in ("alliance_index.models.classify", "alliance_index.models.verdict"):
+        mod = importlib.import_module(name)  # the module, not the function of the same name
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CoverageWarning)
+            res = doctest.testmod(mod, verbose=False)
+        assert res.attempted > 0 and res.failed == 0, name
 
 
 def test_unseen_dyad_without_structural_indicators_is_explained_with_zero_observed_share():

@@ -440,3 +440,34 @@ def test_compare_p_de_jure_is_paired_and_consistent_with_classify(fitted):
         compare_p_de_jure("Russia-Iran", "Iran-Russia", 2023)
     with pytest.raises(ObservationsError, match="in 1990 for BLR-RUS .* and IRN-RUS"):
         compare_p_de_jure("Russia-Belarus", "Russia-Iran", 1990)
+
+
+def test_rivalry_on_few_hostility_indicators_is_flagged_not_changed():
+    """A `rivalry` resting on <= FEW_HOSTILITY observed hostility indicators keeps its verdict, but its
+    reason says how many it rests on and classify warns, naming the dyad-year."""
+    from alliance_index.models.verdict import FEW_HOSTILITY
+
+    p, C, D, H = [0.1, 0.1, 0.1], [20, 20, 20], [60, 60, 60], [60, 60, 60]
+    r = vd.verdict_reasons(p, C, D, H, n_hostility=[1, FEW_HOSTILITY + 1, np.nan])
+    assert r[0].endswith("(1 hostility indicator observed; few, so fragile)")
+    assert r[1].endswith(f"({FEW_HOSTILITY + 1} hostility indicators observed)")
+    assert r[2] == vd.verdict_reasons(p, C, D, H)[2]  # unknown count: the reason without it
+    assert list(vd.verdicts(p, C, D, H)) == ["rivalry"] * 3  # the rule is unchanged
+
+    def obs(rows):
+        return ai.validate_observations(pd.DataFrame(
+            [("ARM-AZE", 2023, i, v, "confirmed", "test", "") for i, v in rows],
+            columns=["dyad", "year", "indicator", "value", "confidence", "source", "note"]))
+
+    one = obs([("military_incidents", 30.0), ("leader_meetings", 0.0)])
+    with pytest.warns(CoverageWarning, match=r"ARM-AZE 2023 \(1\)"):
+        c = classify(one, n_sims=50, seed=0)
+    assert c["verdict"].iloc[0] == "rivalry" and "fragile" in c["verdict_reason"].iloc[0]
+    three = obs([("military_incidents", 30.0), ("diplomatic_protests", 8.0), ("sanctions_against_partner", 1.0),
+                 ("leader_meetings", 0.0)])
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        c3 = classify(three, n_sims=50, seed=0)
+    assert c3["verdict"].iloc[0] == "rivalry" and c3["n_hostility"].iloc[0] == 3
+    assert "fragile" not in c3["verdict_reason"].iloc[0]
+    assert not any("rivalry" in str(x.message) for x in w)

@@ -22,13 +22,13 @@ from .evaluation import out_of_time
 from .commitment import FEATURES, MODEL_INDICATORS, VARIANTS, CommitmentModel, fit_commitment, lodo, lodo_report
 from .formation import FormationResults, fit_formation, onset_frame
 from .historical import OUTCOMES, AllianceClassifier, HistoricalResults, fit_historical
-from .verdict import (C_LIMITED, D_CONVENIENCE, D_RIVALRY, HEDGING_INDICATORS, P_ALLIANCE, VERDICTS, verdict_reasons,
-                      verdicts)
+from .verdict import (C_LIMITED, D_CONVENIENCE, D_RIVALRY, FEW_HOSTILITY, HEDGING_INDICATORS, P_ALLIANCE, VERDICTS,
+                      verdict_reasons, verdicts)
 
 __all__ = [
     "classify", "attach_classification", "compare_p_de_jure", "explain_p_de_jure", "discord_split", "load_fitted", "load_historical", "MIN_COVERAGE", "out_of_time",
     "AllianceClassifier", "HistoricalResults", "fit_historical", "OUTCOMES",
     "CommitmentModel", "fit_commitment", "lodo", "lodo_report", "VARIANTS", "FEATURES", "MODEL_INDICATORS",
     "FormationResults", "fit_formation", "onset_frame",
-    "verdicts", "verdict_reasons", "VERDICTS", "HEDGING_INDICATORS", "P_ALLIANCE", "D_RIVALRY", "C_LIMITED", "D_CONVENIENCE",
+    "verdicts", "verdict_reasons", "VERDICTS", "HEDGING_INDICATORS", "P_ALLIANCE", "D_RIVALRY", "C_LIMITED", "D_CONVENIENCE", "FEW_HOSTILITY",
 ]

@@ -15,7 +15,7 @@ from ..errors import CoverageWarning, MethodError, ObservationsError
 from .combine import summarise
 from .commitment import CommitmentModel, _coop_discord, panel_frame, predict_draws, row_keys, simulate_features
 from .historical import HistoricalResults
-from .verdict import verdict_reasons, verdicts
+from .verdict import FEW_HOSTILITY, verdict_reasons, verdicts
 
 #: below this share of the model's indicators observed, a dyad-year gets a CoverageWarning
 MIN_COVERAGE: float = 0.2
@@ -117,13 +117,15 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
         the dyad-year; ``ignored_indicators`` lists indicators present in ``obs`` that
         the classifier does not use; ``known_status`` comes from ``status.csv``
         (``None`` for dyads it does not cover); ``n_hostility`` is the number of hostility
-        indicators observed in the dyad-year — a ``rivalry`` resting on one or two is fragile.
+        indicators observed in the dyad-year — a ``rivalry`` resting on one or two is fragile
+        (its ``verdict_reason`` says so, and a ``CoverageWarning`` lists such rows).
 
     Warns
     -----
     CoverageWarning
         For dyad-years with coverage below :data:`MIN_COVERAGE` (their interval is wide),
-        and once listing ignored indicators.
+        once listing ignored indicators, and for ``rivalry`` verdicts resting on
+        :data:`~alliance_index.models.verdict.FEW_HOSTILITY` or fewer observed hostility indicators.
 
     Notes
     -----
@@ -161,8 +163,9 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     cd = _coop_discord(o).reindex(idx)
     vin = (out["p_de_jure"].to_numpy(), cd["cooperation"].to_numpy(), cd["discord"].to_numpy(),
            cd["hostility"].to_numpy())
+    n_host = cd["n_hostility"].fillna(0).to_numpy(dtype="int64")
     out["verdict"] = verdicts(*vin)
-    out["verdict_reason"] = verdict_reasons(*vin)
+    out["verdict_reason"] = verdict_reasons(*vin, n_hostility=n_host)
     out["known_status"] = known_status(out["dyad"].to_numpy(), out["year"].to_numpy())
     out["coverage"] = cov
     out["ignored_indicators"] = [list(ignored)] * len(out)
@@ -170,7 +173,15 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     out["discord"] = cd["discord"].to_numpy()
     out["hostility"] = cd["hostility"].to_numpy()
     out["hedging"] = cd["hedging"].to_numpy()
-    out["n_hostility"] = cd["n_hostility"].fillna(0).to_numpy(dtype="int64")
+    out["n_hostility"] = n_host
+    thin = (out["verdict"] == "rivalry").to_numpy() & (n_host <= FEW_HOSTILITY)
+    if thin.any():
+        ex = ", ".join(f"{d} {y} ({k})" for d, y, k in zip(out["dyad"][thin][:5], out["year"][thin][:5],
+                                                        n_host[thin][:5]))
+        warnings.warn(f"classify: {int(thin.sum())} `rivalry` verdict(s) rest on {FEW_HOSTILITY} or fewer observed "
+                      f"hostility indicators ({ex}{' …' if thin.sum() > 5 else ''}): fragile. Add observations of "
+                      "incidents, protests, sanctions or disputes for those years to firm them up.",
+                      CoverageWarning, stacklevel=2)
     low = cov < MIN_COVERAGE
     if low.any():
         ex = ", ".join(f"{d} {y}" for d, y in zip(out["dyad"][low][:5], out["year"][low][:5]))
@@ -410,7 +421,7 @@ def attach_classification(scores_df: pd.DataFrame, obs=None, *, n_sims: int = 10
         vin = (df["p_de_jure"].to_numpy(), keys["cooperation"].to_numpy(dtype=float),
                keys["discord"].to_numpy(dtype=float), H)
         df["verdict"] = verdicts(*vin)
-        df["verdict_reason"] = verdict_reasons(*vin)
+        df["verdict_reason"] = verdict_reasons(*vin, n_hostility=take("n_hostility", np.nan))
     else:
         df["verdict"] = take("verdict", None)
         df["verdict_reason"] = take("verdict_reason", None)

@@ -32,6 +32,9 @@ D_RIVALRY: float = 50.0
 C_LIMITED: float = 25.0
 D_CONVENIENCE: float = 25.0
 VERDICTS: tuple[str, ...] = ("alliance", "alignment", "convenience", "limited", "rivalry")
+#: a ``rivalry`` resting on at most this many observed hostility indicators is flagged as fragile
+#: (in ``verdict_reason`` and by a warning from ``classify``); the rule itself does not change
+FEW_HOSTILITY: int = 2
 
 
 def verdicts(p, cooperation, discord, hostility) -> np.ndarray:
@@ -62,15 +65,20 @@ def verdicts(p, cooperation, discord, hostility) -> np.ndarray:
     return out
 
 
-def verdict_reasons(p, cooperation, discord, hostility) -> np.ndarray:
+def verdict_reasons(p, cooperation, discord, hostility, n_hostility=None) -> np.ndarray:
     """Why each row got its verdict: the rule that fired, with the numbers it compared (object array).
 
-    Same inputs as :func:`verdicts`; ``None`` where the verdict is ``None``.
+    Same inputs as :func:`verdicts`; ``None`` where the verdict is ``None``. With ``n_hostility``
+    (the number of hostility indicators observed per row; NaN = unknown), a ``rivalry`` reason
+    also says how many indicators its hostility rests on, and calls it fragile at
+    :data:`FEW_HOSTILITY` or fewer.
 
     Examples
     --------
     >>> verdict_reasons([0.7, 0.1], [60, 45], [10, 52], [10, 12]).tolist()
     ['p_de_jure 0.70 >= 0.5', 'discord 52.0 >= 25 with cooperation 45.0 >= 25; hostility 12.0 < 50']
+    >>> verdict_reasons([0.1], [20], [60], [60], n_hostility=[1]).tolist()
+    ['hostility 60.0 >= 50 and above cooperation 20.0 (1 hostility indicator observed; few, so fragile)']
     """
     p = np.asarray(p, dtype=float)
     C = np.nan_to_num(np.asarray(cooperation, dtype=float), nan=0.0)
@@ -78,6 +86,14 @@ def verdict_reasons(p, cooperation, discord, hostility) -> np.ndarray:
     H = np.nan_to_num(np.asarray(hostility, dtype=float), nan=0.0)
     v = verdicts(p, C, D, H)
     rival = (H >= D_RIVALRY) & (H > C)
+    n = None if n_hostility is None else np.asarray(n_hostility, dtype=float)
+
+    def rests_on(i):
+        if n is None or np.isnan(n[i]):
+            return ""
+        k = int(n[i])
+        few = "; few, so fragile" if k <= FEW_HOSTILITY else ""
+        return f" ({k} hostility indicator{'' if k == 1 else 's'} observed{few})"
 
     def alliance(i):
         extra = (f"; hostility {H[i]:.1f} >= {D_RIVALRY:g} and above cooperation {C[i]:.1f}: the rivalry rule "
@@ -91,7 +107,7 @@ def verdict_reasons(p, cooperation, discord, hostility) -> np.ndarray:
 
     text = {
         "alliance": alliance,
-        "rivalry": lambda i: f"hostility {H[i]:.1f} >= {D_RIVALRY:g} and above cooperation {C[i]:.1f}",
+        "rivalry": lambda i: f"hostility {H[i]:.1f} >= {D_RIVALRY:g} and above cooperation {C[i]:.1f}" + rests_on(i),
         "limited": lambda i: f"cooperation {C[i]:.1f} < {C_LIMITED:g}",
         "convenience": convenience,
         "alignment": lambda i: f"cooperation {C[i]:.1f} >= {C_LIMITED:g}, discord {D[i]:.1f} < {D_CONVENIENCE:g}",
