@@ -111,12 +111,20 @@ def part_s1(real: str | None, cache: str | None, seed: int) -> None:
     V, y, spec = _panel()
     print(f"{'structural model':<22}ROC AUC  PR AUC   Brier logloss    ECE  first20   BLR-RUS 2023        IRN-RUS 2023")
     cm.structural_logodds = boosted_logodds
+    means = {}
     try:
         for name, H in (("MNLogit (shipped)", hist), ("boosting", boosted)):
             res = cm.lodo(V, y, H, n_sims=1000, seed=seed, **spec)
             print(_metrics_line(name, res, FIRST_20))
+            means[name] = res.groupby(level="dyad")["p_de_jure"].mean()
     finally:
         cm.structural_logodds = shipped_logodds
+    lab = pd.Series(y, index=V.index).groupby(level="dyad").max()
+    tab = pd.DataFrame({"treaty (any year)": lab.reindex(list(FIRST_20)).map({1.0: "yes", 0.0: "no"}),
+                        "shipped": means["MNLogit (shipped)"].reindex(list(FIRST_20)).map("{:.2f}".format),
+                        "boosting": means["boosting"].reindex(list(FIRST_20)).map("{:.2f}".format)})
+    print("first 20 dyads, mean LODO p_de_jure over their years:")
+    print(tab.T.to_string())
     print()
 
 
