@@ -5,7 +5,8 @@ Label: data/status.csv mutual_defence (never an input). Features: the shipped hi
 model's log-odds + curated-indicator nodes (alliance_index.models.commitment). Needs
 alliance_index/models/fitted/historical.json (scripts/fit_historical.py). Writes
 alliance_index/models/fitted/commitment.json with coefficients, covariances, standardisation,
-donor pool, and the panel version (row count and hash of data/observations + status.csv).
+donor pool, and the panel version (row count and commitment.bundled_panel_hash(): a hash of the
+observations' values and the status table's mutual-defence spells).
 
 Usage: python scripts/fit_commitment.py [--seed 0]
 """
@@ -13,25 +14,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import hashlib
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alliance_index._resources import data_dir  # noqa: E402
 from alliance_index.models.classify import FITTED_DIR, _load  # noqa: E402
-from alliance_index.models.commitment import bundled_training_data, fit_commitment  # noqa: E402
+from alliance_index.models.commitment import bundled_panel_hash, bundled_training_data, fit_commitment  # noqa: E402
 from alliance_index.models.historical import HistoricalResults  # noqa: E402
-
-
-def panel_hash() -> str:
-    h = hashlib.sha256()
-    files = sorted((data_dir() / "observations").glob("*.csv")) + [data_dir() / "status.csv"]
-    for f in files:
-        h.update(f.name.encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def main(argv=None) -> int:
@@ -42,7 +32,7 @@ def main(argv=None) -> int:
     with open(FITTED_DIR / "historical.json", encoding="utf-8") as fh:
         hist = HistoricalResults.from_dict(json.load(fh))
     V, y = bundled_training_data()
-    meta = {"label": "data/status.csv mutual_defence", "panel_sha256_16": panel_hash(),
+    meta = {"label": "data/status.csv mutual_defence", "panel_sha256_16": bundled_panel_hash(),
             "panel_dyad_years": int(len(V)), "years": [int(V.index.get_level_values(1).min()),
                                                         int(V.index.get_level_values(1).max())],
             "historical_model": hist.meta.get("training_years"), "seed": a.seed,

@@ -556,6 +556,28 @@ VARIANTS: dict[str, dict] = {
 }
 
 
+def bundled_panel_hash() -> str:
+    """The version of the bundled panel that the commitment model reads, recorded in ``commitment.json``.
+
+    First 16 hex digits of the SHA-256 of the observations' ``dyad, year, indicator, value`` (sorted,
+    values to 10 significant digits) and the status table's ``dyad, start_year, end_year,
+    mutual_defence``. Sources, notes and evidence grades are left out: re-sourcing a row does
+    not change what the model is fitted on.
+    """
+    import hashlib
+
+    from ..observations import load_panel, load_status
+    obs = load_panel()[["dyad", "year", "indicator", "value"]].astype(
+        {"dyad": str, "year": "int64", "indicator": str, "value": float})
+    obs = obs.sort_values(["dyad", "year", "indicator"], kind="stable")
+    st = load_status()[["dyad", "start_year", "end_year", "mutual_defence"]].astype({"dyad": str})
+    st = st.sort_values(["dyad", "start_year"], kind="stable")
+    h = hashlib.sha256()
+    for part in (obs, st):
+        h.update(part.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
 def bundled_training_data(indicators: Sequence[str] | None = None):
     """Raw wide values and labels of the bundled panel (labels: status.csv mutual_defence)."""
     from ..observations import load_panel, mutual_defence
