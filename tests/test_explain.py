@@ -50,7 +50,8 @@ def test_belarus_and_iran_differ_where_the_docs_say(two):
 def test_a_dyad_year_does_not_depend_on_the_other_rows(two):
     alone = _quiet(ai.load_panel(["Russia-Iran"]), year=2023, n_imputations=50, seed=3)
     both = two[(two["dyad"] == "IRN-RUS") & (two["year"] == 2023)]
-    np.testing.assert_allclose(alone["contribution"].to_numpy(), both["contribution"].to_numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(alone["contribution"].to_numpy(), both["contribution"].to_numpy(),
+                               rtol=1e-12, atol=1e-12)
 
 
 def test_raising_one_indicator_moves_only_its_node():

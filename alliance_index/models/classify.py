@@ -22,8 +22,8 @@ MIN_COVERAGE: float = 0.2
 
 FITTED_DIR = Path(__file__).resolve().parent / "fitted"
 
-__all__ = ["classify", "attach_classification", "compare_p_de_jure", "explain_p_de_jure", "discord_split", "load_fitted",
-           "load_historical", "MIN_COVERAGE"]
+__all__ = ["classify", "attach_classification", "compare_p_de_jure", "explain_p_de_jure", "discord_split",
+           "load_fitted", "load_historical", "MIN_COVERAGE"]
 
 
 @lru_cache(maxsize=4)

@@ -341,7 +341,7 @@ def simulate(prep: Prepared, index_fn: IndexFunction, classifier: PDeJureModel |
 def simulate_single(prep: Prepared, s: int, d: int, index_fn: IndexFunction,
                     classifier: PDeJureModel | None) -> dict:
     """The single-draw path: scenario ``s``, draw ``d``, year by year, from the same prepared inputs."""
-    ny, k = prep.base.shape[1], prep.base.shape[2]
+    ny = prep.base.shape[1]
     x = prep.base[d].copy()
     x[:, ~prep.keep[d]] = np.nan
     for t0, j, op, vals in prep.shocks[s]:
