@@ -89,6 +89,24 @@ def _years(year) -> list[int] | None:
     return [int(y) for y in year]
 
 
+def _prepare(obs, year, fitted, caller: str):
+    """Shared start of :func:`classify` and :func:`explain_p_de_jure`: the fitted models, the
+    observations, their raw wide values, the rows of the requested years, and one warning
+    (attributed to the caller's caller) listing the indicators the classifier ignores."""
+    hist, com = load_fitted(fitted)
+    o = _as_obs(obs)
+    V, ignored = panel_frame(o, com.indicators)
+    yrs = _years(year)
+    target = np.ones(len(V), dtype=bool) if yrs is None else np.isin(V.index.get_level_values("year"), yrs)
+    if yrs is not None and not target.any():
+        raise ObservationsError(f"no observations for year(s) {yrs}; years present: "
+                                f"{sorted(set(V.index.get_level_values('year')))}")
+    if ignored:
+        warnings.warn(f"{caller}: indicator(s) not used by the classifier and ignored: {', '.join(ignored)}",
+                      CoverageWarning, stacklevel=3)
+    return hist, com, o, V, ignored, target
+
+
 def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int = 1000, seed=0,
              fitted: str | os.PathLike | None = None) -> pd.DataFrame:
     """Calibrated probability of a mutual-defence treaty, its interval and a verdict, per dyad-year.
@@ -142,17 +160,7 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     """
     from ..observations import known_status
     _check_n_sims(n_sims)
-    hist, com = load_fitted(fitted)
-    o = _as_obs(obs)
-    V, ignored = panel_frame(o, com.indicators)
-    yrs = _years(year)
-    target = np.ones(len(V), dtype=bool) if yrs is None else np.isin(V.index.get_level_values("year"), yrs)
-    if yrs is not None and not target.any():
-        raise ObservationsError(f"no observations for year(s) {yrs}; years present: "
-                                f"{sorted(set(V.index.get_level_values('year')))}")
-    if ignored:
-        warnings.warn(f"classify: indicator(s) not used by the classifier and ignored: {', '.join(ignored)}",
-                      CoverageWarning, stacklevel=2)
+    hist, com, o, V, ignored, target = _prepare(obs, year, fitted, "classify")
     rng = np.random.default_rng(seed)
     draws = predict_draws(com, V, hist, n_sims, rng, target=target)
     idx = V.index[target]
@@ -314,20 +322,10 @@ def explain_p_de_jure(obs=None, year: int | Iterable[int] | None = None, *, n_im
     >>> bool(abs(t.drop("total").sum() - t["total"]) < 1e-9)
     True
     """
-    from ..models.features import HISTORICAL_INDICATORS
+    from .features import HISTORICAL_INDICATORS
     if isinstance(n_imputations, bool) or not isinstance(n_imputations, (int, np.integer)) or n_imputations < 1:
         raise MethodError(f"n_imputations must be an integer >= 1, got {n_imputations!r} (e.g. n_imputations=200)")
-    hist, com = load_fitted(fitted)
-    o = _as_obs(obs)
-    V, ignored = panel_frame(o, com.indicators)
-    yrs = _years(year)
-    target = np.ones(len(V), dtype=bool) if yrs is None else np.isin(V.index.get_level_values("year"), yrs)
-    if yrs is not None and not target.any():
-        raise ObservationsError(f"no observations for year(s) {yrs}; years present: "
-                                f"{sorted(set(V.index.get_level_values('year')))}")
-    if ignored:
-        warnings.warn(f"explain_p_de_jure: indicator(s) not used by the classifier and ignored: {', '.join(ignored)}",
-                      CoverageWarning, stacklevel=2)
+    hist, com, _, V, _, target = _prepare(obs, year, fitted, "explain_p_de_jure")
     rng = np.random.default_rng(seed)
     keys = row_keys(V.index, int(rng.integers(0, 2**63 - 1)))
     F = simulate_features(V, hist, com.pool, n_imputations, rng, target=target, nodes=com.nodes,
