@@ -692,6 +692,11 @@ def run_numba(V: np.ndarray, C: np.ndarray | None, plan: Plan) -> np.ndarray:
     return out.T
 
 
+def auto_uses_numba(V: np.ndarray, plan: Plan) -> bool:
+    """Whether ``run(..., backend="auto")`` tries the numba kernel on ``V`` with ``plan``."""
+    return not _NUMBA_FAILED and numba_applicable(plan) and V.size >= NUMBA_MIN_CELLS
+
+
 def run(V: np.ndarray, C: np.ndarray | None, plan: Plan, *, backend: str = "auto", groups=None) -> np.ndarray:
     """Dispatch to a back end (``"auto"``, ``"numpy"`` or ``"numba"``)."""
     if backend not in ("auto", "numpy", "numba"):
@@ -701,7 +706,7 @@ def run(V: np.ndarray, C: np.ndarray | None, plan: Plan, *, backend: str = "auto
                           " Choose auto, numpy or numba.")
     if backend == "numba":
         return run_numba(V, C, plan)
-    if backend == "auto" and not _NUMBA_FAILED and numba_applicable(plan) and V.size >= NUMBA_MIN_CELLS:
+    if backend == "auto" and auto_uses_numba(V, plan):
         try:
             return run_numba(V, C, plan)
         except Exception as exc:  # a numba/LLVM build that cannot compile the kernel

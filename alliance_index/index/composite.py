@@ -648,9 +648,7 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         if hp.wide is None:  # every discord node holds hedging indicators only
             return np.full(V.shape[0], np.nan)
         # the back end the full plan would use on this V (as _engine.run decides for backend="auto")
-        use_numba = self.backend == "numba" or (
-            self.backend == "auto" and not _engine._NUMBA_FAILED and _engine.numba_applicable(pl)
-            and V.size >= _engine.NUMBA_MIN_CELLS)
+        use_numba = self.backend == "numba" or (self.backend == "auto" and _engine.auto_uses_numba(V, pl))
         backend = "numba" if use_numba else "numpy"
         if hp.narrow is None or (use_numba and NORMALISERS[pl.norm].affine):
             # the kernel reads the raw columns it needs in place; a narrow copy would cost more. (An
