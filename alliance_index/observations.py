@@ -61,6 +61,28 @@ STATUS_COLUMNS: tuple[str, ...] = (
 )
 OBLIGATIONS: tuple[str, ...] = ("defense", "offense", "neutrality", "nonaggression", "consultation")
 
+#: The last year the bundled panel codes in full. A later year is *incomplete*: coded to date
+#: (as of :data:`PANEL_AS_OF`), for some dyads only, and only with
+#: :data:`INCOMPLETE_YEAR_INDICATORS`. The commitment model is fitted and judged on complete
+#: years only (:func:`alliance_index.models.commitment.bundled_training_data`).
+PANEL_COMPLETE_THROUGH: int = 2025
+#: The date up to which the bundled panel's incomplete year is coded.
+PANEL_AS_OF: str = "2026-11-29"
+#: Indicators that describe a state (something in force, a level, a yes/no), which can be coded
+#: for a year still in progress. Flows counted over a year (trade, investment, arms deliveries,
+#: exercises, meetings, visits, incidents, protests, disputes) cannot: a count to date is not
+#: comparable with a full year's, so they stay unobserved in an incomplete year.
+INCOMPLETE_YEAR_INDICATORS: frozenset[str] = frozenset({
+    "defense_cooperation_agreements", "basing_access", "wartime_support", "military_training",
+    "defense_industrial_cooperation", "arms_supply_withheld", "non_support_when_attacked",
+    "financial_integration", "sanctions_against_partner", "strategic_economic_projects",
+    "partnership_level", "diplomatic_backing", "bloc_memberships_shared", "recognition_disputes",
+    "joint_conflict_operations", "neutrality_in_partner_conflicts", "ties_with_partners_rivals",
+    "opposing_sides_conflicts",
+})
+#: How the ``note`` of every row of an incomplete year begins, e.g. "2026 to date (as of 29 Nov 2026): ".
+TO_DATE_NOTE = "{year} to date"
+
 
 def _parse_csv(text: str, label: str) -> tuple[pd.DataFrame, np.ndarray]:
     """Parse CSV text strictly; return string columns and the file line number of each record."""
@@ -407,6 +429,28 @@ def load_panel(dyads: Iterable[str] | None = None) -> pd.DataFrame:
             )
         df = df[df["dyad"].isin(ids)].reset_index(drop=True)
     return df
+
+
+def incomplete_years(obs: pd.DataFrame) -> pd.DataFrame:
+    """The ``(dyad, year)`` pairs of ``obs`` that are coded only to date (a year still in progress).
+
+    A dyad-year is incomplete when any of its rows has a ``note`` beginning with
+    ``"<year> to date"`` (:data:`TO_DATE_NOTE`), the convention the bundled panel follows for
+    years after :data:`PANEL_COMPLETE_THROUGH`; user files may follow it too.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``dyad, year`` (unique, sorted); empty when every year is complete or ``obs``
+        has no ``note`` column.
+    """
+    if "note" not in obs.columns or not len(obs):
+        return pd.DataFrame({"dyad": pd.Series([], dtype=object), "year": pd.Series([], dtype="int64")})
+    yr = obs["year"].astype("int64").to_numpy()
+    lead = obs["note"].astype("string").str.extract(r"^(\d{4}) to date", expand=False)
+    flag = (pd.to_numeric(lead, errors="coerce").to_numpy(dtype=float, na_value=np.nan) == yr)
+    out = pd.DataFrame({"dyad": obs["dyad"].astype(object).to_numpy()[flag], "year": yr[flag]})
+    return out.drop_duplicates().sort_values(["dyad", "year"], kind="stable").reset_index(drop=True)
 
 
 def list_dyads() -> list[str]:

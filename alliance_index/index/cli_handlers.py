@@ -73,12 +73,29 @@ def _render(df: pd.DataFrame, fmt: str, trends: dict | None = None) -> str:
         return t.to_string(index=False, na_rep="—")
 
 
+def _provisional_line(df: pd.DataFrame, obs) -> str:
+    """Table footer naming the shown dyad-years that are coded only to date ('' if none)."""
+    from ..observations import incomplete_years
+
+    inc = incomplete_years(obs)
+    if not len(inc):
+        return ""
+    shown = pd.MultiIndex.from_arrays([df["dyad"].astype(object).to_numpy(), df["year"].to_numpy(dtype="int64")])
+    hit = shown[shown.isin(pd.MultiIndex.from_frame(inc))]
+    if not len(hit):
+        return ""
+    names = ", ".join(f"{d} {y}" for d, y in hit)
+    return (f"\nprovisional: {names} coded only to date (a year in progress): flows counted over the year "
+            "(trade, meetings, exercises, incidents) are unobserved")
+
+
 def cmd_score(args) -> str:
     """``alliance-index score DYAD... [--year Y] [--format F] [--data FILE]...``"""
     obs = _obs(args)
     df = score(obs, year=args.year, dyads=list(args.dyads), latest=args.year is None)
     df, trends = _enrich(df, obs)
-    return _render(df, args.format, trends)
+    out = _render(df, args.format, trends)
+    return out + (_provisional_line(df, obs) if args.format == "table" else "")
 
 
 def cmd_compare(args) -> str:
@@ -89,7 +106,7 @@ def cmd_compare(args) -> str:
     out = _render(df, args.format, trends)
     if args.format == "table" and len(df) == 2 and df["p_de_jure"].notna().all():
         out += "\n" + _paired_line(df, obs)
-    return out
+    return out + (_provisional_line(df, obs) if args.format == "table" else "")
 
 
 def _paired_line(df: pd.DataFrame, obs) -> str:

@@ -76,6 +76,26 @@ def _as_obs(obs) -> pd.DataFrame:
     raise TypeError(f"obs must be None, a path or an observations DataFrame, not {type(obs).__name__}")
 
 
+def _incomplete(o: pd.DataFrame, dy, yr) -> np.ndarray:
+    """Boolean mask over the dyad-years ``(dy, yr)``: coded only to date in ``o``
+    (:func:`alliance_index.observations.incomplete_years`)."""
+    from ..observations import incomplete_years
+    inc = incomplete_years(o)
+    if not len(inc):
+        return np.zeros(len(dy), dtype=bool)
+    return pd.MultiIndex.from_arrays([np.asarray(dy, dtype=object), np.asarray(yr, dtype="int64")]).isin(
+        pd.MultiIndex.from_arrays([inc["dyad"].to_numpy(dtype=object), inc["year"].to_numpy(dtype="int64")]))
+
+
+def _mark_provisional(reasons, mask: np.ndarray, yr) -> np.ndarray:
+    """Append the incomplete-year caveat to the ``verdict_reason`` of the masked rows."""
+    r = np.asarray(reasons, dtype=object).copy()
+    yr = np.asarray(yr)
+    for i in np.flatnonzero(mask):  # only the few incomplete rows
+        r[i] = f"{r[i]} ({int(yr[i])} coded only to date: provisional)"
+    return r
+
+
 def _check_n_sims(n_sims) -> None:
     if isinstance(n_sims, bool) or not isinstance(n_sims, (int, np.integer)) or n_sims < 2:
         raise MethodError(f"n_sims must be an integer >= 2, got {n_sims!r} (e.g. n_sims=1000)")
@@ -143,7 +163,10 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     CoverageWarning
         For dyad-years with coverage below :data:`MIN_COVERAGE` (their interval is wide),
         once listing ignored indicators, and for ``rivalry`` verdicts resting on
-        :data:`~alliance_index.models.verdict.FEW_HOSTILITY` or fewer observed hostility indicators.
+        :data:`~alliance_index.models.verdict.FEW_HOSTILITY` or fewer observed hostility indicators;
+        and for dyad-years coded only to date (a year in progress, whose rows' notes begin
+        ``"<year> to date"``: :func:`~alliance_index.observations.incomplete_years`), whose
+        ``verdict_reason`` also ends "(<year> coded only to date: provisional)".
 
     Notes
     -----
@@ -173,7 +196,8 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
            cd["hostility"].to_numpy())
     n_host = cd["n_hostility"].fillna(0).to_numpy(dtype="int64")
     out["verdict"] = verdicts(*vin)
-    out["verdict_reason"] = verdict_reasons(*vin, n_hostility=n_host)
+    inc = _incomplete(o, out["dyad"].to_numpy(), out["year"].to_numpy())
+    out["verdict_reason"] = _mark_provisional(verdict_reasons(*vin, n_hostility=n_host), inc, out["year"])
     out["known_status"] = known_status(out["dyad"].to_numpy(), out["year"].to_numpy())
     out["coverage"] = cov
     out["ignored_indicators"] = [list(ignored)] * len(out)
@@ -197,6 +221,13 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
                       f"classifier's {len(com.indicators)} indicators observed ({ex}{' …' if low.sum() > 5 else ''});"
                       " their p_de_jure rests mostly on imputed draws and its interval is wide. "
                       "Add observations of the commitment indicators to narrow it.",
+                      CoverageWarning, stacklevel=2)
+    if inc.any():
+        ex = ", ".join(f"{d} {y}" for d, y in zip(out["dyad"][inc][:5], out["year"][inc][:5]))
+        warnings.warn(f"classify: {int(inc.sum())} dyad-year(s) are coded only to date, a year still in progress "
+                      f"({ex}{' …' if inc.sum() > 5 else ''}): only indicators that describe a state are observed; "
+                      "flows counted over the year (trade, meetings, exercises, incidents) are drawn from the "
+                      "dyad's other years. Read them as provisional.",
                       CoverageWarning, stacklevel=2)
     return out.reset_index(drop=True)
 
@@ -419,7 +450,8 @@ def attach_classification(scores_df: pd.DataFrame, obs=None, *, n_sims: int = 10
         vin = (df["p_de_jure"].to_numpy(), keys["cooperation"].to_numpy(dtype=float),
                keys["discord"].to_numpy(dtype=float), H)
         df["verdict"] = verdicts(*vin)
-        df["verdict_reason"] = verdict_reasons(*vin, n_hostility=take("n_hostility", np.nan))
+        df["verdict_reason"] = _mark_provisional(verdict_reasons(*vin, n_hostility=take("n_hostility", np.nan)),
+                                                 _incomplete(o, dy, yr), yr)
     else:
         df["verdict"] = take("verdict", None)
         df["verdict_reason"] = take("verdict_reason", None)

@@ -562,12 +562,16 @@ def bundled_panel_hash() -> str:
     First 16 hex digits of the SHA-256 of the observations' ``dyad, year, indicator, value`` (sorted,
     values to 10 significant digits) and the status table's ``dyad, start_year, end_year,
     mutual_defence``. Sources, notes and evidence grades are left out: re-sourcing a row does
-    not change what the model is fitted on.
+    not change what the model is fitted on. So are the rows of years after
+    :data:`~alliance_index.observations.PANEL_COMPLETE_THROUGH` (coded only to date), which the
+    model is not fitted on either (:func:`bundled_training_data`).
     """
     import hashlib
 
-    from ..observations import load_panel, load_status
-    obs = load_panel()[["dyad", "year", "indicator", "value"]].astype(
+    from ..observations import PANEL_COMPLETE_THROUGH, load_panel, load_status
+    obs = load_panel()
+    obs = obs.loc[obs["year"].to_numpy(dtype="int64") <= PANEL_COMPLETE_THROUGH,
+                  ["dyad", "year", "indicator", "value"]].astype(
         {"dyad": str, "year": "int64", "indicator": str, "value": float})
     obs = obs.sort_values(["dyad", "year", "indicator"], kind="stable")
     st = load_status()[["dyad", "start_year", "end_year", "mutual_defence"]].astype({"dyad": str})
@@ -579,9 +583,14 @@ def bundled_panel_hash() -> str:
 
 
 def bundled_training_data(indicators: Sequence[str] | None = None):
-    """Raw wide values and labels of the bundled panel (labels: status.csv mutual_defence)."""
-    from ..observations import load_panel, mutual_defence
-    V, _ = panel_frame(load_panel(), indicators)
+    """Raw wide values and labels of the bundled panel (labels: status.csv mutual_defence).
+
+    Complete years only: a year after :data:`~alliance_index.observations.PANEL_COMPLETE_THROUGH`
+    is coded to date and without the flows counted over a year, so it is scored, never trained
+    or judged on."""
+    from ..observations import PANEL_COMPLETE_THROUGH, load_panel, mutual_defence
+    obs = load_panel()
+    V, _ = panel_frame(obs[obs["year"].to_numpy(dtype="int64") <= PANEL_COMPLETE_THROUGH], indicators)
     y = mutual_defence(V.index.get_level_values("dyad"), V.index.get_level_values("year"))
     return V, y
 

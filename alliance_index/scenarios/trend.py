@@ -68,6 +68,8 @@ def trend_test(
     ----------
     obs : DataFrame or path, optional
         Observations (default: the bundled panel). Ignored when ``scores`` is given.
+        Years the observations code only to date (a year in progress,
+        :func:`alliance_index.observations.incomplete_years`) are left out of the slope.
     dyads : str or list of str, optional
         Dyads to test (any spelling); default all in ``scores`` / ``obs``.
     scores : DataFrame, optional
@@ -106,7 +108,7 @@ def trend_test(
     if dyads is not None:
         want = [dyad_id(d) for d in ([dyads] if isinstance(dyads, str) else dyads)]
     if scores is None:
-        scores = _scores(obs, measure, want)
+        scores = _complete_years(_scores(obs, measure, want), obs)
     missing = [c for c in ("dyad", "year", measure) if c not in scores.columns]
     if missing:
         raise MethodError(f"scores lacks column(s) {', '.join(missing)}; it needs dyad, year and {measure}.")
@@ -132,6 +134,19 @@ def trend_test(
         rows.append((d, measure, int(obsy.min()) if len(obsy) else None, int(obsy.max()) if len(obsy) else None,
                      n, b, se, lo, hi, pv, L, direction, b * span))
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _complete_years(scores: pd.DataFrame, obs) -> pd.DataFrame:
+    """``scores`` without the dyad-years that ``obs`` codes only to date (a year in progress)."""
+    from ..observations import incomplete_years, load_panel, read_observations
+
+    o = load_panel() if obs is None else (read_observations(obs) if not isinstance(obs, pd.DataFrame) else obs)
+    inc = incomplete_years(o)
+    if not len(inc):
+        return scores
+    keys = pd.MultiIndex.from_arrays([scores["dyad"].astype(object).to_numpy(),
+                                      scores["year"].to_numpy(dtype="int64")])
+    return scores[~keys.isin(pd.MultiIndex.from_frame(inc))]
 
 
 def _scores(obs, measure: str, want):

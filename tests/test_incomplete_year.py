@@ -1,0 +1,163 @@
+"""A year still in progress: coded to date, only with state indicators, scored but never trained on.
+
+The bundled panel codes years up to ``PANEL_COMPLETE_THROUGH`` in full. A later year is coded
+to date for some dyads (the notes of its rows begin "<year> to date"), only with indicators that
+describe a state. These tests hold the data to that rule, check that the commitment model is
+fitted, judged and versioned on complete years only, and that scoring such a year says it is
+provisional (classify's verdict_reason and warning, the CLI table's footer).
+"""
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import alliance_index as ai
+import alliance_index.observations as ob
+from alliance_index.cli import main
+from alliance_index.errors import CoverageWarning
+from alliance_index.models.classify import attach_classification, classify
+from alliance_index.models.commitment import bundled_panel_hash, bundled_training_data
+
+LAST = ob.PANEL_COMPLETE_THROUGH
+
+
+def _with_to_date_year(dyad: str = "Russia-Iran", year: int = LAST + 1,
+                       indicators=("partnership_level", "non_support_when_attacked", "diplomatic_backing",
+                                   "financial_integration", "defense_cooperation_agreements")) -> pd.DataFrame:
+    """The bundled rows of one dyad plus a to-date year copied from its last complete year."""
+    o = ai.load_panel([dyad])
+    new = o[(o["year"] == LAST) & o["indicator"].isin(indicators)].copy()
+    assert len(new) >= 3, "fixture needs state indicators coded in the last complete year"
+    new["year"] = year
+    new["note"] = f"{year} to date (as of test): " + new["note"].astype(str)
+    return pd.concat([o, new], ignore_index=True)
+
+
+# ------------------------------------------------------------------ the data rule
+
+
+def test_bundled_rows_after_the_last_complete_year_follow_the_to_date_rule():
+    p = ai.load_panel()
+    late = p[p["year"] > LAST]
+    bad = late[~late["indicator"].isin(ob.INCOMPLETE_YEAR_INDICATORS)]
+    assert bad.empty, ("flows counted over a year cannot be coded for a year in progress: "
+                       + ", ".join(f"{d} {y} {i}" for d, y, i in bad[["dyad", "year", "indicator"]].head().values))
+    notes = late["note"].astype(str)
+    prefix = late["year"].astype(str) + " to date (as of "
+    wrong = late[[not n.startswith(pf) for n, pf in zip(notes, prefix)]]
+    assert wrong.empty, f"notes of a to-date year must begin '<year> to date (as of ...': {wrong.head(3).values}"
+    assert (late["year"] <= int(ob.PANEL_AS_OF[:4])).all()
+
+
+def test_only_years_after_the_last_complete_year_are_marked_to_date():
+    inc = ob.incomplete_years(ai.load_panel())
+    assert (inc["year"] > LAST).all()
+    p = ai.load_panel()
+    assert set(map(tuple, inc[["dyad", "year"]].values)) == set(
+        map(tuple, p.loc[p["year"] > LAST, ["dyad", "year"]].drop_duplicates().values))
+
+
+def test_incomplete_years_reads_the_note_prefix_of_the_rows_own_year():
+    o = _with_to_date_year()
+    inc = ob.incomplete_years(o)
+    assert inc.values.tolist() == [["IRN-RUS", LAST + 1]]
+    o2 = o.copy()
+    o2.loc[o2["year"] == LAST + 1, "note"] = f"{LAST} to date: wrong year"  # prefix must name the row's year
+    assert ob.incomplete_years(o2).empty
+    assert ob.incomplete_years(o.drop(columns="note")).empty
+    assert ob.incomplete_years(o.iloc[:0]).empty
+
+
+def test_incomplete_year_indicators_are_catalog_states_not_flows():
+    cat = ai.catalog()
+    assert ob.INCOMPLETE_YEAR_INDICATORS <= set(cat.index)
+    flows = {"trade_usd", "trade_dependence", "investment_usd", "arms_transfers_tiv", "joint_exercises",
+             "leader_meetings", "senior_official_visits", "military_incidents", "diplomatic_protests",
+             "economic_disputes"}
+    assert not flows & ob.INCOMPLETE_YEAR_INDICATORS
+
+
+# ------------------------------------------------------------------ the model reads complete years only
+
+
+def test_training_data_and_panel_version_leave_out_years_in_progress(monkeypatch):
+    V, y = bundled_training_data()
+    assert int(V.index.get_level_values("year").max()) <= LAST
+    assert len(V) == len(y)
+    base = bundled_panel_hash()
+    obs = ob.load_panel()
+    extra = _with_to_date_year()
+    extra = extra[extra["year"] > LAST]
+    monkeypatch.setattr(ob, "load_panel", lambda *a, **k: pd.concat([obs, extra], ignore_index=True))
+    assert bundled_panel_hash() == base  # a to-date row does not change what the model is fitted on
+    V2, _ = bundled_training_data()
+    assert V2.shape == V.shape
+    changed = obs.copy()
+    i = changed.index[changed["year"] == LAST][0]
+    changed.loc[i, "value"] = changed.loc[i, "value"] + 1
+    monkeypatch.setattr(ob, "load_panel", lambda *a, **k: changed)
+    assert bundled_panel_hash() != base  # a complete year's value does
+
+
+# ------------------------------------------------------------------ scoring says "provisional"
+
+
+def test_classify_marks_and_warns_about_a_year_in_progress():
+    o = _with_to_date_year()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        r = classify(o, year=[LAST, LAST + 1], n_sims=100, seed=1)
+    last, now = r[r["year"] == LAST].iloc[0], r[r["year"] == LAST + 1].iloc[0]
+    assert "provisional" not in last["verdict_reason"]
+    assert now["verdict_reason"].endswith(f"({LAST + 1} coded only to date: provisional)")
+    msgs = [str(x.message) for x in w if issubclass(x.category, CoverageWarning)]
+    assert any("coded only to date" in m and f"IRN-RUS {LAST + 1}" in m for m in msgs)
+    assert 0 <= now["p_de_jure_lo"] <= now["p_de_jure"] <= now["p_de_jure_hi"] <= 1
+    # the complete year's number does not depend on whether the to-date year is scored with it
+    alone = classify(o, year=LAST, n_sims=100, seed=1)
+    np.testing.assert_allclose(alone["p_de_jure"].to_numpy(), [last["p_de_jure"]])
+
+
+def test_attach_classification_marks_the_year_in_progress():
+    o = _with_to_date_year()
+    s = ai.score(o, dyads=["Russia-Iran"])
+    s = s[s["year"] >= LAST]
+    a = attach_classification(s, o, n_sims=100)
+    reasons = dict(zip(a["year"], a["verdict_reason"]))
+    assert "provisional" in reasons[LAST + 1] and "provisional" not in reasons[LAST]
+
+
+def test_cli_table_footer_names_the_year_in_progress_and_json_carries_it(tmp_path, capsys):
+    f = tmp_path / "irn.csv"
+    _with_to_date_year().to_csv(f, index=False)
+    assert main(["score", "Russia-Iran", "--data", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert f"provisional: IRN-RUS {LAST + 1} coded only to date" in out
+    assert main(["score", "Russia-Iran", "--data", str(f), "--year", str(LAST)]) == 0
+    assert "provisional" not in capsys.readouterr().out
+    assert main(["score", "Russia-Iran", "--data", str(f), "--format", "json"]) == 0
+    recs = json.loads(capsys.readouterr().out)
+    assert recs[0]["year"] == LAST + 1 and recs[0]["verdict_reason"].endswith("provisional)")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_machine_formats_carry_no_footer(tmp_path, capsys, fmt):
+    f = tmp_path / "irn.csv"
+    _with_to_date_year().to_csv(f, index=False)
+    assert main(["score", "Russia-Iran", "--data", str(f), "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert "provisional:" not in out.splitlines()[-1]
+
+
+def test_trend_leaves_out_the_year_in_progress():
+    from alliance_index.scenarios.trend import trend_test
+
+    o = _with_to_date_year()
+    t = trend_test(o, dyads=["Russia-Iran"], measure="index")
+    base = trend_test(o[o["year"] <= LAST], dyads=["Russia-Iran"], measure="index")
+    assert int(t["last_year"].iloc[0]) == LAST
+    np.testing.assert_allclose(t["slope"].to_numpy(), base["slope"].to_numpy())
