@@ -113,19 +113,26 @@ def scores_for(obs: Any = None, *, classify: bool = True, **options) -> pd.DataF
     DataFrame
         One row per dyad-year, columns of :func:`alliance_index.index.score`
         (``dyad``, ``year``, ``index``, ``cooperation``, ``discord``, ``dom_<domain>_<side>``,
-        ``p_de_jure``, ``p_de_jure_lo``, ``p_de_jure_hi``, ``verdict``, …).
+        ``p_de_jure``, ``p_de_jure_lo``, ``p_de_jure_hi``, ``verdict``, …), and
+        ``provisional``: True for a dyad-year the observations code only to date
+        (:func:`alliance_index.observations.incomplete_years`; always False for a Panel).
     """
     from .index.composite import score
-    from .observations import load_panel
+    from .observations import incomplete_years, load_panel, read_observations
+    from .panel import Panel
 
-    df = score(load_panel() if obs is None else obs, **options)
+    src = load_panel() if obs is None else obs
+    df = score(src, **options)
     if classify:
-        from .panel import Panel
-
         attach = _classifier()
         # the classifier reads long observations (or a path); a Panel cannot be handed back to it
         if attach is not None and not isinstance(obs, Panel):
             df = attach(df, obs)
+    inc = pd.DataFrame(columns=["dyad", "year"])
+    if not isinstance(src, Panel):
+        inc = incomplete_years(src if isinstance(src, pd.DataFrame) else read_observations(src))
+    keys = pd.MultiIndex.from_arrays([df["dyad"].astype(object).to_numpy(), df["year"].to_numpy(dtype="int64")])
+    df["provisional"] = keys.isin(pd.MultiIndex.from_frame(inc.astype({"year": "int64"}))) if len(inc) else False
     return df
 
 
@@ -367,9 +374,13 @@ def plot_timeseries(
     pband = _band_cols(df, "p_de_jure") if has_p else None
     pax = ax.twinx() if has_p else None
     handles = []
+    prov_handle = None
     for i, d in enumerate(sel):
         col = PALETTE[i % len(PALETTE)]
-        g = df[df["dyad"] == d].sort_values("year")
+        gall = df[df["dyad"] == d].sort_values("year")
+        prov = (gall["provisional"].to_numpy(dtype=bool) if "provisional" in gall.columns
+                else np.zeros(len(gall), dtype=bool))
+        g, gp = gall[~prov], gall[prov]  # complete years as lines; years coded to date as hollow points
         yr = g["year"].to_numpy(dtype=float)
         (h,) = ax.plot(yr, g["index"].to_numpy(dtype=float), "-", marker="o", ms=3, color=col, lw=2,
                        label=f"{d} index")
@@ -377,13 +388,30 @@ def plot_timeseries(
         if iband:
             ax.fill_between(yr, g[iband[0]].to_numpy(dtype=float), g[iband[1]].to_numpy(dtype=float),
                             color=col, alpha=0.18, lw=0, label=f"{d} index interval")
-        if pax is not None and g["p_de_jure"].notna().any():
+        if len(gp):
+            prov_handle = ax.plot(gp["year"].to_numpy(dtype=float), gp["index"].to_numpy(dtype=float), "o",
+                                  ms=6, mfc="white", mec=col, mew=1.5, ls="none",
+                                  label=f"{d} index, year coded to date")[0]
+        if pax is not None and gall["p_de_jure"].notna().any():
             (hp,) = pax.plot(yr, g["p_de_jure"].to_numpy(dtype=float), "--", color=col, lw=1.6,
                              label=f"{d} p_de_jure")
             handles.append(hp)
             if pband:
                 pax.fill_between(yr, g[pband[0]].to_numpy(dtype=float), g[pband[1]].to_numpy(dtype=float),
                                  color=col, alpha=0.10, lw=0, label=f"{d} p_de_jure interval")
+            if len(gp):
+                py = gp["year"].to_numpy(dtype=float)
+                pp = gp["p_de_jure"].to_numpy(dtype=float)
+                if pband:  # its interval as a bar, not a band joined to the complete years
+                    err = np.vstack([pp - gp[pband[0]].to_numpy(dtype=float), gp[pband[1]].to_numpy(dtype=float) - pp])
+                    pax.errorbar(py, pp, yerr=err, fmt="none", ecolor=col, alpha=0.5, lw=1, capsize=3)
+                pax.plot(py, pp, "D", ms=5, mfc="white", mec=col, mew=1.3, ls="none",
+                         label=f"{d} p_de_jure, year coded to date")
+    if prov_handle is not None:
+        from matplotlib.lines import Line2D
+
+        handles.append(Line2D([], [], marker="o", ls="none", mfc="white", mec="0.3", mew=1.5, ms=6,
+                              label="hollow: year coded only to date (provisional)"))
     ax.set_xlabel("year")
     ax.set_ylabel("alliance index (0–100)")
     ax.set_ylim(0, 100)

@@ -161,3 +161,22 @@ def test_trend_leaves_out_the_year_in_progress():
     base = trend_test(o[o["year"] <= LAST], dyads=["Russia-Iran"], measure="index")
     assert int(t["last_year"].iloc[0]) == LAST
     np.testing.assert_allclose(t["slope"].to_numpy(), base["slope"].to_numpy())
+
+
+def test_timeseries_draws_the_year_in_progress_apart():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import alliance_index.plotting as P
+
+    o = _with_to_date_year()
+    sc = P.scores_for(o)
+    assert sc.loc[sc["year"] == LAST + 1, "provisional"].all() and not sc.loc[sc["year"] <= LAST, "provisional"].any()
+    ax = P.plot_timeseries(sc, ["Russia-Iran"])
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert max(lines["IRN-RUS index"].get_xdata()) == LAST  # the solid line stops at the last complete year
+    assert list(lines["IRN-RUS index, year coded to date"].get_xdata()) == [LAST + 1]
+    plines = {ln.get_label(): ln for ln in ax.p_axis.get_lines()}
+    assert max(plines["IRN-RUS p_de_jure"].get_xdata()) == LAST
+    assert list(plines["IRN-RUS p_de_jure, year coded to date"].get_xdata()) == [LAST + 1]
+    assert any("coded only to date" in t.get_text() for t in ax.get_legend().get_texts())
