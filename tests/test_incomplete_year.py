@@ -30,6 +30,7 @@ def _with_to_date_year(dyad: str = "Russia-Iran", year: int = LAST + 1,
                                    "financial_integration", "defense_cooperation_agreements")) -> pd.DataFrame:
     """The bundled rows of one dyad plus a to-date year copied from its last complete year."""
     o = ai.load_panel([dyad])
+    o = o[o["year"] <= LAST]  # the bundled to-date rows are replaced by the fixture's own
     new = o[(o["year"] == LAST) & o["indicator"].isin(indicators)].copy()
     assert len(new) >= 3, "fixture needs state indicators coded in the last complete year"
     new["year"] = year
