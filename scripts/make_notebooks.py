@@ -145,6 +145,37 @@ ax = aip.plot_timeseries(scores, DYADS)
 ax.figure
 """),
     md("""
+## 2026 so far: a year in progress
+
+The bundled panel codes 2010–2025 in full. For these two dyads it also codes 2026 *to date*, and
+only with indicators that describe a state (treaties and agreements in force, bases, levels of
+backing, yes/no facts such as help withheld when attacked): flows counted over a year (trade,
+meetings, exercises, incidents) stay unobserved until the year is over. Such rows are hollow
+points in the plot above; the classifier marks them provisional and warns (`docs/contract_additions.md`).
+For Russia–Iran, 2026 holds the test the seed analysis asked about: Iran was struck from 28 February
+and Russia sent no military help.
+"""),
+    code("""
+import warnings
+
+from alliance_index.models import classify, compare_p_de_jure
+from alliance_index.observations import incomplete_years
+
+print(incomplete_years(obs))
+try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the provisional and coverage warnings are printed in the table instead
+        now = classify(obs[obs["dyad"].isin(["BLR-RUS", "IRN-RUS"])], year=2026)
+        pair = compare_p_de_jure("Russia-Belarus", "Russia-Iran", 2026)
+    display(now[["dyad", "year", "p_de_jure", "p_de_jure_lo", "p_de_jure_hi", "coverage", "verdict",
+                 "verdict_reason"]].round(3))
+    display(pair.round(3))
+    ev26 = obs[(obs["dyad"] == "IRN-RUS") & (obs["year"] == 2026)]
+    display(ev26[["indicator", "value", "confidence", "note"]])
+except FileNotFoundError as exc:  # no fitted classifier in this installation: say so, invent nothing
+    print(f"classification not available: {exc}")
+"""),
+    md("""
 ## What pushes each dyad toward or away from alliance
 
 Each bar is one observed indicator's contribution in index points; the bars add up to the index
