@@ -112,13 +112,16 @@ def test_timeseries_index_only(scores):
     sc = scores.copy()
     sc[["p_de_jure", "p_de_jure_lo", "p_de_jure_hi"]] = np.nan
     ax = P.plot_timeseries(sc, PAIR)
-    assert [ln.get_label() for ln in ax.lines] == ["BLR-RUS index", "IRN-RUS index"]
+    # solid lines over the complete years; the bundled 2026 (coded to date) as separate hollow points
+    assert [ln.get_label() for ln in ax.lines] == ["BLR-RUS index", "BLR-RUS index, year coded to date",
+                                                   "IRN-RUS index", "IRN-RUS index, year coded to date"]
     assert ax.get_xlabel() == "year" and ax.get_ylabel() == "alliance index (0–100)"
     assert ax.p_axis is None
     assert any("not available" in t.get_text() for t in ax.texts)
-    x = ax.lines[1].get_xdata()
-    n_years = int((scores["dyad"] == "IRN-RUS").sum())
-    assert len(x) == n_years
+    x = ax.lines[2].get_xdata()
+    irn = scores["dyad"] == "IRN-RUS"
+    assert len(x) == int((irn & ~scores["provisional"]).sum())
+    assert list(ax.lines[3].get_xdata()) == scores.loc[irn & scores["provisional"], "year"].tolist()
 
 
 def test_timeseries_with_p_and_bands(scores):
@@ -131,7 +134,10 @@ def test_timeseries_with_p_and_bands(scores):
     sc["index_hi"] = sc["index"] + 5
     ax = P.plot_timeseries(sc, PAIR)
     assert ax.p_axis is not None
-    assert [ln.get_label() for ln in ax.p_axis.lines] == ["BLR-RUS p_de_jure", "IRN-RUS p_de_jure"]
+    labels = [ln.get_label() for ln in ax.p_axis.lines if not ln.get_label().startswith("_")]
+    # dashed lines over the complete years, hollow diamonds (with an interval bar) for the 2026 rows coded to date
+    assert labels == ["BLR-RUS p_de_jure", "BLR-RUS p_de_jure, year coded to date",
+                      "IRN-RUS p_de_jure", "IRN-RUS p_de_jure, year coded to date"]
     assert "p_de_jure" in ax.p_axis.get_ylabel() and ax.p_axis.get_ylim() == (0.0, 1.0)
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 2  # index bands
     assert sum(isinstance(c, PolyCollection) for c in ax.p_axis.collections) == 2  # p bands
