@@ -310,3 +310,15 @@ def test_report_explains_p_de_jure(report, obs):
         assert f"{e.loc['total', 'contribution']:,.2f}" in section  # the log-odds the rows add up to
         assert f"{e.loc['military_cooperation', 'contribution']:,.2f}" in section
     assert "military cooperation" in section and "% obs.)" in section
+
+
+def test_report_marks_a_year_coded_to_date(obs):
+    """The bundled 2026 rows of the flagship pair are a year in progress: the report says so; 2025 does not."""
+    from alliance_index.observations import PANEL_COMPLETE_THROUGH as LAST
+
+    pair = obs[obs["dyad"].isin(["BLR-RUS", "IRN-RUS"])]
+    text = build_report(DYADS, obs=pair, uncertainty_draws=0)  # default year: the latest, 2026
+    assert f"scores for {LAST + 1}" in text
+    assert f"Provisional: IRN-RUS {LAST + 1}, BLR-RUS {LAST + 1} coded only to date" in html.unescape(text)
+    text = build_report(DYADS, obs=pair, year=LAST, uncertainty_draws=0)
+    assert "Provisional:" not in html.unescape(text)
