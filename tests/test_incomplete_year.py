@@ -181,3 +181,12 @@ def test_timeseries_draws_the_year_in_progress_apart():
     assert max(plines["IRN-RUS p_de_jure"].get_xdata()) == LAST
     assert list(plines["IRN-RUS p_de_jure, year coded to date"].get_xdata()) == [LAST + 1]
     assert any("coded only to date" in t.get_text() for t in ax.get_legend().get_texts())
+
+
+def test_cli_explain_footer_names_the_year_in_progress(tmp_path, capsys):
+    f = tmp_path / "irn.csv"
+    _with_to_date_year().to_csv(f, index=False)
+    assert main(["explain", "Russia-Iran", "--data", str(f)]) == 0
+    assert f"provisional: IRN-RUS {LAST + 1} coded only to date" in capsys.readouterr().out
+    assert main(["explain", "Russia-Iran", "--data", str(f), "--year", str(LAST)]) == 0
+    assert "provisional" not in capsys.readouterr().out

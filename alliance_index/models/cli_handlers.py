@@ -76,4 +76,7 @@ def cmd_explain(args) -> str:
     note = ("contribution = coef × z on the log-odds scale; the terms of a dyad-year add up to 'total', whose value "
             "is the point probability (classify's p_de_jure also averages over coefficient uncertainty); "
             "observed = share of the feature's indicators observed, the rest imputed.")
-    return out + "\n" + note if np.isfinite(df["contribution"]).all() else out
+    from ..index.cli_handlers import _provisional_line
+
+    out = out + "\n" + note if np.isfinite(df["contribution"]).all() else out
+    return out + _provisional_line(df.drop_duplicates(["dyad", "year"]), obs)
