@@ -262,9 +262,10 @@ def plot_domain_profile(
     y = _pick_year(df, sel, year)
     vals = np.array([[[_row(df, d, y)[_domain_col(df, dom, s)] for dom in DOMAINS] for s in SIDES] for d in sel],
                     dtype="float64")  # (dyads, sides, domains)
-    if kind == "bars":
-        return _profile_bars(vals, sel, y, ax)
-    return _profile_radar(vals, sel, y, ax)
+    ax = _profile_bars(vals, sel, y, ax) if kind == "bars" else _profile_radar(vals, sel, y, ax)
+    if "provisional" in df.columns and df.loc[df["dyad"].isin(sel) & (df["year"] == y), "provisional"].any():
+        ax.set_title(ax.get_title().replace(f"Domain profile, {y}", f"Domain profile, {y} (coded to date: provisional)"))
+    return ax
 
 
 def _profile_bars(vals: np.ndarray, sel: list[str], year: int, ax: Any) -> Any:

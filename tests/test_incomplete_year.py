@@ -190,3 +190,15 @@ def test_cli_explain_footer_names_the_year_in_progress(tmp_path, capsys):
     assert f"provisional: IRN-RUS {LAST + 1} coded only to date" in capsys.readouterr().out
     assert main(["explain", "Russia-Iran", "--data", str(f), "--year", str(LAST)]) == 0
     assert "provisional" not in capsys.readouterr().out
+
+
+def test_domain_profile_title_says_provisional():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import alliance_index.plotting as P
+
+    sc = P.scores_for(_with_to_date_year())
+    for kind in ("bars", "radar"):
+        assert "provisional" in P.plot_domain_profile(sc, year=LAST + 1, dyads=["Russia-Iran"], kind=kind).get_title()
+        assert "provisional" not in P.plot_domain_profile(sc, year=LAST, dyads=["Russia-Iran"], kind=kind).get_title()
