@@ -85,10 +85,11 @@ def emit(obj, fmt: str, table: pd.DataFrame | None = None) -> str:
 
 def cmd_dyads(args) -> str:
     from . import countries
-    from .observations import known_status, load_status
+    from .observations import incomplete_years, known_status, load_status
 
     obs = load_obs(args.data)
     status = load_status()
+    to_date = incomplete_years(obs).groupby("dyad")["year"].agg(lambda s: sorted(int(y) for y in s)).to_dict()
     recs = []
     for dyad, g in obs.groupby("dyad", sort=True):
         a, b = dyad.split("-")
@@ -109,10 +110,12 @@ def cmd_dyads(args) -> str:
             "n_observations": int(g["value"].notna().sum()),
             "known_status": ks,
             "status": spells,
+            "years_to_date": to_date.get(dyad, []),  # years coded only to date (a year in progress)
         })
     table = pd.DataFrame([
         {"dyad": r["dyad"], "countries": " – ".join(r["countries"]),
-         "years": f"{r['first_year']}–{r['last_year']}" if r["first_year"] is not None else "—",
+         "years": (f"{r['first_year']}–{r['last_year']}" if r["first_year"] is not None else "—")
+                  + "".join(f" ({y} to date)" for y in r["years_to_date"]),
          "observations": r["n_observations"],
          "known_status": r["known_status"] if r["known_status"] is not None else "unknown",
          "instruments": "; ".join(f"{s['obligation']} {s['start_year']}–{s['end_year'] or ''} ({s['instrument']})"

@@ -202,3 +202,18 @@ def test_domain_profile_title_says_provisional():
     for kind in ("bars", "radar"):
         assert "provisional" in P.plot_domain_profile(sc, year=LAST + 1, dyads=["Russia-Iran"], kind=kind).get_title()
         assert "provisional" not in P.plot_domain_profile(sc, year=LAST, dyads=["Russia-Iran"], kind=kind).get_title()
+
+
+def test_cli_dyads_lists_years_coded_to_date(tmp_path, capsys):
+    f = tmp_path / "irn.csv"
+    _with_to_date_year().to_csv(f, index=False)
+    assert main(["dyads", "--data", str(f), "--format", "json"]) == 0
+    rec = json.loads(capsys.readouterr().out)[0]
+    assert rec["dyad"] == "IRN-RUS" and rec["last_year"] == LAST + 1 and rec["years_to_date"] == [LAST + 1]
+    assert main(["dyads", "--data", str(f)]) == 0
+    assert f"({LAST + 1} to date)" in capsys.readouterr().out
+    bundled = ai.load_panel(["Russia-Iran"])
+    g = tmp_path / "complete.csv"
+    bundled[bundled["year"] <= LAST].to_csv(g, index=False)
+    assert main(["dyads", "--data", str(g), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["years_to_date"] == []
