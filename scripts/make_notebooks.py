@@ -147,8 +147,8 @@ ax.figure
     md("""
 ## 2026 so far: a year in progress
 
-The bundled panel codes 2010–2025 in full. For these two dyads it also codes 2026 *to date*, and
-only with indicators that describe a state (treaties and agreements in force, bases, levels of
+The bundled panel codes 2010–2025 in full. For these two dyads, and the other 16 of the flagship
+comparison set that still exist, it also codes 2026 *to date*, and only with indicators that describe a state (treaties and agreements in force, bases, levels of
 backing, yes/no facts such as help withheld when attacked): flows counted over a year (trade,
 meetings, exercises, incidents) stay unobserved until the year is over. Such rows are hollow
 points in the plot above; the classifier marks them provisional and warns (`docs/contract_additions.md`).
@@ -161,7 +161,7 @@ import warnings
 from alliance_index.models import classify, compare_p_de_jure
 from alliance_index.observations import incomplete_years
 
-print(incomplete_years(obs))
+print(f"{len(incomplete_years(obs))} dyad-years coded to date:", ", ".join(incomplete_years(obs)["dyad"]))
 try:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the provisional and coverage warnings are printed in the table instead
