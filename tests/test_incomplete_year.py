@@ -123,6 +123,34 @@ def test_classify_marks_and_warns_about_a_year_in_progress():
     np.testing.assert_allclose(alone["p_de_jure"].to_numpy(), [last["p_de_jure"]])
 
 
+def test_a_year_in_progress_leaves_the_complete_years_unchanged():
+    """Its rows are no donors for a complete year's missing cells: adding them changes nothing there."""
+    from alliance_index.models import compare_p_de_jure, explain_p_de_jure
+
+    o = _with_to_date_year()
+    base = o[o["year"] <= LAST]
+    yrs = [LAST - 2, LAST - 1, LAST]
+    a = classify(o, year=yrs, n_sims=200, seed=3)
+    b = classify(base, year=yrs, n_sims=200, seed=3)
+    np.testing.assert_array_equal(a[["p_de_jure", "p_de_jure_lo", "p_de_jure_hi"]].to_numpy(),
+                                  b[["p_de_jure", "p_de_jure_lo", "p_de_jure_hi"]].to_numpy())
+    ea, eb = explain_p_de_jure(o, year=LAST), explain_p_de_jure(base, year=LAST)
+    np.testing.assert_array_equal(ea["contribution"].to_numpy(), eb["contribution"].to_numpy())
+    # ... while the year in progress itself may draw from every year, and scoring it with the
+    # complete years gives the same numbers as scoring it alone (one random stream for both)
+    both = classify(o, year=[LAST, LAST + 1], n_sims=200, seed=3)
+    alone = classify(o, year=LAST + 1, n_sims=200, seed=3)
+    np.testing.assert_array_equal(both.loc[both["year"] == LAST + 1, "p_de_jure"].to_numpy(),
+                                  alone["p_de_jure"].to_numpy())
+    np.testing.assert_array_equal(both.loc[both["year"] == LAST, "p_de_jure"].to_numpy(),
+                                  a.loc[a["year"] == LAST, "p_de_jure"].to_numpy())
+    bl = ai.load_panel(["Russia-Belarus"])
+    two = pd.concat([o, bl[bl["year"] <= LAST]], ignore_index=True)
+    c1 = compare_p_de_jure("Russia-Belarus", "Russia-Iran", LAST, two, n_sims=300, seed=2)
+    c0 = compare_p_de_jure("Russia-Belarus", "Russia-Iran", LAST, two[two["year"] <= LAST], n_sims=300, seed=2)
+    np.testing.assert_array_equal(c1[["diff", "diff_lo", "diff_hi"]].to_numpy(), c0[["diff", "diff_lo", "diff_hi"]].to_numpy())
+
+
 def test_attach_classification_marks_the_year_in_progress():
     o = _with_to_date_year()
     s = ai.score(o, dyads=["Russia-Iran"])

@@ -87,6 +87,48 @@ def _incomplete(o: pd.DataFrame, dy, yr) -> np.ndarray:
         pd.MultiIndex.from_arrays([inc["dyad"].to_numpy(dtype=object), inc["year"].to_numpy(dtype="int64")]))
 
 
+def _rows_incomplete(o: pd.DataFrame, V: pd.DataFrame) -> np.ndarray:
+    """Boolean per row of ``V``: the dyad-year is coded only to date in ``o``."""
+    return _incomplete(o, V.index.get_level_values("dyad").to_numpy(dtype=object),
+                       V.index.get_level_values("year").to_numpy(dtype="int64"))
+
+
+def _by_completeness(V: pd.DataFrame, target: np.ndarray, prov: np.ndarray, seed, run) -> np.ndarray:
+    """``run(V_sub, target_sub, rng)`` (an array whose axis 1 runs over the target rows), with the
+    donors a row may draw its missing cells from restricted by completeness.
+
+    A complete year's missing cells are drawn only from the dyad's complete years, so adding a
+    year in progress (:func:`alliance_index.observations.incomplete_years`) leaves every complete
+    year's result unchanged; a year in progress draws from all of the dyad's years. Both runs use
+    the same random stream (common random numbers), so their draws pair up as in a single run,
+    and with no year in progress this is exactly ``run(V, target, default_rng(seed))``."""
+    import copy
+
+    target = np.asarray(target, dtype=bool)
+    prov = np.asarray(prov, dtype=bool)
+    rng = np.random.default_rng(seed)
+    if not (prov & target).any():
+        keep = ~prov
+        return run(V[keep], target[keep], rng)
+    state = copy.deepcopy(rng.bit_generator.state)
+    col = np.cumsum(target) - 1  # column of each target row in the result
+    out, first = None, True
+    for rows, tsel in ((~prov, target & ~prov), (np.ones(len(V), dtype=bool), target & prov)):
+        if not tsel.any():
+            continue
+        if first:
+            r = rng
+        else:
+            r = np.random.Generator(type(rng.bit_generator)())
+            r.bit_generator.state = copy.deepcopy(state)
+        part = run(V[rows], tsel[rows], r)
+        if out is None:
+            out = np.empty((part.shape[0], int(target.sum())) + part.shape[2:], dtype=part.dtype)
+        out[:, col[tsel]] = part
+        first = False
+    return out
+
+
 def _mark_provisional(reasons, mask: np.ndarray, yr) -> np.ndarray:
     """Append the incomplete-year caveat to the ``verdict_reason`` of the masked rows."""
     r = np.asarray(reasons, dtype=object).copy()
@@ -184,8 +226,8 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     from ..observations import known_status
     _check_n_sims(n_sims)
     hist, com, o, V, ignored, target = _prepare(obs, year, fitted, "classify")
-    rng = np.random.default_rng(seed)
-    draws = predict_draws(com, V, hist, n_sims, rng, target=target)
+    draws = _by_completeness(V, target, _rows_incomplete(o, V), seed,
+                             lambda Vs, ts, rng: predict_draws(com, Vs, hist, n_sims, rng, target=ts))
     idx = V.index[target]
     out = summarise(draws)
     out.insert(0, "year", idx.get_level_values("year").to_numpy(dtype="int64"))
@@ -290,7 +332,8 @@ def compare_p_de_jure(dyad_a: str, dyad_b: str, year: int, obs=None, *, n_sims: 
                                 "choose a year both dyads have.")
     target = np.zeros(len(V), dtype=bool)
     target[pos] = True
-    draws = predict_draws(com, V, hist, n_sims, np.random.default_rng(seed), target=target)
+    draws = _by_completeness(V, target, _rows_incomplete(o, V), seed,
+                             lambda Vs, ts, rng: predict_draws(com, Vs, hist, n_sims, rng, target=ts))
     order = np.cumsum(target) - 1  # column of each target row in ``draws``
     pa, pb = draws[:, order[pos[0]]], draws[:, order[pos[1]]]
     d = pa - pb
@@ -356,11 +399,12 @@ def explain_p_de_jure(obs=None, year: int | Iterable[int] | None = None, *, n_im
     from .features import HISTORICAL_INDICATORS
     if isinstance(n_imputations, bool) or not isinstance(n_imputations, (int, np.integer)) or n_imputations < 1:
         raise MethodError(f"n_imputations must be an integer >= 1, got {n_imputations!r} (e.g. n_imputations=200)")
-    hist, com, _, V, _, target = _prepare(obs, year, fitted, "explain_p_de_jure")
-    rng = np.random.default_rng(seed)
-    keys = row_keys(V.index, int(rng.integers(0, 2**63 - 1)))
-    F = simulate_features(V, hist, com.pool, n_imputations, rng, target=target, nodes=com.nodes,
-                          use_structural=com.use_structural, keys=keys)
+    hist, com, o, V, _, target = _prepare(obs, year, fitted, "explain_p_de_jure")
+    base = int(np.random.default_rng(seed).integers(0, 2**63 - 1))
+    F = _by_completeness(V, target, _rows_incomplete(o, V), None,
+                         lambda Vs, ts, rng: simulate_features(Vs, hist, com.pool, n_imputations, rng, target=ts,
+                                                               nodes=com.nodes, use_structural=com.use_structural,
+                                                               keys=row_keys(Vs.index, base)))
     X = np.where(np.isnan(F), com.means, F).mean(axis=0)  # (n, k): what the model reads, averaged
     Z = (X - com.means) / com.scales
     b = com.params.to_numpy()
