@@ -453,6 +453,17 @@ def incomplete_years(obs: pd.DataFrame) -> pd.DataFrame:
     return out.drop_duplicates().sort_values(["dyad", "year"], kind="stable").reset_index(drop=True)
 
 
+def is_incomplete(obs: pd.DataFrame, dyads, years) -> np.ndarray:
+    """Boolean mask over the dyad-years ``(dyads[i], years[i])``: True where ``obs`` codes that
+    dyad-year only to date (:func:`incomplete_years`)."""
+    inc = incomplete_years(obs)
+    keys = pd.MultiIndex.from_arrays([np.asarray(dyads, dtype=object), np.asarray(years, dtype="int64")])
+    if not len(inc):
+        return np.zeros(len(keys), dtype=bool)
+    return keys.isin(pd.MultiIndex.from_arrays([inc["dyad"].to_numpy(dtype=object),
+                                                inc["year"].to_numpy(dtype="int64")]))
+
+
 def list_dyads() -> list[str]:
     """Canonical ids of the bundled dyads, sorted."""
     return sorted(_bundled_panel()["dyad"].unique().tolist())

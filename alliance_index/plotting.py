@@ -118,7 +118,7 @@ def scores_for(obs: Any = None, *, classify: bool = True, **options) -> pd.DataF
         (:func:`alliance_index.observations.incomplete_years`; always False for a Panel).
     """
     from .index.composite import score
-    from .observations import incomplete_years, load_panel, read_observations
+    from .observations import is_incomplete, load_panel, read_observations
     from .panel import Panel
 
     src = load_panel() if obs is None else obs
@@ -128,11 +128,9 @@ def scores_for(obs: Any = None, *, classify: bool = True, **options) -> pd.DataF
         # the classifier reads long observations (or a path); a Panel cannot be handed back to it
         if attach is not None and not isinstance(obs, Panel):
             df = attach(df, obs)
-    inc = pd.DataFrame(columns=["dyad", "year"])
-    if not isinstance(src, Panel):
-        inc = incomplete_years(src if isinstance(src, pd.DataFrame) else read_observations(src))
-    keys = pd.MultiIndex.from_arrays([df["dyad"].astype(object).to_numpy(), df["year"].to_numpy(dtype="int64")])
-    df["provisional"] = keys.isin(pd.MultiIndex.from_frame(inc.astype({"year": "int64"}))) if len(inc) else False
+    df["provisional"] = (False if isinstance(src, Panel) else
+                         is_incomplete(src if isinstance(src, pd.DataFrame) else read_observations(src),
+                                       df["dyad"], df["year"]))
     return df
 
 

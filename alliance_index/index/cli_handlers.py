@@ -75,16 +75,12 @@ def _render(df: pd.DataFrame, fmt: str, trends: dict | None = None) -> str:
 
 def _provisional_line(df: pd.DataFrame, obs) -> str:
     """Table footer naming the shown dyad-years that are coded only to date ('' if none)."""
-    from ..observations import incomplete_years
+    from ..observations import is_incomplete
 
-    inc = incomplete_years(obs)
-    if not len(inc):
+    hit = is_incomplete(obs, df["dyad"], df["year"])
+    if not hit.any():
         return ""
-    shown = pd.MultiIndex.from_arrays([df["dyad"].astype(object).to_numpy(), df["year"].to_numpy(dtype="int64")])
-    hit = shown[shown.isin(pd.MultiIndex.from_frame(inc))]
-    if not len(hit):
-        return ""
-    names = ", ".join(f"{d} {y}" for d, y in hit)
+    names = ", ".join(f"{d} {int(y)}" for d, y in zip(df["dyad"][hit], df["year"][hit]))
     return (f"\nprovisional: {names} coded only to date (a year in progress): flows counted over the year "
             "(trade, meetings, exercises, incidents) are unobserved")
 

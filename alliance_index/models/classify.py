@@ -76,21 +76,10 @@ def _as_obs(obs) -> pd.DataFrame:
     raise TypeError(f"obs must be None, a path or an observations DataFrame, not {type(obs).__name__}")
 
 
-def _incomplete(o: pd.DataFrame, dy, yr) -> np.ndarray:
-    """Boolean mask over the dyad-years ``(dy, yr)``: coded only to date in ``o``
-    (:func:`alliance_index.observations.incomplete_years`)."""
-    from ..observations import incomplete_years
-    inc = incomplete_years(o)
-    if not len(inc):
-        return np.zeros(len(dy), dtype=bool)
-    return pd.MultiIndex.from_arrays([np.asarray(dy, dtype=object), np.asarray(yr, dtype="int64")]).isin(
-        pd.MultiIndex.from_arrays([inc["dyad"].to_numpy(dtype=object), inc["year"].to_numpy(dtype="int64")]))
-
-
 def _rows_incomplete(o: pd.DataFrame, V: pd.DataFrame) -> np.ndarray:
     """Boolean per row of ``V``: the dyad-year is coded only to date in ``o``."""
-    return _incomplete(o, V.index.get_level_values("dyad").to_numpy(dtype=object),
-                       V.index.get_level_values("year").to_numpy(dtype="int64"))
+    from ..observations import is_incomplete
+    return is_incomplete(o, V.index.get_level_values("dyad"), V.index.get_level_values("year"))
 
 
 def _by_completeness(V: pd.DataFrame, target: np.ndarray, prov: np.ndarray, seed, run) -> np.ndarray:
@@ -136,6 +125,14 @@ def _mark_provisional(reasons, mask: np.ndarray, yr) -> np.ndarray:
     for i in np.flatnonzero(mask):  # only the few incomplete rows
         r[i] = f"{r[i]} ({int(yr[i])} coded only to date: provisional)"
     return r
+
+
+def _examples(out: pd.DataFrame, mask: np.ndarray, count: np.ndarray | None = None) -> str:
+    """Up to five of the masked rows as "DYAD YEAR" (with "(count)" when given), for a warning."""
+    rows = [f"{d} {y}" for d, y in zip(out["dyad"][mask][:5], out["year"][mask][:5])]
+    if count is not None:
+        rows = [f"{r} ({k})" for r, k in zip(rows, count[mask][:5])]
+    return ", ".join(rows) + (" …" if mask.sum() > 5 else "")
 
 
 def _check_n_sims(n_sims) -> None:
@@ -226,7 +223,8 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     from ..observations import known_status
     _check_n_sims(n_sims)
     hist, com, o, V, ignored, target = _prepare(obs, year, fitted, "classify")
-    draws = _by_completeness(V, target, _rows_incomplete(o, V), seed,
+    prov = _rows_incomplete(o, V)
+    draws = _by_completeness(V, target, prov, seed,
                              lambda Vs, ts, rng: predict_draws(com, Vs, hist, n_sims, rng, target=ts))
     idx = V.index[target]
     out = summarise(draws)
@@ -238,7 +236,7 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
            cd["hostility"].to_numpy())
     n_host = cd["n_hostility"].fillna(0).to_numpy(dtype="int64")
     out["verdict"] = verdicts(*vin)
-    inc = _incomplete(o, out["dyad"].to_numpy(), out["year"].to_numpy())
+    inc = prov[target]  # out's rows are V's target rows, in order
     out["verdict_reason"] = _mark_provisional(verdict_reasons(*vin, n_hostility=n_host), inc, out["year"])
     out["known_status"] = known_status(out["dyad"].to_numpy(), out["year"].to_numpy())
     out["coverage"] = cov
@@ -250,24 +248,20 @@ def classify(obs=None, year: int | Iterable[int] | None = None, *, n_sims: int =
     out["n_hostility"] = n_host
     thin = (out["verdict"] == "rivalry").to_numpy() & (n_host <= FEW_HOSTILITY)
     if thin.any():
-        ex = ", ".join(f"{d} {y} ({k})" for d, y, k in zip(out["dyad"][thin][:5], out["year"][thin][:5],
-                                                        n_host[thin][:5]))
         warnings.warn(f"classify: {int(thin.sum())} `rivalry` verdict(s) rest on {FEW_HOSTILITY} or fewer observed "
-                      f"hostility indicators ({ex}{' …' if thin.sum() > 5 else ''}): fragile. Add observations of "
+                      f"hostility indicators ({_examples(out, thin, n_host)}): fragile. Add observations of "
                       "incidents, protests, sanctions or disputes for those years to firm them up.",
                       CoverageWarning, stacklevel=2)
     low = cov < MIN_COVERAGE
     if low.any():
-        ex = ", ".join(f"{d} {y}" for d, y in zip(out["dyad"][low][:5], out["year"][low][:5]))
         warnings.warn(f"classify: {int(low.sum())} dyad-year(s) have fewer than {MIN_COVERAGE:.0%} of the "
-                      f"classifier's {len(com.indicators)} indicators observed ({ex}{' …' if low.sum() > 5 else ''});"
+                      f"classifier's {len(com.indicators)} indicators observed ({_examples(out, low)});"
                       " their p_de_jure rests mostly on imputed draws and its interval is wide. "
                       "Add observations of the commitment indicators to narrow it.",
                       CoverageWarning, stacklevel=2)
     if inc.any():
-        ex = ", ".join(f"{d} {y}" for d, y in zip(out["dyad"][inc][:5], out["year"][inc][:5]))
         warnings.warn(f"classify: {int(inc.sum())} dyad-year(s) are coded only to date, a year still in progress "
-                      f"({ex}{' …' if inc.sum() > 5 else ''}): only indicators that describe a state are observed; "
+                      f"({_examples(out, inc)}): only indicators that describe a state are observed; "
                       "flows counted over the year (trade, meetings, exercises, incidents) are drawn from the "
                       "dyad's other years. Read them as provisional.",
                       CoverageWarning, stacklevel=2)
@@ -472,6 +466,7 @@ def attach_classification(scores_df: pd.DataFrame, obs=None, *, n_sims: int = 10
     keys = df.reset_index() if ("dyad" not in df.columns and "dyad" in (df.index.names or [])) else df
     dy = keys["dyad"].astype(str).to_numpy()
     yr = keys["year"].to_numpy(dtype="int64")
+    from ..observations import is_incomplete, known_status
     o = _as_obs(obs)
     o = o[o["dyad"].isin(set(dy))]
     with warnings.catch_warnings():
@@ -495,10 +490,9 @@ def attach_classification(scores_df: pd.DataFrame, obs=None, *, n_sims: int = 10
                keys["discord"].to_numpy(dtype=float), H)
         df["verdict"] = verdicts(*vin)
         df["verdict_reason"] = _mark_provisional(verdict_reasons(*vin, n_hostility=take("n_hostility", np.nan)),
-                                                 _incomplete(o, dy, yr), yr)
+                                                 is_incomplete(o, dy, yr), yr)
     else:
         df["verdict"] = take("verdict", None)
         df["verdict_reason"] = take("verdict_reason", None)
-    from ..observations import known_status
     df["known_status"] = known_status(dy, yr)
     return df

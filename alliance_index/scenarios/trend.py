@@ -138,15 +138,10 @@ def trend_test(
 
 def _complete_years(scores: pd.DataFrame, obs) -> pd.DataFrame:
     """``scores`` without the dyad-years that ``obs`` codes only to date (a year in progress)."""
-    from ..observations import incomplete_years, load_panel, read_observations
+    from ..observations import is_incomplete, load_panel, read_observations
 
     o = load_panel() if obs is None else (read_observations(obs) if not isinstance(obs, pd.DataFrame) else obs)
-    inc = incomplete_years(o)
-    if not len(inc):
-        return scores
-    keys = pd.MultiIndex.from_arrays([scores["dyad"].astype(object).to_numpy(),
-                                      scores["year"].to_numpy(dtype="int64")])
-    return scores[~keys.isin(pd.MultiIndex.from_frame(inc))]
+    return scores[~is_incomplete(o, scores["dyad"], scores["year"])]
 
 
 def _scores(obs, measure: str, want):
