@@ -16,10 +16,15 @@ Design (fixed across replicates)
 Truth
     beta* = the shipped commitment coefficients on their standardised scale (shipped
     ``feature_means``/``feature_scales``): eta* = design(x) @ beta*. Labels
-    y_dt ~ Bernoulli(sigmoid(eta*_dt + u_d)), u_d ~ N(0, tau^2) one per dyad, tau in {0, 1, 2}.
-    The marginal model fitted by the library targets the population-averaged probability
-    p*(x) = E_u sigmoid(eta* + u) (Gauss-Hermite, 80 nodes); the conditional probability of a
-    typical dyad, sigmoid(eta*), is reported as well (equal to p* when tau = 0).
+    y_dt = 1{eta*_dt + u_d + e > 0}, u_d ~ N(0, tau^2) one per dyad, tau in {0, 1, 2}, e standard
+    logistic: ``--noise year`` draws e per dyad-year (y_dt ~ Bernoulli(sigmoid(eta*_dt + u_d)),
+    the briefed design), ``--noise dyad`` draws e once per dyad, so a dyad's label changes only
+    when its own eta* crosses its threshold (status nearly constant within a dyad, as in the real
+    labels; the share of dyads whose label never changes is printed against the real one). Either
+    way each dyad-year's marginal probability is the population-averaged
+    p*(x) = E_u sigmoid(eta* + u) (Gauss-Hermite, 80 nodes), what the library's marginal model
+    targets; the conditional probability of a typical dyad (u = 0), sigmoid(eta*), is reported as
+    well (equal to p* when tau = 0).
 Replicate
     Refit with ``fit_commitment`` itself (L2 = 1, the library's sandwich and Hessian). The
     completed design has no missing cell, so every hot-deck completion is the design itself and
@@ -40,14 +45,15 @@ Evaluation profiles
     BLR-RUS 2023 and IRN-RUS 2023 (their completed feature vectors), plus ``--profiles``
     dyad-years nearest to evenly spaced quantiles of eta* over the panel.
 Reported
-    Per tau and profile: coverage of p* (sandwich, Hessian), coverage of sigmoid(eta*),
+    Per scenario (noise, tau) and profile: coverage of p* (sandwich, Hessian), coverage of sigmoid(eta*),
     median interval width, bias of the point estimate against p*, with Monte-Carlo standard
     errors sqrt(c(1-c)/reps) (overall: the standard error of the per-replicate mean over
     profiles); and per coefficient: the spread of b_hat over replicates against the mean
     sandwich and Hessian standard errors.
 
 Usage:  python scripts/interval_coverage.py [--reps 2000] [--seed 0] [--draws 2000]
-                                            [--taus 0 1 2] [--profiles 20] [--out FILE.csv]
+                                            [--taus 0 1 2] [--noise year dyad] [--profiles 20]
+                                            [--out FILE.csv]
 """
 from __future__ import annotations
 
@@ -81,6 +87,7 @@ class Design:
     profiles: pd.MultiIndex  # evaluation rows
     hist: object             # shipped historical model
     pool: cm.DonorPool       # shipped donor pool
+    y_real: np.ndarray | None = None  # the bundled labels (for the persistence comparison)
 
 
 def build_design(seed=0, n_quantile_profiles: int = 20) -> Design:
@@ -88,7 +95,7 @@ def build_design(seed=0, n_quantile_profiles: int = 20) -> Design:
 
     ``seed``: int, Generator or None (normalised by ``np.random.default_rng``)."""
     hist, com = load_fitted()
-    V, _ = cm.bundled_training_data()
+    V, y_real = cm.bundled_training_data()
     rng = np.random.default_rng(seed)
     dy = V.index.get_level_values("dyad").to_numpy(dtype=object)
     Vd = cm.complete_draws(V.to_numpy(dtype=float), dy, list(V.columns), com.pool, 1, rng)[0]
@@ -108,7 +115,7 @@ def build_design(seed=0, n_quantile_profiles: int = 20) -> Design:
     rows = named + picks
     _, code = np.unique(dy, return_inverse=True)
     return Design(V=Vc, F=F, dyad_code=code, eta=eta, beta=com.params.copy(), profiles=V.index[rows],
-                  hist=hist, pool=com.pool)
+                  hist=hist, pool=com.pool, y_real=np.asarray(y_real, dtype=float))
 
 
 def population_averaged(eta: np.ndarray, tau: float, n_nodes: int = 80) -> np.ndarray:
@@ -120,10 +127,23 @@ def population_averaged(eta: np.ndarray, tau: float, n_nodes: int = 80) -> np.nd
     return cm._sigmoid(np.asarray(eta, dtype=float)[..., None] + tau * z) @ w
 
 
-def simulate_labels(design: Design, tau: float, rng: np.random.Generator) -> np.ndarray:
-    """One replicate of y: Bernoulli(sigmoid(eta* + u_d)), u_d ~ N(0, tau^2) per dyad."""
-    u = tau * rng.standard_normal(design.dyad_code.max() + 1)
-    return (rng.random(len(design.eta)) < cm._sigmoid(design.eta + u[design.dyad_code])).astype(float)
+def simulate_labels(design: Design, tau: float, rng: np.random.Generator, noise: str = "year") -> np.ndarray:
+    """One replicate of y: 1{eta* + u_d + e > 0}, u_d ~ N(0, tau^2) per dyad, e standard logistic
+    per dyad-year (``noise="year"``: Bernoulli(sigmoid(eta* + u_d))) or per dyad (``"dyad"``)."""
+    G = design.dyad_code.max() + 1
+    u = tau * rng.standard_normal(G)
+    if noise == "year":
+        return (rng.random(len(design.eta)) < cm._sigmoid(design.eta + u[design.dyad_code])).astype(float)
+    if noise == "dyad":
+        e = rng.logistic(size=G)
+        return (design.eta + (u + e)[design.dyad_code] > 0).astype(float)
+    raise ValueError(f"noise must be 'year' or 'dyad', not {noise!r}")
+
+
+def constant_share(y: np.ndarray, code: np.ndarray) -> float:
+    """Share of dyads whose label is the same in all their years."""
+    G = code.max() + 1
+    return float(np.mean(np.bincount(code, y, G) % np.bincount(code, minlength=G) == 0))
 
 
 def interval_draws(model: cm.CommitmentModel, F: np.ndarray, n_draws: int, rng: np.random.Generator,
@@ -136,7 +156,7 @@ def interval_draws(model: cm.CommitmentModel, F: np.ndarray, n_draws: int, rng: 
 
 
 def run(design: Design, taus=(0.0, 1.0, 2.0), reps: int = 2000, n_draws: int = 2000, seed=0,
-        progress: bool = True):
+        progress: bool = True, noises=("year",)):
     """Run the study; returns (per-profile summary, per-coefficient summary, overall summary).
 
     ``seed``: int, Generator or None (normalised by ``np.random.default_rng``)."""
@@ -148,8 +168,9 @@ def run(design: Design, taus=(0.0, 1.0, 2.0), reps: int = 2000, n_draws: int = 2
     labels = [f"{d} {y}" for d, y in design.profiles]
     K = len(labels)
     per, coef, overall = [], [], []
-    for tau in taus:
+    for noise, tau in ((nz, t) for nz in noises for t in taus):
         p_pa = population_averaged(eta_p, tau)
+        const = np.zeros(reps)
         p_cond = cm._sigmoid(eta_p)
         cover = {k: np.zeros((reps, K), dtype=bool) for k in ("s_pa", "h_pa", "s_cond", "h_cond")}
         width = {k: np.zeros((reps, K)) for k in ("s", "h")}
@@ -157,7 +178,8 @@ def run(design: Design, taus=(0.0, 1.0, 2.0), reps: int = 2000, n_draws: int = 2
         bhat, se_s, se_h = [], [], []
         t0 = time.time()
         for r in range(reps):
-            y = simulate_labels(design, tau, rng)
+            y = simulate_labels(design, tau, rng, noise)
+            const[r] = constant_share(y, design.dyad_code)
             mdl = cm.fit_commitment(design.V, y, design.hist, n_imputations=1, seed=rng, pool=design.pool)
             bhat.append(mdl.params.to_numpy())
             se_s.append(np.sqrt(np.diag(mdl.cov)))
@@ -171,16 +193,16 @@ def run(design: Design, taus=(0.0, 1.0, 2.0), reps: int = 2000, n_draws: int = 2
                 if tag == "s":
                     point[r] = P.mean(axis=0)
         if progress:
-            print(f"  tau={tau:g}: {reps} refits in {time.time() - t0:.1f} s", file=sys.stderr)
+            print(f"  noise={noise} tau={tau:g}: {reps} refits in {time.time() - t0:.1f} s", file=sys.stderr)
         cov = {k: v.mean(axis=0) for k, v in cover.items()}
         per.append(pd.DataFrame({
-            "tau": tau, "profile": labels, "eta_star": eta_p, "p_star": p_pa, "p_cond": p_cond,
+            "noise": noise, "tau": tau, "profile": labels, "eta_star": eta_p, "p_star": p_pa, "p_cond": p_cond,
             "cover_sandwich": cov["s_pa"], "mcse_sandwich": np.sqrt(cov["s_pa"] * (1 - cov["s_pa"]) / reps),
             "cover_hessian": cov["h_pa"], "mcse_hessian": np.sqrt(cov["h_pa"] * (1 - cov["h_pa"]) / reps),
             "cover_sandwich_cond": cov["s_cond"], "cover_hessian_cond": cov["h_cond"],
             "width_sandwich": np.median(width["s"], axis=0), "width_hessian": np.median(width["h"], axis=0),
             "bias": point.mean(axis=0) - p_pa, "mcse_bias": point.std(axis=0, ddof=1) / np.sqrt(reps)}))
-        row = {"tau": tau}
+        row = {"noise": noise, "tau": tau, "constant_share": const.mean()}
         for k, v in cover.items():
             m = v.mean(axis=1)  # per-replicate share of profiles covered
             row[f"cover_{k}"] = m.mean()
@@ -190,7 +212,7 @@ def run(design: Design, taus=(0.0, 1.0, 2.0), reps: int = 2000, n_draws: int = 2
         row["mean_abs_bias"] = np.abs(point.mean(axis=0) - p_pa).mean()
         overall.append(row)
         bhat, se_s, se_h = map(np.asarray, (bhat, se_s, se_h))
-        coef.append(pd.DataFrame({"tau": tau, "term": list(design.beta.index),
+        coef.append(pd.DataFrame({"noise": noise, "tau": tau, "term": list(design.beta.index),
                                   "sd_bhat": bhat.std(axis=0, ddof=1), "mean_se_sandwich": se_s.mean(axis=0),
                                   "mean_se_hessian": se_h.mean(axis=0)}))
     return pd.concat(per, ignore_index=True), pd.concat(coef, ignore_index=True), pd.DataFrame(overall)
@@ -199,9 +221,11 @@ def run(design: Design, taus=(0.0, 1.0, 2.0), reps: int = 2000, n_draws: int = 2
 def print_tables(per: pd.DataFrame, coef: pd.DataFrame, overall: pd.DataFrame, reps: int, file=None) -> None:
     out = file or sys.stdout
     pc = lambda v: f"{100 * v:5.1f}"  # noqa: E731
-    for tau, g in per.groupby("tau", sort=False):
-        print(f"\ntau = {tau:g}  ({reps} replicates; coverage in %, MC s.e. in brackets; truth p* = E_u sigmoid(eta*+u))",
-              file=out)
+    for (noise, tau), g in per.groupby(["noise", "tau"], sort=False):
+        o = overall[(overall["noise"] == noise) & (overall["tau"] == tau)].iloc[0]
+        print(f"\ntau = {tau:g}, logistic noise per {'dyad-year' if noise == 'year' else 'dyad'}  ({reps} replicates; "
+              f"labels constant within {100 * o['constant_share']:.0f}% of dyads; coverage in %, MC s.e. in "
+              f"brackets; truth p* = E_u sigmoid(eta*+u))", file=out)
         print(f"{'profile':<13}{'eta*':>6}{'p*':>6}{'p_cond':>7} | {'sandwich':>12}{'Hessian':>12}"
               f" | cond: {'sand':>5}{'Hess':>6} | {'width S':>7}{'width H':>8} | {'bias (se)':>14}", file=out)
         for _, r in g.iterrows():
@@ -211,12 +235,11 @@ def print_tables(per: pd.DataFrame, coef: pd.DataFrame, overall: pd.DataFrame, r
                   f"      {pc(r['cover_sandwich_cond'])} {pc(r['cover_hessian_cond'])} | "
                   f"{r['width_sandwich']:7.3f}{r['width_hessian']:8.3f} | "
                   f"{r['bias']:+7.3f} ({r['mcse_bias']:.3f})", file=out)
-        o = overall[overall["tau"] == tau].iloc[0]
         print(f"{'all profiles':<32} | {pc(o['cover_s_pa'])} ({pc(o['mcse_s_pa']).strip()})"
               f"{pc(o['cover_h_pa'])} ({pc(o['mcse_h_pa']).strip()}) | "
               f"      {pc(o['cover_s_cond'])} {pc(o['cover_h_cond'])} | "
               f"{o['width_s']:7.3f}{o['width_h']:8.3f} | mean |bias| {o['mean_abs_bias']:.3f}", file=out)
-        c = coef[coef["tau"] == tau]
+        c = coef[(coef["noise"] == noise) & (coef["tau"] == tau)]
         ratio = float(np.mean(c["mean_se_sandwich"] / c["mean_se_hessian"]))
         print(f"coefficients (refit's standardised scale): sd of b_hat over replicates vs mean s.e. "
               f"(S = sandwich, H = Hessian; mean S/H ratio {ratio:.2f})", file=out)
@@ -226,10 +249,12 @@ def print_tables(per: pd.DataFrame, coef: pd.DataFrame, overall: pd.DataFrame, r
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--reps", type=int, default=2000, help="replicates per tau (default 2000)")
+    ap.add_argument("--reps", type=int, default=2000, help="replicates per scenario (default 2000)")
     ap.add_argument("--seed", type=int, default=0, help="one seed for completion, labels and draws")
     ap.add_argument("--draws", type=int, default=2000, help="coefficient draws per interval (default 2000)")
     ap.add_argument("--taus", type=float, nargs="+", default=[0.0, 1.0, 2.0], help="dyad-effect s.d. values")
+    ap.add_argument("--noise", nargs="+", choices=["year", "dyad"], default=["year", "dyad"],
+                    help="label noise per dyad-year (briefed design) and/or per dyad (persistent status)")
     ap.add_argument("--profiles", type=int, default=20, help="dyad-years at quantiles of eta* (plus BLR/IRN 2023)")
     ap.add_argument("--out", default=None, help="optional CSV of the per-profile summary")
     a = ap.parse_args(argv)
@@ -238,14 +263,15 @@ def main(argv=None) -> int:
     t0 = time.time()
     rng = np.random.default_rng(a.seed)  # one stream: the completion, then labels and draws
     design = build_design(rng, a.profiles)
-    per, coef, overall = run(design, tuple(a.taus), a.reps, a.draws, seed=rng)
+    per, coef, overall = run(design, tuple(a.taus), a.reps, a.draws, seed=rng, noises=tuple(a.noise))
     print(f"Commitment-model interval coverage: {len(design.V)} dyad-years, {design.dyad_code.max() + 1} dyads, "
           f"design completed once (seed {a.seed}); refit by fit_commitment (L2 = 1); 95% intervals from "
           f"{a.draws} draws of N(b_hat, V)")
     _, com = load_fitted()
     ship = float(np.mean(np.sqrt(np.diag(com.cov) / np.diag(com.cov_hessian))))
     print(f"shipped model (real labels): mean sandwich/Hessian s.e. ratio {ship:.2f}, for comparison with the "
-          f"simulated S/H ratios below (within-dyad dependence beyond the features raises it)")
+          f"simulated S/H ratios below (within-dyad dependence beyond the features raises it); real labels "
+          f"constant within {100 * constant_share(design.y_real, design.dyad_code):.0f}% of dyads")
     print_tables(per, coef, overall, a.reps)
     print(f"\n({time.time() - t0:.0f} s)")
     if a.out:
