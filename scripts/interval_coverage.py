@@ -171,6 +171,10 @@ def run(design: Design, taus=(0.0, 1.0, 2.0), reps: int = 2000, n_draws: int = 2
     for noise, tau in ((nz, t) for nz in noises for t in taus):
         p_pa = population_averaged(eta_p, tau)
         const = np.zeros(reps)
+        # the first two profiles are BLR-RUS and IRN-RUS 2023: do their intervals overlap, and does the
+        # paired difference's interval (same draws, as compare_p_de_jure) exclude 0?
+        overlap = {k: np.zeros(reps, dtype=bool) for k in ("s", "h")}
+        paired = {k: np.zeros(reps, dtype=bool) for k in ("s", "h")}
         p_cond = cm._sigmoid(eta_p)
         cover = {k: np.zeros((reps, K), dtype=bool) for k in ("s_pa", "h_pa", "s_cond", "h_cond")}
         width = {k: np.zeros((reps, K)) for k in ("s", "h")}
@@ -190,6 +194,9 @@ def run(design: Design, taus=(0.0, 1.0, 2.0), reps: int = 2000, n_draws: int = 2
                 cover[f"{tag}_pa"][r] = (lo <= p_pa) & (p_pa <= hi)
                 cover[f"{tag}_cond"][r] = (lo <= p_cond) & (p_cond <= hi)
                 width[tag][r] = hi - lo
+                overlap[tag][r] = not (lo[0] > hi[1] or lo[1] > hi[0])
+                dlo, dhi = np.quantile(P[:, 0] - P[:, 1], [a, 1 - a])
+                paired[tag][r] = dlo > 0 or dhi < 0
                 if tag == "s":
                     point[r] = P.mean(axis=0)
         if progress:
@@ -210,6 +217,9 @@ def run(design: Design, taus=(0.0, 1.0, 2.0), reps: int = 2000, n_draws: int = 2
         row["width_s"] = np.median(width["s"])
         row["width_h"] = np.median(width["h"])
         row["mean_abs_bias"] = np.abs(point.mean(axis=0) - p_pa).mean()
+        for tag in ("s", "h"):
+            row[f"overlap_{tag}"] = overlap[tag].mean()
+            row[f"paired_{tag}"] = paired[tag].mean()
         overall.append(row)
         bhat, se_s, se_h = map(np.asarray, (bhat, se_s, se_h))
         coef.append(pd.DataFrame({"noise": noise, "tau": tau, "term": list(design.beta.index),
@@ -239,12 +249,20 @@ def print_tables(per: pd.DataFrame, coef: pd.DataFrame, overall: pd.DataFrame, r
               f"{pc(o['cover_h_pa'])} ({pc(o['mcse_h_pa']).strip()}) | "
               f"      {pc(o['cover_s_cond'])} {pc(o['cover_h_cond'])} | "
               f"{o['width_s']:7.3f}{o['width_h']:8.3f} | mean |bias| {o['mean_abs_bias']:.3f}", file=out)
+        print(f"{labels_pair(g)}: intervals overlap in {pc(o['overlap_s']).strip()}% of replicates (sandwich), "
+              f"{pc(o['overlap_h']).strip()}% (Hessian); paired difference's interval excludes 0 in "
+              f"{pc(o['paired_s']).strip()}% (sandwich), {pc(o['paired_h']).strip()}% (Hessian)", file=out)
         c = coef[(coef["noise"] == noise) & (coef["tau"] == tau)]
         ratio = float(np.mean(c["mean_se_sandwich"] / c["mean_se_hessian"]))
         print(f"coefficients (refit's standardised scale): sd of b_hat over replicates vs mean s.e. "
               f"(S = sandwich, H = Hessian; mean S/H ratio {ratio:.2f})", file=out)
         print("  " + "  ".join(f"{t}: {s:.2f} vs S {a:.2f} / H {b:.2f}" for t, s, a, b in
                                zip(c["term"], c["sd_bhat"], c["mean_se_sandwich"], c["mean_se_hessian"])), file=out)
+
+
+def labels_pair(g: pd.DataFrame) -> str:
+    a, b = g.iloc[0], g.iloc[1]
+    return f"{a['profile']} (p* {a['p_star']:.3f}) vs {b['profile']} (p* {b['p_star']:.3f})"
 
 
 def main(argv=None) -> int:
