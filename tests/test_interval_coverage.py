@@ -186,3 +186,24 @@ def test_interval_draws_use_the_requested_covariance(shipped):
     s = ic.interval_draws(big, F, 4000, rng, "sandwich")
     h = ic.interval_draws(big, F, 4000, rng, "hessian")
     assert np.quantile(s, 0.975) - np.quantile(s, 0.025) > 3 * (np.quantile(h, 0.975) - np.quantile(h, 0.025))
+
+
+@pytest.mark.parametrize("noise", ["year", "dyad"])
+def test_simulated_labels_have_the_population_averaged_probability(shipped, noise):
+    """Both label designs give each dyad-year the marginal probability p* = E_u sigmoid(eta* + u) the
+    coverage is judged against; the per-dyad noise makes labels far more persistent within a dyad."""
+    hist, com = shipped
+    rng = np.random.default_rng(21)
+    design = synthetic_design(8, 6, rng, hist, com.params)
+    reps = 3000
+    Y = np.array([ic.simulate_labels(design, 1.5, rng, noise) for _ in range(reps)])
+    p = ic.population_averaged(design.eta, 1.5)
+    se = np.sqrt(p * (1 - p) / reps)
+    assert np.all(np.abs(Y.mean(axis=0) - p) <= 4.5 * se + 1e-3)
+    const = np.mean([ic.constant_share(y, design.dyad_code) for y in Y[:200]])
+    if noise == "dyad":
+        other = np.mean([ic.constant_share(ic.simulate_labels(design, 1.5, rng, "year"), design.dyad_code)
+                         for _ in range(200)])
+        assert const > other + 0.1
+    with pytest.raises(ValueError, match="noise"):
+        ic.simulate_labels(design, 1.0, rng, "month")
