@@ -13,7 +13,8 @@ import pandas as pd
 
 from ..errors import CoverageWarning, MethodError, ObservationsError
 from .combine import summarise
-from .commitment import CommitmentModel, _coop_discord, panel_frame, predict_draws, row_keys, simulate_features
+from .commitment import (CommitmentModel, _coop_discord, history_pool, panel_frame, predict_draws, row_keys,
+                         simulate_features)
 from .historical import HistoricalResults
 from .verdict import FEW_HOSTILITY, verdict_reasons, verdicts
 
@@ -364,8 +365,9 @@ def explain_p_de_jure(obs=None, year: int | Iterable[int] | None = None, *, n_im
         * ``value``: the feature (a node mean on 0–1 of goalpost-normalised indicators, or the
           structural log-odds), averaged over the completions; for ``total`` it is the point
           probability :math:`\\Lambda(\\text{total})`.
-        * ``observed``: share of the feature's indicators observed in the dyad-year (the rest is
-          imputed); NaN for ``const`` and ``total``.
+        * ``observed``: share of the feature's indicators observed in the dyad-year — within the
+          model's window of years when it pools the dyad's history (``docs/models.md`` §3) — the
+          rest is imputed; NaN for ``const`` and ``total``.
         * ``z``: standardised on the training panel, ``(value - mean) / scale``.
         * ``coef``: the fitted coefficient (per SD of the feature).
         * ``contribution``: ``coef * z`` (``coef`` for ``const``); for ``total``, their sum, the
@@ -396,8 +398,9 @@ def explain_p_de_jure(obs=None, year: int | Iterable[int] | None = None, *, n_im
     hist, com, o, V, _, target = _prepare(obs, year, fitted, "explain_p_de_jure")
     base = int(np.random.default_rng(seed).integers(0, 2**63 - 1))
     F = _by_completeness(V, target, _rows_incomplete(o, V), None,
-                         lambda Vs, ts, rng: simulate_features(Vs, hist, com.pool, n_imputations, rng, target=ts,
-                                                               nodes=com.nodes, use_structural=com.use_structural,
+                         lambda Vs, ts, rng: simulate_features(history_pool(Vs, com.window), hist, com.pool,
+                                                               n_imputations, rng, target=ts, nodes=com.nodes,
+                                                               use_structural=com.use_structural,
                                                                keys=row_keys(Vs.index, base)))
     X = np.where(np.isnan(F), com.means, F).mean(axis=0)  # (n, k): what the model reads, averaged
     Z = (X - com.means) / com.scales
@@ -405,7 +408,7 @@ def explain_p_de_jure(obs=None, year: int | Iterable[int] | None = None, *, n_im
     contrib = np.column_stack([np.full(len(X), b[0]), Z * b[1:]])
     total = contrib.sum(axis=1)
     feats = com.features
-    obs_v = V[target].notna()
+    obs_v = history_pool(V, com.window)[target].notna()  # observed in the model's window of years
     groups = ({"structural_logodds": list(HISTORICAL_INDICATORS)} if com.use_structural else {})
     groups.update({k: list(v) for k, v in com.nodes.items()})
     observed = np.column_stack([obs_v[[c for c in groups[f] if c in obs_v.columns]].mean(axis=1).to_numpy()

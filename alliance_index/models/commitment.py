@@ -53,8 +53,8 @@ MODEL_INDICATORS: tuple[str, ...] = tuple(dict.fromkeys(COMMITMENT_INDICATORS + 
 L2_PENALTY = 1.0
 N_IMPUTATIONS = 20
 
-__all__ = ["FEATURES", "MODEL_INDICATORS", "CommitmentModel", "DonorPool", "simulate_features",
-           "fit_commitment", "lodo", "lodo_report", "panel_frame", "SPEC_GRID", "FORMS", "SpecSelection",
+__all__ = ["FEATURES", "MODEL_INDICATORS", "CommitmentModel", "DonorPool", "simulate_features", "history_pool",
+           "fit_commitment", "lodo", "lodo_report", "panel_frame", "SPEC_GRID", "FORMS", "HISTORY_GRID", "HISTORY_WINDOWS", "SpecSelection",
            "select_specification"]
 
 
@@ -80,6 +80,47 @@ def panel_frame(obs: pd.DataFrame, indicators: Sequence[str] | None = None) -> t
     c = pd.Index(cols).get_indexer(sub["indicator"].astype(str).to_numpy())
     V[r, c] = sub["value"].to_numpy(dtype=float)
     return pd.DataFrame(V, index=index, columns=cols), ignored
+
+
+def history_pool(V: pd.DataFrame, window: int) -> pd.DataFrame:
+    """Trailing mean of each dyad's own observed values over the ``window`` years ending at each year.
+
+    Row ``(d, t)`` of the result holds, per indicator, the mean of the values observed for dyad
+    ``d`` in the years ``t - window + 1 .. t`` that have a row in ``V`` (NaN when none was
+    observed in that window). ``window = 1`` returns ``V`` unchanged. Only the dyad's own
+    earlier years enter, never another dyad's or a later year's, so the transformation cannot
+    leak a held-out dyad's label into a training fold.
+
+    Notes
+    -----
+    With :math:`S_{d,t} = \\sum_{s \\le t} x_{d,s}\\,o_{d,s}` and :math:`N_{d,t} = \\sum_{s \\le t} o_{d,s}`
+    (:math:`o` = observed), the pooled value is
+    :math:`(S_{d,t} - S_{d,t-w}) / (N_{d,t} - N_{d,t-w})`, computed on a dense dyad x year grid
+    so a gap year counts as a year without observations.
+    """
+    window = int(window)
+    if window < 1:
+        raise ValueError(f"history_pool: window must be a whole number of years >= 1, got {window}")
+    if window == 1 or len(V) == 0:
+        return V
+    dy = V.index.get_level_values("dyad").to_numpy(dtype=object)
+    yr = V.index.get_level_values("year").to_numpy(dtype="int64")
+    codes, g = np.unique(dy, return_inverse=True)
+    y0 = int(yr.min())
+    T = int(yr.max()) - y0 + 1
+    X = V.to_numpy(dtype=float)
+    obs = ~np.isnan(X)
+    S = np.zeros((len(codes), T + window, X.shape[1]))  # leading `window` zero years: S_{t-w} at the start
+    N = np.zeros_like(S)
+    t = yr - y0 + window
+    S[g, t] = np.where(obs, X, 0.0)
+    N[g, t] = obs
+    S = np.cumsum(S, axis=1)
+    N = np.cumsum(N, axis=1)
+    cnt = N[g, t] - N[g, t - window]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(cnt > 0, (S[g, t] - S[g, t - window]) / np.where(cnt > 0, cnt, 1.0), np.nan)
+    return pd.DataFrame(out, index=V.index, columns=V.columns)
 
 
 # ------------------------------------------------------------------ completion by hot deck
@@ -293,7 +334,9 @@ class CommitmentModel(WaldResultsMixin):
 
     ``params`` (Series: ``const`` + standardised features), ``cov`` (cluster-robust
     sandwich), ``cov_hessian`` (inverse penalised Hessian), ``means``/``scales``
-    (standardisation), ``pool`` (donor values), ``meta``.
+    (standardisation), ``pool`` (donor values), ``meta``, ``window`` (years of the dyad's own
+    history pooled into each dyad-year's raw values by :func:`history_pool` before the
+    features are formed; 1 = the year alone).
     """
 
     params: pd.Series
@@ -305,6 +348,7 @@ class CommitmentModel(WaldResultsMixin):
     meta: dict = field(default_factory=dict)
     nodes: dict = field(default_factory=lambda: dict(COMMITMENT_NODES))
     use_structural: bool = True
+    window: int = 1
 
     @property
     def features(self) -> list[str]:
@@ -337,7 +381,7 @@ class CommitmentModel(WaldResultsMixin):
                 "terms": list(self.params.index), "params": self.params.tolist(),
                 "cov": np.asarray(self.cov).tolist(), "cov_hessian": np.asarray(self.cov_hessian).tolist(),
                 "feature_means": self.means.tolist(), "feature_scales": self.scales.tolist(),
-                "nodes": {k: list(v) for k, v in self.nodes.items()},
+                "nodes": {k: list(v) for k, v in self.nodes.items()}, "window": int(self.window),
                 "pool": self.pool.to_dict(), "meta": self.meta}
 
     @classmethod
@@ -346,7 +390,8 @@ class CommitmentModel(WaldResultsMixin):
         return cls(params=pd.Series(d["params"], index=d["terms"]), cov=np.asarray(d["cov"]),
                    cov_hessian=np.asarray(d["cov_hessian"]), means=np.asarray(d["feature_means"]),
                    scales=np.asarray(d["feature_scales"]), pool=DonorPool.from_dict(d["pool"]),
-                   meta=d.get("meta", {}), nodes=nodes, use_structural=bool(d.get("use_structural", True)))
+                   meta=d.get("meta", {}), nodes=nodes, use_structural=bool(d.get("use_structural", True)),
+                   window=int(d.get("window", 1)))
 
     def save(self, path) -> None:
         with open(path, "w", encoding="utf-8") as fh:
@@ -374,7 +419,7 @@ def _penalised_logit(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float, max
 def fit_commitment(V: pd.DataFrame, y: np.ndarray, historical, *, l2: float = L2_PENALTY,
                    n_imputations: int = N_IMPUTATIONS, seed=0, pool: DonorPool | None = None,
                    meta: dict | None = None, nodes: dict[str, Sequence[str]] | None = None,
-                   use_structural: bool = True) -> CommitmentModel:
+                   use_structural: bool = True, window: int = 1) -> CommitmentModel:
     """Fit the commitment model on raw wide values ``V`` (index (dyad, year)) and labels ``y``.
 
     Parameters
@@ -390,6 +435,10 @@ def fit_commitment(V: pd.DataFrame, y: np.ndarray, historical, *, l2: float = L2
     n_imputations : int
         Stacked hot-deck completions.
     seed : int, Generator or None
+    window : int
+        Years of each dyad's own history pooled into its raw values (:func:`history_pool`)
+        before the features are formed; recorded in the model, which pools the same way
+        when it predicts. 1 = each year alone.
 
     Notes
     -----
@@ -397,6 +446,7 @@ def fit_commitment(V: pd.DataFrame, y: np.ndarray, historical, *, l2: float = L2
     """
     rng = np.random.default_rng(seed)
     y = np.asarray(y, dtype=float)
+    V = history_pool(V, window)
     pool = DonorPool.from_frame(V) if pool is None else pool
     nodes = dict(COMMITMENT_NODES if nodes is None else nodes)
     F = simulate_features(V, historical, pool, n_imputations, rng, nodes=nodes,
@@ -429,7 +479,7 @@ def fit_commitment(V: pd.DataFrame, y: np.ndarray, historical, *, l2: float = L2
     feats = (["structural_logodds"] if use_structural else []) + list(nodes)
     return CommitmentModel(params=pd.Series(b, index=["const"] + feats), cov=cov, cov_hessian=Hinv,
                            means=means, scales=scales, pool=pool, meta=m, nodes=nodes,
-                           use_structural=use_structural)
+                           use_structural=use_structural, window=int(window))
 
 
 def predict_draws(model: CommitmentModel, V: pd.DataFrame, historical, n_sims: int, rng,
@@ -440,7 +490,9 @@ def predict_draws(model: CommitmentModel, V: pd.DataFrame, historical, n_sims: i
     The parameter draws depend only on ``rng`` (shared by every row: common random numbers, so
     two dyads are compared draw by draw) and the hot-deck draws only on ``rng``'s first number
     and each row's own (dyad, year) (:func:`row_keys`): a dyad-year's result does not depend on
-    which other rows are scored with it."""
+    which other rows are scored with it. ``V`` holds raw values; the model's :func:`history_pool`
+    window is applied to it first (so ``V`` should carry the dyads' earlier years)."""
+    V = history_pool(V, model.window)
     base = int(rng.integers(0, 2**63 - 1))
     keys = row_keys(V.index, base)
     F = simulate_features(V, historical, model.pool, n_sims, rng, hist_param_draws=True, target=target,
@@ -460,6 +512,14 @@ FORMS: dict[str, dict[str, tuple[str, ...]]] = {
 #: the declared grid the commitment model's specification is chosen from (form x L2 penalty)
 SPEC_GRID: dict[str, dict] = {f"{form}/l2={l2:g}": {"nodes": FORMS[form], "use_structural": True, "l2": float(l2)}
                               for form in FORMS for l2 in (1, 3, 10, 30, 100, 300)}
+#: trailing windows (years) of :func:`history_pool` in :data:`HISTORY_GRID`; 16 = the bundled panel's length
+#: (2010-2025), i.e. every earlier year of the dyad
+HISTORY_WINDOWS: tuple[int, ...] = (1, 3, 5, 8, 16)
+#: the grid of the ``history_nested`` variant (declared in session 7 before it was run): node means,
+#: L2 penalty x trailing window of the dyad's own earlier years (window 1 = the year alone, as shipped)
+HISTORY_GRID: dict[str, dict] = {f"nodes/l2={l2:g}/w={w}": {"nodes": FORMS["nodes"], "use_structural": True,
+                                                             "l2": float(l2), "window": w}
+                                 for w in HISTORY_WINDOWS for l2 in (1, 3, 10, 30, 100, 300)}
 #: folds of the inner, dyad-grouped cross-validation that chooses from :data:`SPEC_GRID`
 SELECT_FOLDS = 5
 
@@ -483,8 +543,8 @@ def _point_draws(mdl: "CommitmentModel", V: pd.DataFrame, historical, target: np
                  rng: np.random.Generator, n_imputations: int) -> tuple[np.ndarray, np.ndarray]:
     """Predicted probabilities at the coefficient estimates, one per hot-deck completion
     ``(n_imputations, n_target)``, and the completed features they were computed from."""
-    F = simulate_features(V, historical, mdl.pool, n_imputations, rng, target=target, nodes=mdl.nodes,
-                          use_structural=mdl.use_structural)
+    F = simulate_features(history_pool(V, mdl.window), historical, mdl.pool, n_imputations, rng, target=target,
+                          nodes=mdl.nodes, use_structural=mdl.use_structural)
     X = mdl.design(np.where(np.isnan(F), mdl.means, F))
     return _sigmoid(X @ mdl.params.to_numpy()), F
 
@@ -527,7 +587,8 @@ def select_specification(V: pd.DataFrame, y: np.ndarray, historical, *, grid: di
             if y[~te].min() == y[~te].max():  # a training set with one class cannot be fitted
                 continue
             mdl = fit_commitment(V[~te], y[~te], historical, l2=spec["l2"], n_imputations=n_imputations,
-                                 seed=rng, nodes=spec["nodes"], use_structural=spec["use_structural"])
+                                 seed=rng, nodes=spec["nodes"], use_structural=spec["use_structural"],
+                                 window=spec.get("window", 1))
             p[te] = _point_predict(mdl, V, historical, te, rng, n_imputations)
         ok = ~np.isnan(p)
         rows[name] = {"log_loss": ev.log_loss(y[ok], p[ok]), "roc_auc": ev.roc_auc(y[ok], p[ok]),
@@ -553,6 +614,7 @@ VARIANTS: dict[str, dict] = {
         "ties_with_partners_rivals", "recognition_disputes")}, "use_structural": True},
     "with_bloc_LEAK": {"nodes": dict(COMMITMENT_NODES, blocs=("bloc_memberships_shared",)),
                        "use_structural": True},
+    "history_nested": {"select": True, "grid": HISTORY_GRID},
 }
 
 
@@ -598,7 +660,7 @@ def bundled_training_data(indicators: Sequence[str] | None = None):
 def lodo(V: pd.DataFrame, y: np.ndarray, historical, *, n_sims: int = 1000, seed=0,
          l2: float = L2_PENALTY, n_imputations: int = N_IMPUTATIONS,
          nodes: dict[str, Sequence[str]] | None = None, use_structural: bool = True,
-         select: bool = False, grid: dict[str, dict] | None = None) -> pd.DataFrame:
+         select: bool = False, grid: dict[str, dict] | None = None, window: int = 1) -> pd.DataFrame:
     """Leave-one-dyad-out: refit without each dyad, score its years.
 
     Returns a frame indexed (dyad, year) with ``y``, ``p_de_jure``, ``p_de_jure_lo``,
@@ -606,7 +668,10 @@ def lodo(V: pd.DataFrame, y: np.ndarray, historical, *, n_sims: int = 1000, seed
     specification that scored the row). The donor pool of each fold holds only the
     training dyads' values. With ``select=True`` the specification is chosen from ``grid``
     (default :data:`SPEC_GRID`) by :func:`select_specification` on each fold's training dyads
-    (nested cross-validation); ``l2``, ``nodes`` and ``use_structural`` are then ignored.
+    (nested cross-validation); ``l2``, ``nodes``, ``use_structural`` and ``window`` are then ignored.
+    ``window`` > 1 replaces each dyad-year's raw values by :func:`history_pool`'s trailing mean
+    over that many years (a grid entry's ``"window"`` does the same inside the selection);
+    ``coverage`` stays the share of the year's own cells observed.
     """
     rng = np.random.default_rng(seed)
     dy = V.index.get_level_values("dyad").to_numpy(dtype=object)
@@ -618,10 +683,11 @@ def lodo(V: pd.DataFrame, y: np.ndarray, historical, *, n_sims: int = 1000, seed
             sel = select_specification(V[tr], y[tr], historical, grid=grid, n_imputations=n_imputations, seed=rng)
             spec, name = sel.spec, sel.chosen
         else:
-            spec = {"l2": l2, "nodes": nodes, "use_structural": use_structural}
+            spec = {"l2": l2, "nodes": nodes, "use_structural": use_structural, "window": window}
             name = "fixed"
         mdl = fit_commitment(V[tr], y[tr], historical, l2=spec["l2"], n_imputations=n_imputations, seed=rng,
-                             nodes=spec["nodes"], use_structural=spec["use_structural"])
+                             nodes=spec["nodes"], use_structural=spec["use_structural"],
+                             window=spec.get("window", 1))
         P = predict_draws(mdl, V[~tr], historical, n_sims, rng)
         parts.append(pd.DataFrame({"y": y[~tr], "p_de_jure": P.mean(0),
                                    "p_de_jure_lo": np.quantile(P, 0.025, axis=0),

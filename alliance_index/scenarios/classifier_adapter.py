@@ -16,6 +16,12 @@ The adapter does exactly that, with the draws organised for scenarios: Monte
 Carlo draw ``d`` takes parameter draw ``d`` of both models and one hot-deck
 uniform per indicator, shared by every scenario and year of the draw (common
 random numbers). Donors are the dyad's observations up to ``as_of`` only.
+
+When the commitment model pools each dyad's own earlier years (its ``window`` > 1, see
+:func:`~alliance_index.models.commitment.history_pool`), every simulated trajectory is
+pooled the same way: a simulated year's raw values are averaged with the trajectory's
+earlier simulated years and the dyad's observed years before the trajectory starts,
+within the window, before missing cells are completed.
 """
 from __future__ import annotations
 
@@ -54,9 +60,17 @@ class FittedClassifierAdapter:
 
         self.historical, self.commitment = load_fitted(fitted)
         self.cols = list(MODEL_INDICATORS)
+        from ..models.commitment import history_pool
+
         V, _ = panel_frame(history) if len(history) else (pd.DataFrame(columns=self.cols), [])
+        self.window = int(getattr(self.commitment, "window", 1))
+        #: raw observed years and values per dyad (the history a trajectory's window reaches back into)
+        self.history: dict[str, tuple[np.ndarray, np.ndarray]] = {
+            str(dyad): (g.index.get_level_values("year").to_numpy(dtype=np.int64), g.to_numpy(dtype=float))
+            for dyad, g in V.groupby(level="dyad", sort=False)}
+        Vp = history_pool(V, self.window) if len(V) else V
         self.donors: dict[str, list[np.ndarray]] = {}
-        for dyad, g in V.groupby(level="dyad", sort=False):
+        for dyad, g in Vp.groupby(level="dyad", sort=False):
             self.donors[str(dyad)] = [g[c].dropna().to_numpy(dtype=float) for c in self.cols]
         pool = self.commitment.pool.values
         self.pool = [np.asarray(pool.get(c, np.empty(0)), dtype=float) for c in self.cols]
@@ -83,7 +97,48 @@ class FittedClassifierAdapter:
                 V[miss, j] = src[k]
         return V
 
+    def pool_paths(self, V: np.ndarray, dyads: np.ndarray, years: np.ndarray, paths: np.ndarray) -> np.ndarray:
+        """Raw values ``V`` (n, m) pooled over the model's window along each trajectory.
+
+        Row ``i`` becomes the mean of the observed values in years ``years[i] - window + 1 ..
+        years[i]`` of its own trajectory (``paths[i]``, same dyad) and of the dyad's observed
+        history before the trajectory's first year; NaN where none was observed. With a window
+        of 1, ``V`` is returned unchanged.
+        """
+        w = self.window
+        if w == 1 or len(V) == 0:
+            return V
+        out = np.empty_like(V)
+        m = V.shape[1]
+        for dyad in pd.unique(dyads):  # a handful of dyads; vectorised over trajectories and years
+            rows = np.flatnonzero(dyads == dyad)
+            yr = np.asarray(years, dtype=np.int64)[rows]
+            up, pinv = np.unique(np.asarray(paths)[rows], return_inverse=True)
+            start, end = int(yr.min()), int(yr.max())
+            y0 = start - w + 1
+            T = end - y0 + 1
+            S = np.zeros((len(up), T + w, m))  # `w` leading zero years, so the sum w years back exists
+            N = np.zeros_like(S)
+            hy, hv = self.history.get(str(dyad), (np.empty(0, np.int64), np.empty((0, m))))
+            h = (hy >= y0) & (hy < start)  # observed years the window reaches, before the trajectory
+            if h.any():
+                ho = ~np.isnan(hv[h])
+                np.add.at(S, (slice(None), hy[h] - y0 + w), np.where(ho, hv[h], 0.0))
+                np.add.at(N, (slice(None), hy[h] - y0 + w), ho.astype(float))
+            x = V[rows]
+            o = ~np.isnan(x)
+            t = yr - y0 + w
+            np.add.at(S, (pinv, t), np.where(o, x, 0.0))
+            np.add.at(N, (pinv, t), o.astype(float))
+            S = np.cumsum(S, axis=1)
+            N = np.cumsum(N, axis=1)
+            cnt = N[pinv, t] - N[pinv, t - w]
+            tot = S[pinv, t] - S[pinv, t - w]
+            out[rows] = np.where(cnt > 0, tot / np.where(cnt > 0, cnt, 1.0), np.nan)
+        return out
+
     def p_de_jure(self, features: pd.DataFrame, params: ClassifierDraws, draw_ids: np.ndarray) -> np.ndarray:
+        from ..errors import MethodError
         from ..models.commitment import _sigmoid, completed_features
 
         n = len(features)
@@ -91,6 +146,12 @@ class FittedClassifierAdapter:
         V = np.column_stack([features[c].to_numpy(dtype=float) if c in features else np.full(n, np.nan)
                              for c in self.cols])
         dyads = features["dyad"].astype(str).to_numpy(dtype=object)
+        if self.window > 1:
+            if "path" not in features or "year" not in features:
+                raise MethodError(f"the commitment model pools {self.window} years of each dyad's history: "
+                                  "the rows passed to p_de_jure need `path` (trajectory id) and `year` columns")
+            V = self.pool_paths(V, dyads, features["year"].to_numpy(dtype=np.int64),
+                                features["path"].to_numpy(dtype=np.int64))
         V = self._complete(V, dyads, params.hotdeck[draw_ids])
         com = self.commitment
         F = np.empty((n, len(com.features)))

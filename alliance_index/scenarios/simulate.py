@@ -302,10 +302,14 @@ class SimArrays:
     alliance: np.ndarray   # bool
 
 
-def _features(V: np.ndarray, scores: pd.DataFrame, names, dyad, years) -> pd.DataFrame:
+def _features(V: np.ndarray, scores: pd.DataFrame, names, dyad, years, paths) -> pd.DataFrame:
+    """Rows for the classifier: ``dyad, path, year``, the simulated indicators and the index scores.
+    ``path`` numbers the simulated trajectories (one scenario and draw), so a classifier that pools a
+    dyad's earlier years can follow each one."""
     f = pd.DataFrame(V, columns=list(names))
     f = pd.concat([f, scores.reset_index(drop=True)], axis=1)
     f.insert(0, "year", np.asarray(years, dtype=np.int64))
+    f.insert(0, "path", np.asarray(paths, dtype=np.int64))
     f.insert(0, "dyad", dyad)
     return f
 
@@ -325,7 +329,8 @@ def simulate(prep: Prepared, index_fn: IndexFunction, classifier: PDeJureModel |
     draw_ids = np.broadcast_to(np.arange(D)[None, :, None], (S, D, ny)).reshape(-1)
     scores = index_fn(V, years)
     if classifier is not None:
-        feats = _features(V, scores, prep.names, prep.dyad, years)
+        paths = np.broadcast_to(np.arange(S * D).reshape(S, D, 1), (S, D, ny)).reshape(-1)
+        feats = _features(V, scores, prep.names, prep.dyad, years, paths)
         p = np.asarray(classifier.p_de_jure(feats, prep.params, draw_ids), dtype="float64")
         al = _verdict_alliance(classifier, p, feats)
     else:
@@ -353,7 +358,7 @@ def simulate_single(prep: Prepared, s: int, d: int, index_fn: IndexFunction,
             x[t, j] = conform(np.array([new]), prep.kind[j], prep.lo[j], prep.hi[j])[0]
     scores = index_fn(x, prep.years)
     if classifier is not None:
-        feats = _features(x, scores, prep.names, prep.dyad, prep.years)
+        feats = _features(x, scores, prep.names, prep.dyad, prep.years, np.full(ny, s * prep.base.shape[0] + d))
         p = np.asarray(classifier.p_de_jure(feats, prep.params, np.full(ny, d)), dtype="float64")
         al = _verdict_alliance(classifier, p, feats)
     else:
