@@ -22,6 +22,8 @@ from .simulate import ALLIANCE_THRESHOLD, Prepared, SimArrays
 from .spec import BASELINE, ScenarioSet
 
 Q_LO, Q_HI = 5.0, 95.0
+#: How a number that was not computed (e.g. p_de_jure without a classifier) is printed.
+NA = "—"
 
 
 def _q(a: np.ndarray, axis=0):
@@ -29,6 +31,20 @@ def _q(a: np.ndarray, axis=0):
         warnings.simplefilter("ignore", RuntimeWarning)
         return (np.nanpercentile(a, 50, axis=axis), np.nanpercentile(a, Q_LO, axis=axis),
                 np.nanpercentile(a, Q_HI, axis=axis))
+
+
+def _iv(lo, hi, spec: str) -> str:
+    """``"[lo, hi]"`` formatted with ``spec``; "—" when either end is missing (not computed)."""
+    lo, hi = float(lo), float(hi)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return NA
+    return f"[{lo:{spec}}, {hi:{spec}}]"
+
+
+def _mid(m, lo, hi, spec: str) -> str:
+    """``"m [lo, hi]"``; "—" when the median is missing."""
+    m = float(m)
+    return NA if not math.isfinite(m) else f"{m:{spec}} {_iv(lo, hi, spec)}"
 
 
 def _f(x, digits=4):
@@ -51,6 +67,11 @@ class ScenarioResult:
         ``index``, ``cooperation``, ``discord``, ``p_de_jure`` per draw and year, and ``alliance`` (bool).
     baseline : dict of ndarray (D, ny) or None
         The baseline's draws (same random numbers) for first differences.
+    classified : bool
+        False when the run had no classifier (``classifier=False``): ``p_de_jure`` is NaN and
+        every share of alliance verdicts (``p_alliance``, ``p_alliance_at_horizon``,
+        ``p_alliance_by_horizon``, ``d_p_alliance``) is NaN too (``null`` in JSON, "—" in
+        tables): not computed, never 0.
     """
 
     name: str
@@ -60,6 +81,7 @@ class ScenarioResult:
     draws: dict
     baseline: dict | None = None
     shocks: tuple = ()
+    classified: bool = True
 
     @property
     def n_draws(self) -> int:
@@ -72,13 +94,19 @@ class ScenarioResult:
     @property
     def trajectory(self) -> pd.DataFrame:
         """Per year: median and 90% interval of index, cooperation, discord and p_de_jure;
-        ``p_alliance`` = share of draws whose verdict is alliance that year."""
+        ``p_alliance`` = share of draws whose verdict is alliance that year (NaN without a classifier)."""
         out = {"year": self.years.astype(int)}
         for n in ("index", "cooperation", "discord", "p_de_jure"):
             m, lo, hi = _q(self.draws[n])
             out[n], out[f"{n}_lo"], out[f"{n}_hi"] = m, lo, hi
-        out["p_alliance"] = self.draws["alliance"].mean(axis=0)
+        out["p_alliance"] = self._share(self.draws["alliance"])
         return pd.DataFrame(out)
+
+    def _share(self, alliance: np.ndarray) -> np.ndarray:
+        """Share of draws (axis 0) with the alliance verdict; NaN when no classifier was run."""
+        if not self.classified:
+            return np.full(alliance.shape[1:], np.nan)
+        return alliance.mean(axis=0)
 
     def fan(self, scenario: str | None = None, percentiles=(5, 25, 50, 75, 95)) -> pd.DataFrame:
         """Percentile frame for fan charts: ``year``, ``scenario`` and ``<measure>_p<q>`` columns
@@ -94,12 +122,17 @@ class ScenarioResult:
 
     @property
     def p_alliance_at_horizon(self) -> float:
-        """Share of draws whose verdict at the horizon is alliance."""
+        """Share of draws whose verdict at the horizon is alliance (NaN without a classifier)."""
+        if not self.classified:
+            return float("nan")
         return float(self.draws["alliance"][:, -1].mean())
 
     @property
     def p_alliance_by_horizon(self) -> float:
-        """Share of draws reaching the alliance verdict in any projected year up to the horizon."""
+        """Share of draws reaching the alliance verdict in any projected year up to the horizon
+        (NaN without a classifier)."""
+        if not self.classified:
+            return float("nan")
         return float(self.draws["alliance"][:, 1:].any(axis=1).mean())
 
     @property
@@ -116,7 +149,7 @@ class ScenarioResult:
         ph = ph[~np.isnan(ph)]
         ix = self.draws["index"][:, -1]
         ix = ix[~np.isnan(ix)]
-        return {"p_alliance_at_horizon": math.sqrt(max(p * (1 - p), 0) / D),
+        return {"p_alliance_at_horizon": math.sqrt(max(p * (1 - p), 0) / D) if math.isfinite(p) else float("nan"),
                 "p_de_jure_mean_at_horizon": float(ph.std(ddof=1) / math.sqrt(len(ph))) if len(ph) > 1 else float("nan"),
                 "index_mean_at_horizon": float(ix.std(ddof=1) / math.sqrt(len(ix))) if len(ix) > 1 else float("nan")}
 
@@ -142,7 +175,7 @@ class ScenarioResult:
             warnings.simplefilter("ignore", RuntimeWarning)
             dp = self.draws["p_de_jure"] - self.baseline["p_de_jure"]
             out["share_p_higher"] = np.where(np.isnan(dp), np.nan, dp > 0).astype(float).mean(axis=0)
-        out["d_p_alliance"] = self.draws["alliance"].mean(axis=0) - self.baseline["alliance"].mean(axis=0)
+        out["d_p_alliance"] = self._share(self.draws["alliance"]) - self._share(self.baseline["alliance"])
         return pd.DataFrame(out)
 
     def to_dict(self, digits: int = 4) -> dict:
@@ -185,6 +218,12 @@ class ScenarioSetResult:
 
     Index with a scenario name (``res["trade_40bn"]``) for the first dyad's
     :class:`ScenarioResult`, or ``res[dyad, name]``.
+
+    ``provisional`` lists the dyads whose ``as_of`` year the observations code only to
+    date (a year in progress, :func:`alliance_index.observations.incomplete_years`): their
+    ``as_of`` row (the nowcast) is provisional. The summary says so under the dyad's heading,
+    the JSON carries ``provisional`` and ``provisional_note``, and :meth:`to_frame` a
+    ``provisional`` column.
     """
 
     spec: ScenarioSet
@@ -193,9 +232,11 @@ class ScenarioSetResult:
     results: dict                      # dyad -> {scenario name -> ScenarioResult}
     methods: dict = field(default_factory=dict)       # dyad -> {indicator: method}
     anchors: dict = field(default_factory=dict)       # dyad -> DataFrame
+    provisional: list = field(default_factory=list)   # dyads whose as_of year is coded only to date
 
     @classmethod
-    def from_simulation(cls, sset: ScenarioSet, runs: list, *, seed, draws: int) -> "ScenarioSetResult":
+    def from_simulation(cls, sset: ScenarioSet, runs: list, *, seed, draws: int,
+                        provisional=()) -> "ScenarioSetResult":
         results, methods, anchors = {}, {}, {}
         for prep, sim in runs:
             prep: Prepared
@@ -207,15 +248,32 @@ class ScenarioSetResult:
                 if s == 0:
                     base = dr
                 per[sc.name] = ScenarioResult(sc.name, sc.description, prep.dyad, prep.years, dr,
-                                              baseline=base, shocks=sc.shocks)
+                                              baseline=base, shocks=sc.shocks,
+                                              classified=bool(getattr(sim, "classified", True)))
             results[prep.dyad] = per
             methods[prep.dyad] = dict(prep.methods)
             anchors[prep.dyad] = prep.anchors
-        return cls(sset, seed, draws, results, methods, anchors)
+        return cls(sset, seed, draws, results, methods, anchors, [d for d in results if d in set(provisional)])
 
     @property
     def dyads(self) -> list[str]:
         return list(self.results)
+
+    @property
+    def classified(self) -> bool:
+        """False when the run had no classifier (index only)."""
+        return all(r.classified for per in self.results.values() for r in per.values())
+
+    def provisional_note(self, dyad: str | None = None) -> str | None:
+        """Why the ``as_of`` row of ``dyad`` (default: any dyad of the run) is provisional, or None."""
+        dys = self.provisional if dyad is None else [d for d in self.provisional if d == dyad]
+        if not dys:
+            return None
+        yr = self.spec.as_of
+        return (f"as_of {yr} is coded only to date for {', '.join(dys)} (a year in progress): flows counted "
+                "over the year (trade, meetings, exercises, incidents) are unobserved in it, so the "
+                f"{yr} nowcast projects them from earlier years; read the {yr} row as provisional, or set "
+                f"as_of to {yr - 1} for a complete year")
 
     def __getitem__(self, key) -> ScenarioResult:
         if isinstance(key, tuple):
@@ -241,49 +299,56 @@ class ScenarioSetResult:
         for name, r in self.results[dyad].items():
             m, lo, hi = r.p_de_jure_at_horizon
             tr = r.trajectory.iloc[-1]
+            crossing = (r.first_crossing_year if r.first_crossing_year is not None
+                        else "none" if r.classified else NA)
             row = {"scenario": name, "horizon": r.horizon,
-                   "index": tr["index"], "index_90": f"[{tr['index_lo']:.1f}, {tr['index_hi']:.1f}]",
-                   "p_de_jure": m, "p_de_jure_90": f"[{lo:.3f}, {hi:.3f}]",
+                   "index": tr["index"], "index_90": _iv(tr["index_lo"], tr["index_hi"], ".1f"),
+                   "p_de_jure": m, "p_de_jure_90": _iv(lo, hi, ".3f"),
                    "p_alliance": r.p_alliance_at_horizon, "p_alliance_by": r.p_alliance_by_horizon,
-                   "first_crossing": r.first_crossing_year if r.first_crossing_year is not None else "none"}
+                   "first_crossing": crossing}
             if name != BASELINE:
                 fd = r.first_differences.iloc[-1]
                 row["d_p_de_jure"] = fd["d_p_de_jure"]
-                row["d_p_de_jure_90"] = f"[{fd['d_p_de_jure_lo']:+.3f}, {fd['d_p_de_jure_hi']:+.3f}]"
+                row["d_p_de_jure_90"] = _iv(fd["d_p_de_jure_lo"], fd["d_p_de_jure_hi"], "+.3f")
             else:
-                row["d_p_de_jure"], row["d_p_de_jure_90"] = 0.0, "—"
+                row["d_p_de_jure"], row["d_p_de_jure_90"] = (0.0 if r.classified else np.nan), NA
             rows.append(row)
         return pd.DataFrame(rows)
 
     def summary(self) -> str:
         """Plain-text report: per dyad, the scenario table and each scenario's trajectory."""
         sp = self.spec
+        unc = ("projection + evidence confidence + classifier parameters." if self.classified else
+               f"projection + evidence confidence (index only: no classifier was run, so p_de_jure and "
+               f"p_alliance are not computed, shown as {NA}).")
         lines = [f"Scenarios '{sp.name}': as_of {sp.as_of}, horizon {sp.horizon}, {self.draws} draws, seed {self.seed}",
-                 "Intervals are 90% (5th-95th percentile of the draws); uncertainty = projection + evidence "
-                 "confidence + classifier parameters."]
+                 "Intervals are 90% (5th-95th percentile of the draws); uncertainty = " + unc]
         with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200):
             for dy in self.dyads:
                 lines.append("")
                 lines.append(f"== {dy} ==")
+                note = self.provisional_note(dy)
+                if note:
+                    lines.append(f"provisional: {note}")
                 t = self.table(dy)
                 t["index"] = t["index"].round(1)
                 t["p_de_jure"] = t["p_de_jure"].round(3)
                 t["p_alliance"] = t["p_alliance"].round(3)
                 t["p_alliance_by"] = t["p_alliance_by"].round(3)
                 t["d_p_de_jure"] = t["d_p_de_jure"].round(3)
-                lines.append(t.to_string(index=False))
+                lines.append(t.to_string(index=False, na_rep=NA))
                 for name, r in self.results[dy].items():
                     tr = r.trajectory
                     show = pd.DataFrame({
                         "year": tr["year"],
-                        "index": [f"{a:.1f} [{b:.1f}, {c:.1f}]" for a, b, c in zip(tr["index"], tr["index_lo"], tr["index_hi"])],
+                        "index": [_mid(a, b, c, ".1f") for a, b, c in zip(tr["index"], tr["index_lo"], tr["index_hi"])],
                         "cooperation": tr["cooperation"].round(1), "discord": tr["discord"].round(1),
-                        "p_de_jure": [f"{a:.3f} [{b:.3f}, {c:.3f}]" for a, b, c in
+                        "p_de_jure": [_mid(a, b, c, ".3f") for a, b, c in
                                       zip(tr["p_de_jure"], tr["p_de_jure_lo"], tr["p_de_jure_hi"])],
                         "p_alliance": tr["p_alliance"].round(3)})
                     lines.append("")
                     lines.append(f"-- {name}: {r.description}".rstrip(": "))
-                    lines.append(show.to_string(index=False))
+                    lines.append(show.to_string(index=False, na_rep=NA))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -296,12 +361,14 @@ class ScenarioSetResult:
         for dy in self.dyads:
             per_dyad.append({
                 "dyad": dy,
+                "provisional": dy in self.provisional,
                 "projection_methods": self.methods.get(dy, {}),
                 "scenarios": [r.to_dict(digits) for r in self.results[dy].values()],
             })
         doc = {"name": sp.name, "file": sp.source, "dyad": self.dyads[0] if len(self.dyads) == 1 else self.dyads,
                "as_of": sp.as_of, "horizon": sp.horizon, "draws": self.draws, "seed": self.seed,
-               "alliance_threshold": ALLIANCE_THRESHOLD}
+               "alliance_threshold": ALLIANCE_THRESHOLD,
+               "provisional": list(self.provisional), "provisional_note": self.provisional_note()}
         if len(per_dyad) == 1:
             doc["projection_methods"] = per_dyad[0]["projection_methods"]
             doc["scenarios"] = per_dyad[0]["scenarios"]
@@ -313,12 +380,14 @@ class ScenarioSetResult:
         return json.dumps(self.to_dict(digits), ensure_ascii=False, indent=indent)
 
     def to_frame(self) -> pd.DataFrame:
-        """Long frame: dyad, scenario and the trajectory columns."""
+        """Long frame: dyad, scenario, the trajectory columns and ``provisional`` (True on the
+        ``as_of`` row of a dyad whose ``as_of`` year is coded only to date)."""
         frames = []
         for dy in self.dyads:
             for name, r in self.results[dy].items():
                 t = r.trajectory
                 t.insert(0, "scenario", name)
                 t.insert(0, "dyad", dy)
+                t["provisional"] = (t["year"].to_numpy() == self.spec.as_of) & (dy in self.provisional)
                 frames.append(t)
         return pd.concat(frames, ignore_index=True)

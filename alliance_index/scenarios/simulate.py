@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import catalog as _catalog
-from ..errors import MethodError, ScenarioError, suggest
+from ..errors import CoverageWarning, MethodError, ScenarioError, suggest
 from ..observations import CONFIDENCE_FACTORS
 from .projection import conform, project
 from .spec import ScenarioSet
@@ -300,6 +300,9 @@ class SimArrays:
     discord: np.ndarray
     p_de_jure: np.ndarray
     alliance: np.ndarray   # bool
+    #: False when no classifier was run (``classifier=False``): ``p_de_jure`` is NaN and
+    #: ``alliance`` carries no information, so every p(alliance) derived from it is NaN.
+    classified: bool = True
 
 
 def _features(V: np.ndarray, scores: pd.DataFrame, names, dyad, years, paths) -> pd.DataFrame:
@@ -340,7 +343,8 @@ def simulate(prep: Prepared, index_fn: IndexFunction, classifier: PDeJureModel |
     return SimArrays(index=scores["index"].to_numpy().reshape(shp),
                      cooperation=scores["cooperation"].to_numpy().reshape(shp),
                      discord=scores["discord"].to_numpy().reshape(shp),
-                     p_de_jure=p.reshape(shp), alliance=np.asarray(al, dtype=bool).reshape(shp))
+                     p_de_jure=p.reshape(shp), alliance=np.asarray(al, dtype=bool).reshape(shp),
+                     classified=classifier is not None)
 
 
 def simulate_single(prep: Prepared, s: int, d: int, index_fn: IndexFunction,
@@ -378,7 +382,7 @@ def simulate_looped(prep: Prepared, index_fn: IndexFunction, classifier: PDeJure
             for n in out:
                 out[n][s, d] = r[n]
             al[s, d] = r["alliance"]
-    return SimArrays(alliance=al, **out)
+    return SimArrays(alliance=al, classified=classifier is not None, **out)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -402,7 +406,7 @@ def _obs_upto(obs, as_of: int | None) -> pd.DataFrame:
 
 
 def run_set(sset: ScenarioSet, obs=None, *, draws: int | None = None, seed=None, classifier=None,
-            index=None, dyads: Sequence[str] | None = None):
+            index=None, dyads: Sequence[str] | None = None, _stacklevel: int = 2):
     """Simulate every scenario of ``sset``.
 
     Parameters
@@ -414,7 +418,7 @@ def run_set(sset: ScenarioSet, obs=None, *, draws: int | None = None, seed=None,
         Override the set's ``draws`` / ``seed``.
     classifier : PDeJureModel or False, optional
         Default: the project's fitted classifier (:func:`default_classifier`). ``False``:
-        index only (p_de_jure is NaN and no draw is an alliance).
+        index only (p_de_jure and every share of alliance verdicts are NaN: not computed).
     index : CompositeIndex, optional
         Index estimator (default ``CompositeIndex()``), fitted on the history up to ``as_of``.
     dyads : list of str, optional
@@ -423,8 +427,16 @@ def run_set(sset: ScenarioSet, obs=None, *, draws: int | None = None, seed=None,
     Returns
     -------
     ScenarioSetResult
+
+    Warns
+    -----
+    CoverageWarning
+        When the observations code ``as_of`` only to date for a dyad (a year in progress,
+        :func:`alliance_index.observations.incomplete_years`): its nowcast is provisional,
+        and the result lists it in ``provisional``.
     """
     from ..countries import dyad_id
+    from ..observations import is_incomplete
     from ..panel import to_panel
     from .results import ScenarioSetResult
 
@@ -437,6 +449,7 @@ def run_set(sset: ScenarioSet, obs=None, *, draws: int | None = None, seed=None,
     for dy in ids:
         _history(full, dy, sset.as_of)
     hist = full[full["year"] <= sset.as_of].reset_index(drop=True)
+    prov = [dy for dy, inc in zip(ids, is_incomplete(hist, ids, np.full(len(ids), sset.as_of))) if inc]
     clf = None if classifier is False else default_classifier(hist) if classifier is None else classifier
     panel = to_panel(hist[hist["dyad"].isin(ids)], validate=False)
     index_fn = IndexFunction(index).fit(panel)
@@ -449,4 +462,9 @@ def run_set(sset: ScenarioSet, obs=None, *, draws: int | None = None, seed=None,
             warnings.simplefilter("ignore", RuntimeWarning)
             sim = simulate(prep, index_fn, clf)
         results.append((prep, sim))
-    return ScenarioSetResult.from_simulation(sset, results, seed=seed, draws=D)
+    out = ScenarioSetResult.from_simulation(sset, results, seed=seed, draws=D, provisional=prov)
+    if prov:
+        where = f"{sset.source}: " if getattr(sset, "source", None) else ""
+        warnings.warn(f"{where}scenario '{sset.name}': {out.provisional_note()}.", CoverageWarning,
+                      stacklevel=_stacklevel)
+    return out

@@ -287,7 +287,8 @@ class ScenarioSet:
         """
         from .simulate import run_set
 
-        return run_set(self, obs=obs, draws=draws, seed=seed, classifier=classifier, index=index, dyads=dyads)
+        return run_set(self, obs=obs, draws=draws, seed=seed, classifier=classifier, index=index, dyads=dyads,
+                       _stacklevel=3)
 
 
 # --------------------------------------------------------------------------- validation

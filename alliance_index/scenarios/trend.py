@@ -7,7 +7,10 @@ autocorrelation-consistent (Newey–West, Bartlett kernel) standard error of
 correction, ``t`` with :math:`n-2` degrees of freedom). The default lag
 length is the Newey–West rule :math:`L = \\lfloor 4 (n/100)^{2/9} \\rfloor`
 (at least 1). The verdict is ``rising`` when the whole confidence interval of
-:math:`b` is above 0, ``falling`` when it is below 0, else ``flat``.
+:math:`b` is above 0, ``falling`` when it is below 0, else ``flat``. With fewer
+than :data:`MIN_YEARS` observed years no slope is estimated: ``slope``, its
+interval and ``p_value`` are NaN and the direction is ``insufficient`` (not
+``flat``, which is a finding).
 
 Notes
 -----
@@ -27,7 +30,11 @@ import pandas as pd
 
 from ..errors import MethodError, ObservationsError
 
-Direction = Literal["rising", "flat", "falling"]
+Direction = Literal["rising", "flat", "falling", "insufficient"]
+#: Fewest observed years for which a slope (and its HAC interval) is estimated.
+MIN_YEARS = 4
+#: The direction when no slope could be estimated (fewer than :data:`MIN_YEARS` observed years).
+INSUFFICIENT = "insufficient"
 COLUMNS = ("dyad", "measure", "first_year", "last_year", "n_years", "slope", "se", "ci_lo", "ci_hi", "p_value",
            "maxlags", "direction", "fitted_change")
 
@@ -38,8 +45,8 @@ def _slope(years: np.ndarray, y: np.ndarray, level: float, maxlags: int | None) 
     ok = ~np.isnan(y)
     t, v = years[ok].astype("float64"), y[ok]
     n = len(v)
-    if n < 4 or np.ptp(t) == 0:
-        return (n, np.nan, np.nan, np.nan, np.nan, np.nan, 0, "flat" if n else None)
+    if n < MIN_YEARS or np.ptp(t) == 0:
+        return (n, np.nan, np.nan, np.nan, np.nan, np.nan, 0, INSUFFICIENT)
     L = maxlags if maxlags is not None else max(1, int(math.floor(4 * (n / 100) ** (2 / 9))))
     X = sm.add_constant(t - t.mean())
     res = sm.OLS(v, X).fit(cov_type="HAC", cov_kwds={"maxlags": L, "use_correction": True}, use_t=True)
@@ -91,13 +98,15 @@ def trend_test(
         One row per dyad with :data:`COLUMNS`: ``slope`` in units of ``measure`` per
         year, ``se`` (HAC), ``ci_lo`` / ``ci_hi``, ``p_value``, ``direction`` and
         ``fitted_change`` (slope x span of the observed years: the size of the trend, since a
-        tiny slope can be statistically "rising" yet immaterial).
+        tiny slope can be statistically "rising" yet immaterial). ``direction`` is
+        ``rising``, ``flat`` or ``falling``, or ``insufficient`` when the dyad has fewer than
+        :data:`MIN_YEARS` observed years (then the slope, its interval and ``p_value`` are NaN).
 
     Examples
     --------
     >>> from alliance_index.scenarios.trend import trend_test
     >>> t = trend_test(dyads=["Russia-Iran"], measure="index")
-    >>> t["direction"].iloc[0] in ("rising", "flat", "falling")
+    >>> t["direction"].iloc[0] in ("rising", "flat", "falling", "insufficient")
     True
     """
     from ..countries import dyad_id
@@ -161,14 +170,20 @@ def _scores(obs, measure: str, want):
             raise MethodError(f"p_de_jure needs the classifier (alliance_index.models.classify): {exc}; "
                               "pass scores= a frame with dyad, year, p_de_jure, or measure='index'.") from None
         return out.reset_index() if "dyad" not in out.columns else out
+    import warnings
+
+    from ..errors import CoverageWarning
     from ..index import score
 
-    return score(obs, dyads=want)
+    with warnings.catch_warnings():  # years coded only to date are dropped from the slope afterwards
+        warnings.simplefilter("ignore", CoverageWarning)
+        return score(obs, dyads=want)
 
 
 def trend_records(trend: pd.DataFrame, digits: int = 5) -> dict:
     """JSON-ready ``{dyad: {"measure", "direction", "slope", "slope_interval", "years", "p_value",
-    "fitted_change"}}`` from a :func:`trend_test` frame (for the score/compare JSON)."""
+    "fitted_change"}}`` from a :func:`trend_test` frame (for the score/compare JSON).
+    ``direction`` is ``"insufficient"`` (and the numbers ``null``) when no slope was estimated."""
 
     def num(x):
         return None if x is None or not np.isfinite(float(x)) else round(float(x), digits)
