@@ -10,13 +10,18 @@ Validation rules (each failure raises one error naming the file and the row):
 
 * required columns ``dyad``, ``year``, ``indicator``, ``value``;
 * ``dyad`` resolves to two distinct states (any order, names or codes);
-* ``year`` is an integer;
+* ``year`` is an integer from :data:`FIRST_YEAR` (1816, the start of the Correlates of War
+  state system) to :func:`last_year` (the year of :data:`PANEL_AS_OF`, or the current year if
+  later), inside both states' years in the system (``Country.start`` to ``Country.end`` of
+  :mod:`alliance_index.countries`);
 * ``indicator`` is a catalog id (bundled or registered);
 * ``value`` is a number or empty (``NA``, ``NaN`` and ``null`` are read as empty);
-  it lies in the indicator's allowed range, and ordinal/binary values are whole numbers;
+  it lies in the indicator's allowed range, and count/ordinal/binary values are whole numbers
+  (the rule scenario files follow too);
 * ``confidence`` is one of ``confirmed`` (default when empty), ``reported``,
   ``alleged``, ``denied``;
-* a ``(dyad, year, indicator)`` appears at most once.
+* a ``(dyad, year, indicator)`` appears at most once;
+* there is at least one row; a *file* must also hold at least one observed value.
 
 Row numbers in messages are file line numbers (the header is line 1) for
 files, and positional row numbers (from 0) for DataFrames.
@@ -26,6 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Union
@@ -82,6 +88,18 @@ INCOMPLETE_YEAR_INDICATORS: frozenset[str] = frozenset({
 })
 #: How the ``note`` of every row of an incomplete year begins, e.g. "2026 to date (as of 29 Nov 2026): ".
 TO_DATE_NOTE = "{year} to date"
+#: The first year an observation may have: the start of the Correlates of War state system.
+FIRST_YEAR: int = 1816
+#: Kinds of indicator whose values are whole numbers (observation and scenario files alike).
+WHOLE_NUMBER_KINDS: tuple[str, ...] = ("count", "ordinal", "binary")
+
+
+def last_year() -> int:
+    """The last year an observation may have: the year of :data:`PANEL_AS_OF`, or the
+    current calendar year if that is later (a year after it has not begun)."""
+    import datetime
+
+    return max(int(PANEL_AS_OF[:4]), datetime.date.today().year)
 
 
 def _parse_csv(text: str, label: str) -> tuple[pd.DataFrame, np.ndarray]:
@@ -179,18 +197,95 @@ def read_observations(path: PathLike | io.IOBase, *, strict: bool = True) -> pd.
     else:
         label = str(path)
         raw, lines = _read_csv_text(path)
-    return _validate(raw, label=label, rows=lines, from_text=True)
+    if not len(raw):
+        raise MalformedFileError(
+            f"{label}: the file has a header but no observation rows; add one row per (dyad, year, "
+            "indicator) under the header, e.g. 'Russia-Iran,2023,leader_meetings,3' (contract §2)."
+        )
+    out = _validate(raw, label=label, rows=lines, from_text=True)
+    if out["value"].isna().all():
+        raise ObservationsError(
+            f"{label}: none of its {len(out)} row(s) has a value (an empty or NA value means not "
+            "observed), so the file gives nothing to score; fill in the value column, or leave the "
+            "file out."
+        )
+    return out
 
 
 def validate_observations(obs: pd.DataFrame) -> pd.DataFrame:
     """Validate an observations DataFrame and return it in canonical form.
 
     Same rules as :func:`read_observations`; row numbers in errors are
-    positions (from 0). The input is not modified.
+    positions (from 0). The input is not modified. A frame with no rows is an
+    :class:`~alliance_index.errors.ObservationsError` (a frame whose values are all
+    missing passes here; the scoring functions then name the dyads without data).
     """
     if not isinstance(obs, pd.DataFrame):
         raise TypeError(f"observations must be a pandas DataFrame, got {type(obs).__name__}")
+    if not len(obs):
+        raise ObservationsError(
+            "the observations passed have no rows; pass at least one observation (columns "
+            f"{', '.join(REQUIRED)}), e.g. alliance_index.load_panel() or read_observations(path)."
+        )
     return _validate(obs.copy(), label=None, rows=np.arange(len(obs)), from_text=False)
+
+
+def _successor_hint(c: "countries.Country", year: int) -> str:
+    """Other states of the country table that share ``c``'s name and are in the system in ``year``
+    (North/South Yemen for Yemen before 1990), as a hint; empty when there are none."""
+    tab = countries.country_table()
+    words = tab["name"].astype(str) + ";" + tab["aliases"].fillna("").astype(str)
+    pat = r"(?:^|[\s;,])" + re.escape(c.name) + r"(?:$|[\s;,])"
+    same = words.str.contains(pat, case=False, regex=True).to_numpy(dtype=bool)
+    end = tab["end_year"].astype("float64").fillna(np.inf).to_numpy()
+    alive = (tab["start_year"].to_numpy() <= year) & (end >= year) & (tab["iso3"].to_numpy() != c.iso3)
+    cand = tab[same & alive]
+    if not len(cand):
+        return ""
+    names = ", ".join(f"{n} ({i})" for n, i in zip(cand["name"], cand["iso3"]))
+    return f" In {year} the country table has {names}: write that id if you meant it."
+
+
+def _check_years(years: np.ndarray, dyads: np.ndarray, where: str, loc) -> None:
+    """Reject years before :data:`FIRST_YEAR`, after :func:`last_year`, or outside either state's
+    ``start``..``end`` in the country table. ``years`` are whole floats, ``dyads`` canonical ids."""
+    last = last_year()
+    early, late = years < FIRST_YEAR, years > last
+    if early.any():
+        i = int(np.flatnonzero(early)[0])
+        raise OutOfRangeError(
+            f"{where}{loc(i)}: year {years[i]:.0f} for {dyads[i]} is before {FIRST_YEAR}, the first year of "
+            f"the Correlates of War state system ({int(early.sum())} row(s) affected); check the year "
+            "(write all four digits, e.g. 2023)."
+        )
+    if late.any():
+        i = int(np.flatnonzero(late)[0])
+        raise OutOfRangeError(
+            f"{where}{loc(i)}: year {years[i]:.0f} for {dyads[i]} is after {last}, a year that has not begun "
+            f"(the panel is coded as of {PANEL_AS_OF}; {int(late.sum())} row(s) affected); check the year. "
+            "To explore the future, write a scenario (alliance_index.Scenario, `alliance-index scenario`)."
+        )
+    if not len(years):
+        return
+    codes, uniq = pd.factorize(dyads)
+    # per distinct dyad: the years both states are in the system (Country.start..Country.end)
+    states = [tuple(countries.resolve(x) for x in str(d).split("-", 1)) for d in uniq]
+    lo = np.array([max(a.start, b.start) for a, b in states], dtype="float64")
+    hi = np.array([min(np.inf if a.end is None else a.end, np.inf if b.end is None else b.end)
+                   for a, b in states], dtype="float64")
+    out = (years < lo[codes]) | (years > hi[codes])
+    if out.any():
+        i = int(np.flatnonzero(out)[0])
+        y = int(years[i])
+        a, b = states[codes[i]]
+        c = next(s for s in (a, b) if y < s.start or (s.end is not None and y > s.end))
+        span = f"from {c.start}" if c.end is None else f"from {c.start} to {c.end}"
+        n = int((out & (codes == codes[i])).sum())
+        raise OutOfRangeError(
+            f"{where}{loc(i)}: {dyads[i]} {y}: {c.name} ({c.iso3}, COW {c.cow}) is in the state system only "
+            f"{span}, not in {y} ({n} row(s) of this dyad affected); check the year and the dyad."
+            f"{_successor_hint(c, y)}"
+        )
 
 
 def _validate(df: pd.DataFrame, *, label: str | None, rows: np.ndarray, from_text: bool) -> pd.DataFrame:
@@ -240,6 +335,7 @@ def _validate(df: pd.DataFrame, *, label: str | None, rows: np.ndarray, from_tex
             f"{where}{loc(i)}: year {df['year'].iloc[i]!r} is not a whole number "
             f"({int(bad.sum())} row(s) affected); write years like 2023."
         )
+    _check_years(num.to_numpy(dtype="float64"), df["dyad"].to_numpy(dtype=object), where, loc)
     df["year"] = num.astype("int64")
 
     # --- indicator
@@ -293,14 +389,15 @@ def _validate(df: pd.DataFrame, *, label: str | None, rows: np.ndarray, from_tex
             f"({int(oor.sum())} row(s) out of range)."
         )
     kinds = meta["kind"].to_numpy()
-    whole = np.isin(kinds, ("ordinal", "binary"))
+    whole = np.isin(kinds, WHOLE_NUMBER_KINDS)
     with np.errstate(invalid="ignore"):
         frac = whole & ~np.isnan(values) & (values != np.round(values))
     if frac.any():
         i = int(np.flatnonzero(frac)[0])
         raise OutOfRangeError(
-            f"{where}{loc(i)}: {df['indicator'].iloc[i]} is {kinds[i]} and takes whole numbers; "
-            f"got {values[i]:g}."
+            f"{where}{loc(i)}: {df['dyad'].iloc[i]} {df['year'].iloc[i]}: {df['indicator'].iloc[i]} is "
+            f"{kinds[i]} and takes whole numbers; got {values[i]:g} ({int(frac.sum())} row(s) affected). "
+            "Write the whole number observed (scenario files follow the same rule)."
         )
     df["value"] = values
 
@@ -533,17 +630,61 @@ def load_status() -> pd.DataFrame:
 _RANK = {"defense": 5, "offense": 4, "neutrality": 3, "nonaggression": 2, "consultation": 1}
 
 
-def known_status(dyads, years, status: pd.DataFrame | None = None) -> np.ndarray:
+def _dyad_year_args(dyads, years, what: str) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Canonical dyad ids and int64 years, broadcast to one length; and whether both were scalars."""
+    scalar = np.ndim(dyads) == 0 and np.ndim(years) == 0
+    dy = np.atleast_1d(np.asarray(dyads, dtype=object))
+    yr_raw = np.atleast_1d(np.asarray(years, dtype=object))
+    try:
+        dy, yr_raw = np.broadcast_arrays(dy, yr_raw)
+    except ValueError:
+        raise ObservationsError(
+            f"{what}: got {dy.size} dyad(s) and {yr_raw.size} year(s); give one year per dyad, or one "
+            "year for all."
+        ) from None
+    yr = pd.to_numeric(pd.Series(yr_raw.ravel(), dtype=object), errors="coerce").to_numpy(dtype="float64")
+    bad = np.isnan(yr) | (yr != np.floor(yr))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ObservationsError(f"{what}: year {yr_raw.ravel()[i]!r} (position {i}) is not a whole number; "
+                         "write years like 2023.")
+    return countries.canonical_dyads(dy.ravel()), yr.astype("int64"), scalar
+
+
+def known_status(dyads, years, status: pd.DataFrame | None = None):
     """Strongest obligation in force for each (dyad, year), vectorised.
 
-    Returns an object array of ``'defense'``, ``'offense'``, ``'neutrality'``,
-    ``'nonaggression'``, ``'consultation'``, ``'none'`` (dyad in the status
-    table's scope but no instrument that year) or ``None`` (dyad unknown to
-    the status table: not bundled).
+    Parameters
+    ----------
+    dyads : str or array_like of str
+        Dyads in any spelling (contract §1): ``"Russia-Iran"``, ``"IRN-RUS"``, ``"365-630"``.
+    years : int or array_like of int
+        One year per dyad, or one year for all.
+    status : DataFrame, optional
+        A status table (default: :func:`load_status`).
+
+    Returns
+    -------
+    numpy.ndarray of object, or a single value when ``dyads`` and ``years`` are both scalars
+        ``'defense'``, ``'offense'``, ``'neutrality'``, ``'nonaggression'``,
+        ``'consultation'``, ``'none'`` (dyad in the status table's scope but no
+        instrument that year) or ``None`` (dyad unknown to the status table: not bundled).
+
+    Raises
+    ------
+    DyadError, UnknownCountryError, AmbiguousCountryError
+        A dyad that does not name two states.
+    ObservationsError
+        A year that is not a whole number, or dyads and years of different lengths.
+
+    Examples
+    --------
+    >>> import alliance_index as ai
+    >>> ai.known_status("Russia-Belarus", 2023) == ai.known_status(["BLR-RUS"], [2023])[0]
+    True
     """
     st = load_status() if status is None else status
-    dy = np.asarray(dyads, dtype=object)
-    yr = np.asarray(years, dtype="int64")
+    dy, yr, scalar = _dyad_year_args(dyads, years, "known_status")
     scope = set(list_dyads()) | set(st["dyad"])
     out = np.where(np.isin(dy, list(scope)), "none", None).astype(object)
     best = np.zeros(len(dy), dtype=int)
@@ -554,18 +695,17 @@ def known_status(dyads, years, status: pd.DataFrame | None = None) -> np.ndarray
         upd = hit & (r > best)
         out[upd] = row.obligation
         best[upd] = r
-    return out
+    return out[0] if scalar else out
 
 
-def mutual_defence(dyads, years, status: pd.DataFrame | None = None) -> np.ndarray:
+def mutual_defence(dyads, years, status: pd.DataFrame | None = None):
     """Float array: 1.0 where a mutual-defence instrument is in force, 0.0 where not,
-    NaN for dyads unknown to the status table."""
+    NaN for dyads unknown to the status table. Dyads in any spelling; scalars give a float."""
     st = load_status() if status is None else status
-    dy = np.asarray(dyads, dtype=object)
-    yr = np.asarray(years, dtype="int64")
+    dy, yr, scalar = _dyad_year_args(dyads, years, "mutual_defence")
     scope = set(list_dyads()) | set(st["dyad"])
     out = np.where(np.isin(dy, list(scope)), 0.0, np.nan)
     for row in st[st["mutual_defence"]].itertuples(index=False):
         end = row.end_year if pd.notna(row.end_year) else 10**6
         out[(dy == row.dyad) & (yr >= row.start_year) & (yr <= end)] = 1.0
-    return out
+    return float(out[0]) if scalar else out
