@@ -756,7 +756,53 @@ SCORE_COLUMNS: tuple[str, ...] = (
     *(f"dom_{d}_{s}" for d in DOMAINS for s in SIDES),
     "p_de_jure", "p_de_jure_lo", "p_de_jure_hi", "verdict", "known_status",
     "hostility", "verdict_reason",  # added in 0.2.0, last so that CSV readers by column position keep working
+    "provisional",  # added in 0.3.1: the dyad-year is coded only to date (a year in progress)
 )
+
+
+def _year_arg(year, caller: str = "score") -> int | None:
+    """``year`` as an int (``None`` stays ``None``); one clear error for anything that is not a whole year."""
+    if year is None:
+        return None
+    if isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, np.integer, float, np.floating)):
+        hint = f" (year={int(year)})" if isinstance(year, str) and year.strip().lstrip("-").isdigit() else ""
+        raise MethodError(f"{caller}: year must be an integer such as 2023, got {year!r} "
+                          f"({type(year).__name__}); pass it as a number{hint}.")
+    if isinstance(year, (float, np.floating)) and not (np.isfinite(year) and float(year).is_integer()):
+        raise MethodError(f"{caller}: year must be a whole number such as 2023, got {year!r}; "
+                          "years are calendar years, not fractions.")
+    return int(year)
+
+
+def _to_date(obs: pd.DataFrame, dyads: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Boolean per ``(dyads[i], years[i])``: ``obs`` codes that dyad-year only to date
+    (:func:`alliance_index.observations.incomplete_years`; ``obs`` may spell dyads any way)."""
+    from ..countries import canonical_dyads
+    from ..observations import incomplete_years
+
+    inc = incomplete_years(obs)
+    if not len(inc):
+        return np.zeros(len(dyads), dtype=bool)
+    have = pd.MultiIndex.from_arrays([np.asarray(canonical_dyads(inc["dyad"].to_numpy()), dtype=object),
+                                      inc["year"].to_numpy(dtype="int64")])
+    return np.asarray(pd.MultiIndex.from_arrays([dyads, years]).isin(have), dtype=bool)
+
+
+def _provisional_warning(df: pd.DataFrame, mask: np.ndarray, caller: str, stacklevel: int) -> None:
+    """One CoverageWarning naming the returned dyad-years that are coded only to date."""
+    import warnings
+
+    from ..errors import CoverageWarning
+
+    if not mask.any():
+        return
+    rows = [f"{d} {int(y)}" for d, y in zip(df["dyad"][mask][:5], df["year"][mask][:5])]
+    more = " …" if mask.sum() > 5 else ""
+    warnings.warn(f"{caller}: {int(mask.sum())} dyad-year(s) are coded only to date, a year still in progress "
+                  f"({', '.join(rows)}{more}): flows counted over the year (trade, meetings, exercises, incidents) "
+                  "are unobserved, so read their scores as provisional (column `provisional`). Pass a complete "
+                  f"year (e.g. year={int(np.min(df['year'][mask])) - 1}) for a full year.", CoverageWarning,
+                  stacklevel=stacklevel + 1)
 
 
 def _as_panel(obs) -> Panel:
@@ -824,9 +870,27 @@ def score(obs, year: int | None = None, *, dyads=None, latest: bool = False,
     -------
     DataFrame
         One row per dyad-year with :data:`SCORE_COLUMNS`: scores on 0–100, ``breadth``
-        and ``coverage`` on 0–1, ``p_de_jure`` / ``p_de_jure_lo`` / ``p_de_jure_hi``
-        (NaN) and ``verdict`` (None) to be filled by the classifier, and
-        ``known_status`` from the status table (None for dyads it does not cover).
+        and ``coverage`` on 0–1, ``known_status`` from the status table (None for dyads
+        it does not cover) and ``provisional`` (bool: True for a dyad-year that ``obs``
+        codes only to date, a year in progress,
+        :func:`alliance_index.observations.incomplete_years`; always False for a Panel,
+        which carries no notes). ``p_de_jure``, ``p_de_jure_lo``, ``p_de_jure_hi`` stay NaN
+        and ``verdict``, ``verdict_reason`` stay None: ``score`` does not run the classifier
+        (it is expensive). Fill them with :func:`alliance_index.classify` (same
+        observations) or :func:`alliance_index.models.attach_classification` ``(scores, obs)``;
+        the command line (``alliance-index score``) attaches them.
+
+    Raises
+    ------
+    ObservationsError
+        A requested dyad has no observations, or no dyad has observations in ``year``.
+    MethodError
+        ``year`` is not a whole number.
+
+    Warns
+    -----
+    CoverageWarning
+        When a returned dyad-year is coded only to date (``provisional`` True).
 
     Notes
     -----
@@ -843,8 +907,23 @@ def score(obs, year: int | None = None, *, dyads=None, latest: bool = False,
     >>> s["dyad"].tolist()
     ['BLR-RUS', 'IRN-RUS']
     """
-    from ..observations import known_status
+    return _score(obs, year, dyads=dyads, latest=latest, estimator=estimator, caller="score", stacklevel=2, **options)
 
+
+def _score(obs, year=None, *, dyads=None, latest: bool = False, estimator: CompositeIndex | None = None,
+           caller: str = "score", stacklevel: int | None = 2, long_obs: pd.DataFrame | None = None,
+           **options) -> pd.DataFrame:
+    """:func:`score`. ``stacklevel`` counts frames above ``_score`` to attribute the provisional
+    warning to (``None``: no warning); ``long_obs``: the long observations behind a Panel ``obs``
+    (for the ``provisional`` column)."""
+    from ..observations import known_status, read_observations
+
+    year = _year_arg(year, caller)
+    if isinstance(obs, (str,)) or hasattr(obs, "__fspath__"):
+        long_obs = read_observations(obs)
+        obs = long_obs
+    elif isinstance(obs, pd.DataFrame):
+        long_obs = obs
     panel = _as_panel(obs)
     est = estimator if estimator is not None else CompositeIndex(**options)
     res = est.fit(panel).transform(panel)
@@ -858,13 +937,17 @@ def score(obs, year: int | None = None, *, dyads=None, latest: bool = False,
             raise _missing_dyads_error(missing, panel)
         df = df[df["dyad"].isin(want)]
     if year is not None:
-        year = int(year)
         yrs = _observed_years(panel)
         ds = want if want is not None else sorted(set(df["dyad"]))
         lacking = [d for d in ds if d not in yrs.index or year not in set(yrs[d].tolist())]
         if lacking and want is not None:
             spans = ", ".join(f"{d} ({yrs[d][0]}–{yrs[d][-1]})" if d in yrs.index else f"{d} (none)" for d in lacking)
             raise ObservationsError(f"no observations in {year} for {spans}; choose another --year.")
+        if len(lacking) == len(ds):  # no dyad at all has an observation in that year
+            present = sorted({int(y) for v in yrs.to_numpy() for y in v})
+            span = f"{present[0]}–{present[-1]}" if present else "none"
+            raise ObservationsError(f"{caller}: no observations for year {year} in the data (years present: "
+                                    f"{span}); choose a year with observations.")
         df = df[df["year"] == year]
     elif latest:
         yrs = _observed_years(panel)
@@ -884,6 +967,11 @@ def score(obs, year: int | None = None, *, dyads=None, latest: bool = False,
         ks = np.array([None] * len(df), dtype=object)
     df["known_status"] = pd.Series(ks, dtype=object)
     df["year"] = df["year"].astype("int64")
+    prov = (np.zeros(len(df), dtype=bool) if long_obs is None
+            else _to_date(long_obs, df["dyad"].to_numpy(dtype=object), df["year"].to_numpy(dtype="int64")))
+    df["provisional"] = prov
+    if stacklevel is not None:
+        _provisional_warning(df, prov, caller, stacklevel + 1)
     return df[list(SCORE_COLUMNS)]
 
 
@@ -904,7 +992,23 @@ def compare(dyads, obs=None, year: int | None = None, **options) -> pd.DataFrame
     Returns
     -------
     DataFrame
-        One row per dyad, in the order given, columns as :func:`score`.
+        One row per dyad, in the order given, columns as :func:`score` (``p_de_jure`` and
+        ``verdict`` empty: fill them with :func:`alliance_index.classify` or
+        :func:`alliance_index.models.attach_classification`, as ``alliance-index compare``
+        does). ``provisional`` marks a year coded only to date: the default year is the
+        latest common one, which for the bundled panel is the year in progress.
+
+    Raises
+    ------
+    MethodError
+        Fewer than two dyads, or ``year`` not a whole number.
+    ObservationsError
+        A dyad has no observations (in ``year``), or the dyads share no year.
+
+    Warns
+    -----
+    CoverageWarning
+        When the compared year is coded only to date for a dyad (``provisional`` True).
 
     Examples
     --------
@@ -919,7 +1023,17 @@ def compare(dyads, obs=None, year: int | None = None, **options) -> pd.DataFrame
     if len(set(want)) < len(want):
         dup = [d for d in want if want.count(d) > 1][0]
         raise ObservationsError(f"dyad {dup} is given twice; list each dyad once.")
-    panel = _as_panel(load_panel() if obs is None else obs)
+    if len(want) < 2:
+        raise MethodError(f"compare needs two or more dyads, got {len(want)} ({', '.join(want) or 'none'}); "
+                          "name another dyad, or use score for one dyad.")
+    year = _year_arg(year, "compare")
+    if obs is None:
+        obs = load_panel()
+    elif isinstance(obs, str) or hasattr(obs, "__fspath__"):
+        from ..observations import read_observations
+
+        obs = read_observations(obs)
+    panel = _as_panel(obs)
     if year is None:
         yrs = _observed_years(panel)
         missing = [d for d in want if d not in yrs.index]
@@ -932,7 +1046,9 @@ def compare(dyads, obs=None, year: int | None = None, **options) -> pd.DataFrame
             spans = ", ".join(f"{d} ({yrs[d][0]}–{yrs[d][-1]})" for d in want)
             raise ObservationsError(f"the dyads have no year of observations in common: {spans}; pass --year.")
         year = max(common)
-    return score(panel, year=year, dyads=want, **options)
+    # with the long observations too, so that score can mark rows coded only to date
+    return _score(panel, year=year, dyads=want, caller="compare", stacklevel=2,
+                  long_obs=None if isinstance(obs, Panel) else obs, **options)
 
 
 def to_json_records(df: pd.DataFrame, digits: int = 4) -> list[dict]:
@@ -941,7 +1057,8 @@ def to_json_records(df: pd.DataFrame, digits: int = 4) -> list[dict]:
     Each object: ``dyad``, ``year``, ``index``, ``cooperation``, ``discord``,
     ``hostility`` (discord without the hedging indicators), ``breadth``, ``domains`` (``{domain: {"cooperation": .., "discord": ..}}``),
     ``p_de_jure``, ``p_de_jure_interval`` (``[lo, hi]`` or null), ``verdict``, ``verdict_reason``,
-    ``known_status``, ``coverage``, plus ``n_imputed``. NaN becomes null.
+    ``known_status``, ``coverage``, plus ``n_imputed`` and (when the frame has it) ``provisional``.
+    NaN becomes null.
     """
 
     def num(x):
@@ -976,4 +1093,6 @@ def to_json_records(df: pd.DataFrame, digits: int = 4) -> list[dict]:
             "coverage": num(r["coverage"]),
             "n_imputed": int(r.get("n_imputed", 0) or 0),
         })
+        if "provisional" in r:  # 0.3.1: the dyad-year is coded only to date
+            recs[-1]["provisional"] = bool(r["provisional"]) if r["provisional"] is not None else False
     return recs

@@ -141,12 +141,21 @@ def _check_n_sims(n_sims) -> None:
         raise MethodError(f"n_sims must be an integer >= 2, got {n_sims!r} (e.g. n_sims=1000)")
 
 
-def _years(year) -> list[int] | None:
+def _years(year, caller: str = "classify") -> list[int] | None:
+    """``year`` (one year or an iterable of years) as a list of ints; one clear MethodError for a
+    string, a fraction or anything else that is not a whole year (a string is not iterated)."""
+    from ..index.composite import _year_arg
+
     if year is None:
         return None
-    if isinstance(year, (int, np.integer)):
-        return [int(year)]
-    return [int(y) for y in year]
+    if isinstance(year, (str, bytes, int, np.integer, float, np.floating, bool, np.bool_)):
+        return [_year_arg(year, caller)]
+    try:
+        items = list(year)
+    except TypeError:
+        raise MethodError(f"{caller}: year must be an integer such as 2023 or a list of them, got {year!r} "
+                          f"({type(year).__name__}).") from None
+    return [_year_arg(y, caller) for y in items]
 
 
 def _prepare(obs, year, fitted, caller: str):
@@ -156,7 +165,7 @@ def _prepare(obs, year, fitted, caller: str):
     hist, com = load_fitted(fitted)
     o = _as_obs(obs)
     V, ignored = panel_frame(o, com.indicators)
-    yrs = _years(year)
+    yrs = _years(year, caller)
     target = np.ones(len(V), dtype=bool) if yrs is None else np.isin(V.index.get_level_values("year"), yrs)
     if yrs is not None and not target.any():
         raise ObservationsError(f"no observations for year(s) {yrs}; years present: "
@@ -464,6 +473,20 @@ def attach_classification(scores_df: pd.DataFrame, obs=None, *, n_sims: int = 10
     DataFrame
         A copy of ``scores_df`` with the six columns added (row order kept); ``verdict_reason``
         names the rule that fired and the numbers it compared (:func:`~alliance_index.models.verdict_reasons`).
+        Two more columns follow them (0.3.1), from the classifier: ``n_hostility`` (hostility
+        indicators observed in the dyad-year; a ``rivalry`` on
+        :data:`~alliance_index.models.verdict.FEW_HOSTILITY` or fewer is fragile) and
+        ``classifier_coverage`` (share of the classifier's indicators observed; below
+        :data:`MIN_COVERAGE` the ``p_de_jure`` interval is wide). NaN where the classifier
+        has no row.
+
+    Notes
+    -----
+    The ``CoverageWarning`` s of :func:`classify` are not passed on: they speak of the
+    classifier's rows and verdicts, which may differ from the frame's (the verdict here reads
+    the frame's cooperation, discord and hostility). Read the caveats from the columns instead
+    (and ``provisional`` from ``score()``); the command line prints them as footer lines
+    (``fragile:``, ``low coverage:``, ``provisional:``) and the HTML report as notices.
     """
     df = scores_df.copy()
     keys = df.reset_index() if ("dyad" not in df.columns and "dyad" in (df.index.names or [])) else df
@@ -498,4 +521,6 @@ def attach_classification(scores_df: pd.DataFrame, obs=None, *, n_sims: int = 10
         df["verdict"] = take("verdict", None)
         df["verdict_reason"] = take("verdict_reason", None)
     df["known_status"] = known_status(dy, yr)
+    df["n_hostility"] = take("n_hostility", np.nan)
+    df["classifier_coverage"] = take("coverage", np.nan)
     return df
