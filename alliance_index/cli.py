@@ -44,10 +44,64 @@ def load_obs(data: Sequence[str] | None) -> pd.DataFrame:
 
     if not data:
         return load_panel()
+    _same_file_twice(data)
     frames = [read_observations(f) for f in data]
     if len(frames) == 1:
         return frames[0]
+    _duplicates_across(list(data), frames)
     return validate_observations(pd.concat(frames, ignore_index=True))
+
+
+def _same_file_twice(data: Sequence[str]) -> None:
+    import os
+
+    seen: dict[str, str] = {}
+    for f in data:
+        key = os.path.realpath(f)
+        if key in seen:
+            from .errors import DuplicateObservationError
+
+            also = "" if seen[key] == f else f" (as {seen[key]!r} and {f!r})"
+            raise DuplicateObservationError(f"{f} is given twice with --data{also}; give each file once.")
+        seen[key] = f
+
+
+def _file_lines(path: str, n: int) -> np.ndarray | None:
+    """The file line of each of the ``n`` records of an observations file (None if it cannot be told)."""
+    try:
+        from .observations import _read_csv_text
+
+        _, lines = _read_csv_text(path)
+    except Exception:  # the file was read once already; this only improves the message
+        return None
+    lines = np.asarray(lines)
+    return lines if len(lines) == n else None
+
+
+def _duplicates_across(data: list[str], frames: list[pd.DataFrame]) -> None:
+    """One error naming both files and their own line numbers when two files hold the same
+    (dyad, year, indicator) (each file on its own was checked by ``read_observations``)."""
+    from .errors import DuplicateObservationError
+
+    file_no = np.concatenate([np.full(len(f), i) for i, f in enumerate(frames)])
+    pos = np.concatenate([np.arange(len(f)) for f in frames])
+    key = pd.concat([f[["dyad", "year", "indicator"]] for f in frames], ignore_index=True)
+    dup = key.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return
+    first = key[dup].iloc[0]
+    same = np.flatnonzero((key["dyad"].to_numpy() == first["dyad"]) & (key["year"].to_numpy() == first["year"])
+                          & (key["indicator"].to_numpy() == first["indicator"]))
+    where = []
+    for j in same:
+        k, p = int(file_no[j]), int(pos[j])
+        lines = _file_lines(data[k], len(frames[k]))
+        where.append(f"{data[k]} line {int(lines[p])}" if lines is not None else f"{data[k]} record {p + 1}")
+    n_dup = int(key.duplicated().sum())
+    raise DuplicateObservationError(
+        f"{' and '.join(where)}: duplicate observation {first['dyad']} {first['year']} {first['indicator']} "
+        f"({n_dup} duplicate row(s) across the --data files in all); keep one row per (dyad, year, indicator): "
+        "remove it from all files but one.")
 
 
 def _jsonable(o):

@@ -381,7 +381,13 @@ def build_report(
 
         Scenario.from_yaml(scenario)  # a bad scenario file fails now, naming its line and field
     step("scoring")
-    scores = scores_for(obs)
+    import warnings
+
+    from .errors import CoverageWarning
+
+    with warnings.catch_warnings():  # the notices above the scores carry the caveats of the rows shown
+        warnings.simplefilter("ignore", CoverageWarning)
+        scores = scores_for(obs)
     y = _pick_year(scores, want, year)
     sel = scores[(scores["dyad"].isin(want)) & (scores["year"].astype("int64") == y)]
     sel = sel.assign(_o=sel["dyad"].map({d: i for i, d in enumerate(want)})).sort_values("_o").drop(columns="_o")
@@ -408,7 +414,7 @@ def build_report(
         "Verdicts, first rule that holds: <i>alliance</i> if p_de_jure ≥ 0.5; <i>rivalry</i> if hostility ≥ 50 "
         "and above cooperation; <i>limited</i> if cooperation &lt; 25; <i>convenience</i> if discord ≥ 25; "
         "otherwise <i>alignment</i> (docs/verdicts.md).</p>",
-        "<h2>Scores and verdicts</h2>", _provisional_note(sel), _summary_section(sel, classified),
+        "<h2>Scores and verdicts</h2>", _provisional_note(sel), _caveat_note(sel), _summary_section(sel, classified),
         "<h3>Domain scores</h3>", _domain_section(sel),
     ]
     step("figures")
@@ -468,6 +474,25 @@ def _provisional_note(sel: pd.DataFrame) -> str:
                  "describe a state (agreements, bases, levels, yes/no facts) are observed; flows counted over the "
                  "year (trade, meetings, exercises, incidents) are not, so read these scores and verdicts as "
                  "provisional. The time series draws such years as hollow points.")
+
+
+def _caveat_note(sel: pd.DataFrame) -> str:
+    """Notices naming the shown rivalries that rest on few hostility indicators and the shown
+    dyad-years with low coverage ('' when none); the same rows as the command line's footer lines."""
+    from .index.cli_handlers import _flags
+    from .models.classify import MIN_COVERAGE
+    from .models.verdict import FEW_HOSTILITY
+
+    f = _flags(sel)
+    out = ""
+    if f["fragile"]:
+        out += _note(f"Fragile: {'; '.join(f['fragile'])}. A rivalry resting on {FEW_HOSTILITY} or fewer observed "
+                     "hostility indicators is fragile; observations of incidents, protests, sanctions or disputes "
+                     "would firm it up.")
+    if f["low_coverage"]:
+        out += _note(f"Low coverage: {'; '.join(f['low_coverage'])}, below {MIN_COVERAGE:.0%}. The scores and "
+                     "p_de_jure rest on few observations, and the p_de_jure interval is wide.")
+    return out
 
 
 def _progress_printer() -> tuple[Callable[[str], None], Callable[[], None]]:

@@ -55,7 +55,9 @@ def _render(df: pd.DataFrame, fmt: str, trends: dict | None = None) -> str:
             r["trend"] = (trends or {}).get(r["dyad"])
         return json.dumps(recs, ensure_ascii=False, indent=2)
     if fmt == "csv":
-        cols = list(SCORE_COLUMNS) + (["trend"] if "trend" in df.columns else [])
+        # ``provisional`` (0.3.1) after ``trend``, so every earlier column keeps its position
+        cols = ([c for c in SCORE_COLUMNS if c != "provisional"] + (["trend"] if "trend" in df.columns else [])
+                + ["provisional"])
         return df[cols].to_csv(index=False, lineterminator="\n").rstrip("\n")
     if fmt != "table":
         from ..errors import MethodError
@@ -85,24 +87,84 @@ def _provisional_line(df: pd.DataFrame, obs) -> str:
             "(trade, meetings, exercises, incidents) are unobserved")
 
 
+def _flags(df: pd.DataFrame) -> dict[str, list[str]]:
+    """The caveats of a classified scores frame as text, one string per flagged row.
+
+    ``fragile``: a ``rivalry`` resting on :data:`~alliance_index.models.verdict.FEW_HOSTILITY`
+    or fewer observed hostility indicators (column ``n_hostility`` from
+    :func:`~alliance_index.models.attach_classification`). ``low_coverage``: the index's
+    ``coverage`` or the classifier's (``classifier_coverage``) below
+    :data:`~alliance_index.models.classify.MIN_COVERAGE`.
+    """
+    import numpy as np
+
+    from ..models.classify import MIN_COVERAGE
+    from ..models.verdict import FEW_HOSTILITY
+
+    nan = np.full(len(df), np.nan)
+    n = df["n_hostility"].to_numpy(dtype=float) if "n_hostility" in df.columns else nan
+    verdict = df["verdict"].to_numpy(dtype=object) if "verdict" in df.columns else np.full(len(df), None)
+    cov = df["coverage"].to_numpy(dtype=float) if "coverage" in df.columns else nan
+    ccov = df["classifier_coverage"].to_numpy(dtype=float) if "classifier_coverage" in df.columns else nan
+    dy, yr = df["dyad"].astype(str).to_numpy(), df["year"].to_numpy(dtype="int64")
+
+    def share(x):
+        return "—" if np.isnan(x) else f"{x:.2f}"
+
+    return {
+        "fragile": [f"{dy[i]} {yr[i]} rivalry rests on {int(n[i])} hostility indicator{'' if n[i] == 1 else 's'}"
+                    for i in np.flatnonzero((verdict == "rivalry") & (n <= FEW_HOSTILITY))],
+        "low_coverage": [f"{dy[i]} {yr[i]} ({share(cov[i])} of the core indicators, {share(ccov[i])} of the "
+                         "classifier's observed)"
+                         for i in np.flatnonzero((cov < MIN_COVERAGE) | (ccov < MIN_COVERAGE))],
+    }
+
+
+def _caveat_lines(df: pd.DataFrame) -> str:
+    """Table footer lines for fragile rivalries and low coverage ('' if none), like ``provisional:``."""
+    from ..models.classify import MIN_COVERAGE
+    from ..models.verdict import FEW_HOSTILITY
+
+    f = _flags(df)
+    out = ""
+    if f["fragile"]:
+        out += (f"\nfragile: {'; '.join(f['fragile'])} (a rivalry on {FEW_HOSTILITY} or fewer is fragile; "
+                "observations of incidents, protests, sanctions or disputes would firm it up)")
+    if f["low_coverage"]:
+        out += (f"\nlow coverage: {'; '.join(f['low_coverage'])}, below {MIN_COVERAGE:.0%}: the scores and "
+                "p_de_jure rest on few observations (the p_de_jure interval is wide)")
+    return out
+
+
+def _quiet(func, *a, **k):
+    """``func(*a, **k)`` without CoverageWarnings: the table's footer lines carry them (stderr is for errors)."""
+    import warnings
+
+    from ..errors import CoverageWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoverageWarning)
+        return func(*a, **k)
+
+
 def cmd_score(args) -> str:
     """``alliance-index score DYAD... [--year Y] [--format F] [--data FILE]...``"""
     obs = _obs(args)
-    df = score(obs, year=args.year, dyads=list(args.dyads), latest=args.year is None)
+    df = _quiet(score, obs, year=args.year, dyads=list(args.dyads), latest=args.year is None)
     df, trends = _enrich(df, obs)
     out = _render(df, args.format, trends)
-    return out + (_provisional_line(df, obs) if args.format == "table" else "")
+    return out + (_provisional_line(df, obs) + _caveat_lines(df) if args.format == "table" else "")
 
 
 def cmd_compare(args) -> str:
     """``alliance-index compare DYAD DYAD... [--year Y] [--format F] [--data FILE]...``"""
     obs = _obs(args)
-    df = compare(list(args.dyads), obs=obs, year=args.year)
+    df = _quiet(compare, list(args.dyads), obs=obs, year=args.year)
     df, trends = _enrich(df, obs)
     out = _render(df, args.format, trends)
     if args.format == "table" and len(df) == 2 and df["p_de_jure"].notna().all():
         out += "\n" + _paired_line(df, obs)
-    return out + (_provisional_line(df, obs) if args.format == "table" else "")
+    return out + (_provisional_line(df, obs) + _caveat_lines(df) if args.format == "table" else "")
 
 
 def _paired_line(df: pd.DataFrame, obs) -> str:

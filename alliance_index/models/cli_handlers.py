@@ -79,4 +79,23 @@ def cmd_explain(args) -> str:
     from ..index.cli_handlers import _provisional_line
 
     out = out + "\n" + note if np.isfinite(df["contribution"]).all() else out
-    return out + _provisional_line(df.drop_duplicates(["dyad", "year"]), obs)
+    return out + _provisional_line(df.drop_duplicates(["dyad", "year"]), obs) + _low_coverage_line(df, obs)
+
+
+def _low_coverage_line(df: pd.DataFrame, obs: pd.DataFrame) -> str:
+    """Table footer naming the explained dyad-years with less than MIN_COVERAGE of the classifier's
+    indicators observed ('' if none), like the ``provisional:`` line (stderr is for errors only)."""
+    from .classify import MIN_COVERAGE, load_fitted
+    from .commitment import panel_frame
+
+    keys = df.drop_duplicates(["dyad", "year"])
+    _, com = load_fitted()
+    V, _ = panel_frame(obs[obs["dyad"].isin(set(keys["dyad"]))], com.indicators)
+    cov = V.notna().mean(axis=1).reindex(pd.MultiIndex.from_arrays([keys["dyad"], keys["year"]])).to_numpy()
+    low = cov < MIN_COVERAGE
+    if not low.any():
+        return ""
+    rows = "; ".join(f"{d} {int(y)} ({c:.2f} of the classifier's {len(com.indicators)} indicators observed)"
+                     for d, y, c in zip(keys["dyad"][low], keys["year"][low], cov[low]))
+    return (f"\nlow coverage: {rows}, below {MIN_COVERAGE:.0%}: the terms rest mostly on imputed values "
+            "(p_de_jure's interval is wide)")

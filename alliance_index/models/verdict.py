@@ -68,7 +68,9 @@ def verdicts(p, cooperation, discord, hostility) -> np.ndarray:
 def verdict_reasons(p, cooperation, discord, hostility, n_hostility=None) -> np.ndarray:
     """Why each row got its verdict: the rule that fired, with the numbers it compared (object array).
 
-    Same inputs as :func:`verdicts`; ``None`` where the verdict is ``None``. With ``n_hostility``
+    Same inputs as :func:`verdicts`; ``None`` where the verdict is ``None``. A NaN cooperation,
+    discord or hostility (nothing observed on that side) is named as "not observed (counted as 0)",
+    never printed as 0.0. With ``n_hostility``
     (the number of hostility indicators observed per row; NaN = unknown), a ``rivalry`` reason
     also says how many indicators its hostility rests on, and calls it fragile at
     :data:`FEW_HOSTILITY` or fewer.
@@ -79,14 +81,23 @@ def verdict_reasons(p, cooperation, discord, hostility, n_hostility=None) -> np.
     ['p_de_jure 0.70 >= 0.5', 'discord 52.0 >= 25 with cooperation 45.0 >= 25; hostility 12.0 < 50']
     >>> verdict_reasons([0.1], [20], [60], [60], n_hostility=[1]).tolist()
     ['hostility 60.0 >= 50 and above cooperation 20.0 (1 hostility indicator observed; few, so fragile)']
+    >>> verdict_reasons([0.1], [28.5], [np.nan], [np.nan]).tolist()
+    ['cooperation 28.5 >= 25, discord not observed (counted as 0 < 25)']
     """
     p = np.asarray(p, dtype=float)
-    C = np.nan_to_num(np.asarray(cooperation, dtype=float), nan=0.0)
-    D = np.nan_to_num(np.asarray(discord, dtype=float), nan=0.0)
-    H = np.nan_to_num(np.asarray(hostility, dtype=float), nan=0.0)
+    raw = {name: np.asarray(x, dtype=float) for name, x in
+           (("cooperation", cooperation), ("discord", discord), ("hostility", hostility))}
+    C, D, H = (np.nan_to_num(raw[k], nan=0.0) for k in ("cooperation", "discord", "hostility"))
     v = verdicts(p, C, D, H)
     rival = (H >= D_RIVALRY) & (H > C)
     n = None if n_hostility is None else np.asarray(n_hostility, dtype=float)
+
+    def q(name, i, op=None, thr=None):
+        """'<name> <value> [<op> <thr>]', or, for an unobserved value, that it counted as 0."""
+        cmp = "" if op is None else f" {op} {thr:g}"
+        if np.isnan(raw[name][i]):
+            return f"{name} not observed (counted as 0{cmp})"
+        return f"{name} {raw[name][i]:.1f}{cmp}"
 
     def rests_on(i):
         if n is None or np.isnan(n[i]):
@@ -96,21 +107,21 @@ def verdict_reasons(p, cooperation, discord, hostility, n_hostility=None) -> np.
         return f" ({k} hostility indicator{'' if k == 1 else 's'} observed{few})"
 
     def alliance(i):
-        extra = (f"; hostility {H[i]:.1f} >= {D_RIVALRY:g} and above cooperation {C[i]:.1f}: the rivalry rule "
+        extra = (f"; {q('hostility', i, '>=', D_RIVALRY)} and above {q('cooperation', i)}: the rivalry rule "
                  "would also hold (alliance comes first; see docs/verdicts.md)") if rival[i] else ""
         return f"p_de_jure {p[i]:.2f} >= {P_ALLIANCE:g}" + extra
 
     def convenience(i):
-        host = (f"hostility {H[i]:.1f} >= 50 but not above cooperation" if H[i] >= D_RIVALRY
-                else f"hostility {H[i]:.1f} < 50")
-        return f"discord {D[i]:.1f} >= {D_CONVENIENCE:g} with cooperation {C[i]:.1f} >= {C_LIMITED:g}; {host}"
+        host = (f"{q('hostility', i, '>=', D_RIVALRY)} but not above cooperation" if H[i] >= D_RIVALRY
+                else q("hostility", i, "<", D_RIVALRY))
+        return f"{q('discord', i, '>=', D_CONVENIENCE)} with {q('cooperation', i, '>=', C_LIMITED)}; {host}"
 
     text = {
         "alliance": alliance,
-        "rivalry": lambda i: f"hostility {H[i]:.1f} >= {D_RIVALRY:g} and above cooperation {C[i]:.1f}" + rests_on(i),
-        "limited": lambda i: f"cooperation {C[i]:.1f} < {C_LIMITED:g}",
+        "rivalry": lambda i: f"{q('hostility', i, '>=', D_RIVALRY)} and above {q('cooperation', i)}" + rests_on(i),
+        "limited": lambda i: q("cooperation", i, "<", C_LIMITED),
         "convenience": convenience,
-        "alignment": lambda i: f"cooperation {C[i]:.1f} >= {C_LIMITED:g}, discord {D[i]:.1f} < {D_CONVENIENCE:g}",
+        "alignment": lambda i: f"{q('cooperation', i, '>=', C_LIMITED)}, {q('discord', i, '<', D_CONVENIENCE)}",
     }
     out = np.full(len(v), None, dtype=object)
     for name, fmt in text.items():  # format only the rows that got this verdict
