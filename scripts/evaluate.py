@@ -281,21 +281,23 @@ def learning_curve(n_sims: int, reps: int = 3, seed: int = 0) -> None:
     """
     from alliance_index.models import evaluation as ev_
     from alliance_index.models.classify import load_historical
-    from alliance_index.models.commitment import bundled_training_data, lodo
+    from alliance_index.models.commitment import bundled_training_data, lodo, resolve_variant
     hist = load_historical()
     V, y = bundled_training_data()
+    spec = resolve_variant("shipped_spec")  # the shipped window and L2, not re-chosen per run
     dy = V.index.get_level_values("dyad")
     added = list(added_dyads())
     rng = np.random.default_rng(seed)
     print("C. Learning curve: LODO on the first 20 dyads, trained with k of the added dyads "
-          f"({reps} random subsets per k, {n_sims} simulations)")
+          f"({reps} random subsets per k, {n_sims} simulations; the shipped specification, "
+          f"L2 {spec['l2']:g}, window {spec['window']})")
     print(f"{'k':>3}  ROC AUC (each subset)            mean")
     for k in range(0, len(added) + 1, 5):
         aucs = []
         for _ in range(1 if k in (0, len(added)) else reps):
             pick = list(rng.choice(added, size=k, replace=False)) if k else []
             keep = np.isin(dy, list(FIRST_20) + pick)
-            res = lodo(V[keep], y[keep], hist, n_sims=n_sims, seed=rng)
+            res = lodo(V[keep], y[keep], hist, n_sims=n_sims, seed=rng, **spec)
             sub = res[res.index.get_level_values("dyad").isin(FIRST_20)]
             aucs.append(ev_.roc_auc(sub["y"], sub["p_de_jure"]))
         print(f"{k:>3}  {' '.join(f'{a:.3f}' for a in aucs):<32} {np.mean(aucs):.3f}")

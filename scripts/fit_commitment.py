@@ -2,7 +2,11 @@
 """Fit the shipped commitment model on the bundled panel.
 
 Label: data/status.csv mutual_defence (never an input). Features: the shipped historical
-model's log-odds + curated-indicator nodes (alliance_index.models.commitment). Needs
+model's log-odds + curated-indicator nodes (alliance_index.models.commitment), each dyad-year's raw
+values pooled over a trailing window of the dyad's own years. The window and the L2 penalty are
+chosen from the declared grid commitment.HISTORY_GRID by dyad-grouped cross-validation
+(commitment.select_specification, pooled log loss); the same choice is repeated inside every fold
+of the leave-one-dyad-out evaluation (scripts/evaluate.py, variant `shipped`). Needs
 alliance_index/models/fitted/historical.json (scripts/fit_historical.py). Writes
 alliance_index/models/fitted/commitment.json with coefficients, covariances, standardisation,
 donor pool, and the panel version (row count and commitment.bundled_panel_hash(): a hash of the
@@ -20,7 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alliance_index.models.classify import FITTED_DIR, _load  # noqa: E402
-from alliance_index.models.commitment import bundled_panel_hash, bundled_training_data, fit_commitment  # noqa: E402
+from alliance_index.models.commitment import (HISTORY_GRID, bundled_panel_hash, bundled_training_data,  # noqa: E402
+                                              fit_commitment, select_specification)
 from alliance_index.models.historical import HistoricalResults  # noqa: E402
 
 
@@ -37,7 +42,13 @@ def main(argv=None) -> int:
                                                         int(V.index.get_level_values(1).max())],
             "historical_model": hist.meta.get("training_years"), "seed": a.seed,
             "fitted_on": _dt.date.today().isoformat(), "script": "scripts/fit_commitment.py"}
-    mdl = fit_commitment(V, y, hist, seed=a.seed, meta=meta)
+    sel = select_specification(V, y, hist, grid=HISTORY_GRID, seed=a.seed)
+    meta["selection"] = sel.to_dict()
+    print(f"specification chosen by {sel.n_folds}-fold dyad-grouped cross-validation: {sel.chosen}")
+    print(sel.scores.sort_values("log_loss").head(8).to_string(float_format=lambda v: f"{v:.4f}"))
+    spec = sel.spec
+    mdl = fit_commitment(V, y, hist, seed=a.seed, meta=meta, l2=spec["l2"], nodes=spec["nodes"],
+                         use_structural=spec["use_structural"], window=spec["window"])
     mdl.save(FITTED_DIR / "commitment.json")
     _load.cache_clear()
     print(mdl.summary())

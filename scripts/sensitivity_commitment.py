@@ -42,10 +42,15 @@ TARGETS = (("BLR-RUS", 2023), ("IRN-RUS", 2023))
 
 
 def _panel():
-    spec = cm.VARIANTS["shipped"]
+    spec = cm.resolve_variant("shipped_spec")  # the shipped window and L2, fixed (not re-chosen per fold)
     inds = list(dict.fromkeys([i for v in spec["nodes"].values() for i in v] + list(HISTORICAL_INDICATORS)))
     V, y = cm.bundled_training_data(inds)
     return V, np.asarray(y, dtype=float), spec
+
+
+def _fit_kw(spec: dict) -> dict:
+    """fit_commitment's specification arguments for a resolved variant."""
+    return {k: spec[k] for k in ("nodes", "use_structural", "l2", "window")}
 
 
 def _iv(p) -> str:
@@ -114,7 +119,7 @@ def part_s1(real: str | None, cache: str | None, seed: int) -> None:
     means = {}
     try:
         for name, H in (("MNLogit (shipped)", hist), ("boosting", boosted)):
-            res = cm.lodo(V, y, H, n_sims=1000, seed=seed, **spec)
+            res = cm.lodo(V, y, H, n_sims=1000, seed=seed, **spec)  # the shipped specification, not re-chosen
             print(_metrics_line(name, res, FIRST_20))
             means[name] = res.groupby(level="dyad")["p_de_jure"].mean()
     finally:
@@ -149,8 +154,9 @@ def part_s2(n_boot: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     print(f"S2. Coefficient uncertainty: normal approximation (shipped) vs dyad-cluster bootstrap ({n_boot} refits)")
     # (a) in-sample, coefficient-only: completed features fixed (20 imputations), coefficients vary
-    full = cm.fit_commitment(V, y, hist, seed=rng, nodes=spec["nodes"])
-    F = cm.simulate_features(V, hist, full.pool, cm.N_IMPUTATIONS, rng, target=tgt, nodes=full.nodes)
+    full = cm.fit_commitment(V, y, hist, seed=rng, **_fit_kw(spec))
+    F = cm.simulate_features(cm.history_pool(V, full.window), hist, full.pool, cm.N_IMPUTATIONS, rng, target=tgt,
+                             nodes=full.nodes)
     X = full.design(np.where(np.isnan(F), full.means, F))
     out = {}
     for lab, C in (("sandwich (shipped)", full.cov), ("model-based", full.cov_hessian)):
@@ -161,7 +167,7 @@ def part_s2(n_boot: int, seed: int) -> None:
     P, betas = [], []
     for _ in range(n_boot):
         Vb, yb = _resample(V, y, dy, yr, rows, codes, rng)
-        mb = cm.fit_commitment(Vb, yb, hist, seed=rng, nodes=spec["nodes"], pool=full.pool)
+        mb = cm.fit_commitment(Vb, yb, hist, seed=rng, **_fit_kw(spec), pool=full.pool)
         betas.append(mb.params.to_numpy() * np.r_[1.0, 1.0 / mb.scales])  # slopes per raw feature unit
         P.append(cm._sigmoid(mb.design(np.where(np.isnan(F), mb.means, F)) @ mb.params.to_numpy()).mean(0))
     out["cluster bootstrap"] = np.array(P)
@@ -181,17 +187,17 @@ def part_s2(n_boot: int, seed: int) -> None:
         dyt, yrt = dy[trn], yr[trn]
         ct = np.unique(dyt)
         rt = {c: np.flatnonzero(dyt == c) for c in ct}
-        mdl = cm.fit_commitment(Vt, yt, hist, seed=rng, nodes=spec["nodes"])
+        mdl = cm.fit_commitment(Vt, yt, hist, seed=rng, **_fit_kw(spec))
         sel = dy == d
         Vd = V[sel]
         row = np.asarray(Vd.index.get_level_values("year") == t)
         p_norm = cm.predict_draws(mdl, Vd, hist, n_boot, np.random.default_rng(seed))[:, row][:, 0]
-        Fd = cm.simulate_features(Vd, hist, mdl.pool, n_boot, rng, hist_param_draws=True, target=row,
-                                  nodes=mdl.nodes)[:, 0, :]
+        Fd = cm.simulate_features(cm.history_pool(Vd, mdl.window), hist, mdl.pool, n_boot, rng,
+                                  hist_param_draws=True, target=row, nodes=mdl.nodes)[:, 0, :]
         pb = np.empty(n_boot)
         for b in range(n_boot):
             Vb, yb = _resample(Vt, yt, dyt, yrt, rt, ct, rng)
-            mb = cm.fit_commitment(Vb, yb, hist, seed=rng, nodes=spec["nodes"], pool=mdl.pool)
+            mb = cm.fit_commitment(Vb, yb, hist, seed=rng, **_fit_kw(spec), pool=mdl.pool)
             pb[b] = cm._sigmoid(mb.design(np.where(np.isnan(Fd[b]), mb.means, Fd[b])) @ mb.params.to_numpy())
         print(f"    {d} {t}: normal (shipped) {_iv(p_norm)}   bootstrap {_iv(pb)}")
     print()

@@ -63,7 +63,8 @@ def test_raising_one_indicator_moves_only_its_node():
     up = pd.concat([obs, row], ignore_index=True)
     new = _quiet(up, year=2023, n_imputations=30, seed=1).set_index("term")
     delta = new["contribution"] - base["contribution"]
-    assert new.loc["military_cooperation", "observed"] > base.loc["military_cooperation", "observed"]
+    # observed share within the model's window of years: up unless basing_access was seen in an earlier year of it
+    assert new.loc["military_cooperation", "observed"] >= base.loc["military_cooperation", "observed"]
     assert new.loc["military_cooperation", "value"] > base.loc["military_cooperation", "value"]
     assert delta["military_cooperation"] > 0  # positive coefficient, higher node mean
     others = delta.drop(["military_cooperation", "total"])

@@ -28,7 +28,8 @@ def test_refitting_reproduces_the_shipped_coefficients():
     V, y = bundled_training_data()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        refit = fit_commitment(V, y, hist, seed=int(com.meta.get("seed", 0)))
+        refit = fit_commitment(V, y, hist, seed=int(com.meta.get("seed", 0)), l2=float(com.meta["l2"]),
+                               nodes=com.nodes, use_structural=com.use_structural, window=com.window)
     assert list(refit.params.index) == list(com.params.index)
     np.testing.assert_allclose(refit.params.to_numpy(), com.params.to_numpy(), rtol=1e-6, atol=1e-9,
                                err_msg=f"refit differs from the shipped coefficients: {FIX}")

@@ -16,13 +16,17 @@ Features (:data:`FEATURES`), per dyad-year:
   disputes, withheld arms, opposing sides) and *hostility* (incidents,
   protests, sanctions, disputes).
 
-Model: logistic regression with an L2 penalty :math:`\\lambda = 1` on the
-standardised slopes (a N(0, 1) prior; intercept unpenalised), fixed a priori,
-not tuned. An alternative that chooses the form (node means or every indicator on its
-own) and :math:`\\lambda` from :data:`SPEC_GRID` by dyad-grouped cross-validation
-(:func:`select_specification`) is evaluated with the choice nested inside
-leave-one-dyad-out (variant ``selected_nested``); it did not score better, so the fixed
-specification ships (``docs/models.md``). Missing indicators are never zero: each missing cell is drawn from
+Each dyad-year's raw indicator values are first pooled over a trailing window of the dyad's own
+years (:func:`history_pool`: the mean of the values observed in the last ``window`` years, that
+year included; never a later year or another dyad). De jure status is a state that rarely
+changes, and one year's coding is a noisy, often incomplete measurement of the relationship; the
+window lets every year's evidence count. Model: logistic regression with an L2 penalty
+:math:`\\lambda` on the standardised slopes (a N(0, 1/λ) prior; intercept unpenalised). The window
+and λ are chosen from the declared grid :data:`HISTORY_GRID` (windows 1, 3, 5, 8, 16 years ×
+λ 1–300) by dyad-grouped cross-validation on pooled log loss (:func:`select_specification`);
+the leave-one-dyad-out evaluation repeats that choice inside every fold (variant ``shipped``), so
+its score includes the choice. Through 0.3.0 the shipped specification was fixed a priori
+(each year alone, λ = 1; variant ``year_alone_0.3``); ``docs/models.md`` compares them. Missing indicators are never zero: each missing cell is drawn from
 the same dyad's observed values of that indicator in other years, or, when
 the dyad has none, from the pooled observed values of the training panel
 (hot-deck multiple imputation). The fit stacks ``n_imputations`` completed
@@ -54,6 +58,7 @@ L2_PENALTY = 1.0
 N_IMPUTATIONS = 20
 
 __all__ = ["FEATURES", "MODEL_INDICATORS", "CommitmentModel", "DonorPool", "simulate_features", "history_pool",
+           "VARIANTS", "resolve_variant", "trailing_sums",
            "fit_commitment", "lodo", "lodo_report", "panel_frame", "SPEC_GRID", "FORMS", "HISTORY_GRID", "HISTORY_WINDOWS", "SpecSelection",
            "select_specification"]
 
@@ -82,6 +87,36 @@ def panel_frame(obs: pd.DataFrame, indicators: Sequence[str] | None = None) -> t
     return pd.DataFrame(V, index=index, columns=cols), ignored
 
 
+def trailing_sums(groups: np.ndarray, years: np.ndarray, X: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row ``i``: the sum of the observed values of ``X`` and their count over the rows of the
+    same group whose year lies in ``years[i] - window + 1 .. years[i]`` (each (group, year) once).
+
+    Sorted cumulative sums and one ``searchsorted``: memory of order ``X``, whatever the span of
+    the years. Returns ``(S, N)``, both shaped like ``X``.
+    """
+    n = len(X)
+    codes, g = np.unique(np.asarray(groups), return_inverse=True)
+    yr = np.asarray(years, dtype=np.int64)
+    y0 = int(yr.min()) if n else 0
+    stride = (int(yr.max()) - y0 + window + 1) if n else 1
+    key = g.astype(np.int64) * stride + (yr - y0)
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    xs = X[order]
+    obs = ~np.isnan(xs)
+    cS = np.zeros((n + 1,) + X.shape[1:])
+    cN = np.zeros_like(cS)
+    np.cumsum(np.where(obs, xs, 0.0), axis=0, out=cS[1:])
+    np.cumsum(obs, axis=0, out=cN[1:])
+    lo = np.searchsorted(ks, ks - (window - 1), side="left")  # first row of the window (same group: stride)
+    hi = np.arange(1, n + 1)
+    S = np.empty_like(cS[1:])
+    N = np.empty_like(cN[1:])
+    S[order] = cS[hi] - cS[lo]
+    N[order] = cN[hi] - cN[lo]
+    return S, N
+
+
 def history_pool(V: pd.DataFrame, window: int) -> pd.DataFrame:
     """Trailing mean of each dyad's own observed values over the ``window`` years ending at each year.
 
@@ -93,33 +128,19 @@ def history_pool(V: pd.DataFrame, window: int) -> pd.DataFrame:
 
     Notes
     -----
-    With :math:`S_{d,t} = \\sum_{s \\le t} x_{d,s}\\,o_{d,s}` and :math:`N_{d,t} = \\sum_{s \\le t} o_{d,s}`
-    (:math:`o` = observed), the pooled value is
-    :math:`(S_{d,t} - S_{d,t-w}) / (N_{d,t} - N_{d,t-w})`, computed on a dense dyad x year grid
-    so a gap year counts as a year without observations.
+    With :math:`o_{d,s}` = 1 where the value :math:`x_{d,s}` is observed, the pooled value is
+    :math:`\\sum_{t-w<s\\le t} x_{d,s}\\,o_{d,s} \\big/ \\sum_{t-w<s\\le t} o_{d,s}` (:func:`trailing_sums`);
+    a gap year counts as a year without observations.
     """
+    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
+        raise ValueError(f"history_pool: window must be a whole number of years >= 1, got {window!r}")
     window = int(window)
-    if window < 1:
-        raise ValueError(f"history_pool: window must be a whole number of years >= 1, got {window}")
     if window == 1 or len(V) == 0:
         return V
-    dy = V.index.get_level_values("dyad").to_numpy(dtype=object)
-    yr = V.index.get_level_values("year").to_numpy(dtype="int64")
-    codes, g = np.unique(dy, return_inverse=True)
-    y0 = int(yr.min())
-    T = int(yr.max()) - y0 + 1
-    X = V.to_numpy(dtype=float)
-    obs = ~np.isnan(X)
-    S = np.zeros((len(codes), T + window, X.shape[1]))  # leading `window` zero years: S_{t-w} at the start
-    N = np.zeros_like(S)
-    t = yr - y0 + window
-    S[g, t] = np.where(obs, X, 0.0)
-    N[g, t] = obs
-    S = np.cumsum(S, axis=1)
-    N = np.cumsum(N, axis=1)
-    cnt = N[g, t] - N[g, t - window]
+    S, N = trailing_sums(V.index.get_level_values("dyad").to_numpy(dtype=object),
+                         V.index.get_level_values("year").to_numpy(dtype="int64"), V.to_numpy(dtype=float), window)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(cnt > 0, (S[g, t] - S[g, t - window]) / np.where(cnt > 0, cnt, 1.0), np.nan)
+        out = np.where(N > 0, S / np.where(N > 0, N, 1.0), np.nan)
     return pd.DataFrame(out, index=V.index, columns=V.columns)
 
 
@@ -600,22 +621,44 @@ def select_specification(V: pd.DataFrame, y: np.ndarray, historical, *, grid: di
 
 # ------------------------------------------------------------------ leave one dyad out
 
-#: specifications compared leave-one-dyad-out. ``shipped`` (six node means, L2 = 1) was fixed in session 1
-#: before any was evaluated and is the one whose coefficients ship. ``selected_nested`` is the alternative
-#: procedure of choosing the specification from :data:`SPEC_GRID` by :func:`select_specification`,
-#: re-chosen inside every fold (nested), so its score includes the choice.
+#: specifications compared leave-one-dyad-out.
+#:
+#: * ``shipped``: the shipped procedure (since 0.4.0): window and L2 chosen from :data:`HISTORY_GRID` by
+#:   :func:`select_specification`, re-chosen inside every fold (nested), so the score includes the choice;
+#: * ``shipped_spec``: the specification that procedure chose on the full panel, refitted without each
+#:   dyad but not re-chosen (slightly optimistic; what the tests run, since nesting takes ~10 minutes);
+#: * ``year_alone_0.3``: the specification shipped through 0.3.0 (each year alone, L2 = 1; fixed in
+#:   session 1 before any was evaluated);
+#: * ``no_structural``, ``key_indicators``, ``with_bloc_LEAK``: the shipped specification with other
+#:   features (entries marked ``shipped_spec`` take the shipped model's L2 and window, see :func:`resolve_variant`).
 VARIANTS: dict[str, dict] = {
-    "shipped": {"nodes": dict(COMMITMENT_NODES), "use_structural": True},
-    "selected_nested": {"select": True},
-    "no_structural": {"nodes": dict(COMMITMENT_NODES), "use_structural": False},
+    "shipped": {"select": True, "grid": HISTORY_GRID},
+    "shipped_spec": {"shipped_spec": True},
+    "year_alone_0.3": {"nodes": dict(COMMITMENT_NODES), "use_structural": True, "l2": 1.0, "window": 1},
+    "no_structural": {"nodes": dict(COMMITMENT_NODES), "use_structural": False, "shipped_spec": True},
     "key_indicators": {"nodes": {i: (i,) for i in (
         "basing_access", "diplomatic_backing", "wartime_support", "partnership_level", "joint_exercises",
         "military_training", "defense_cooperation_agreements", "neutrality_in_partner_conflicts",
-        "ties_with_partners_rivals", "recognition_disputes")}, "use_structural": True},
+        "ties_with_partners_rivals", "recognition_disputes")}, "use_structural": True, "shipped_spec": True},
     "with_bloc_LEAK": {"nodes": dict(COMMITMENT_NODES, blocs=("bloc_memberships_shared",)),
-                       "use_structural": True},
-    "history_nested": {"select": True, "grid": HISTORY_GRID},
+                       "use_structural": True, "shipped_spec": True},
 }
+
+
+def resolve_variant(name: str, model: "CommitmentModel | None" = None) -> dict:
+    """Keyword arguments of :func:`lodo` for :data:`VARIANTS` entry ``name``: an entry marked
+    ``shipped_spec`` takes the L2 penalty and window of ``model`` (default: the shipped commitment
+    model), and its nodes and structural term unless the entry sets them."""
+    spec = dict(VARIANTS[name])
+    if spec.pop("shipped_spec", False):
+        if model is None:
+            from .classify import load_fitted
+            model = load_fitted()[1]
+        spec.setdefault("nodes", dict(model.nodes))
+        spec.setdefault("use_structural", model.use_structural)
+        spec["l2"] = float(model.meta.get("l2", L2_PENALTY))
+        spec["window"] = int(model.window)
+    return spec
 
 
 def bundled_panel_hash() -> str:
@@ -702,10 +745,12 @@ def lodo_report(n_sims: int = 1000, seed=0, file=None, variants: Sequence[str] |
                 subsets: dict[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """Print the leave-one-dyad-out evaluation on the bundled panel; return the shipped variant's frame.
 
-    Every variant in :data:`VARIANTS` is refitted without each dyad in turn; ``shipped``
-    (fixed before evaluation) is the one whose coefficients ship. ``subsets`` (name → dyad
-    ids) adds rows with the shipped variant's metrics on those dyads only (same out-of-sample
-    scores, fewer rows).
+    Every variant in ``variants`` (default: all of :data:`VARIANTS`) is refitted without each dyad
+    in turn; ``shipped`` is the procedure whose coefficients ship (its choice of specification
+    repeated inside every fold). The per-dyad table, the dyad-bootstrap interval and the
+    ``subsets`` rows (name → dyad ids: the same out-of-sample scores on those dyads only) are
+    for ``shipped`` when it is among ``variants``, else for the first variant; so is the frame
+    returned.
     """
     import sys
     from . import evaluation as ev
@@ -721,8 +766,10 @@ def lodo_report(n_sims: int = 1000, seed=0, file=None, variants: Sequence[str] |
     print(f"{'variant':<16}{'n':>5}{'treaty':>7}  ROC AUC  PR AUC   Brier logloss    ECE  "
           f"BLR-RUS 2023            IRN-RUS 2023", file=out)
     shipped = None
-    for name in (variants or list(VARIANTS)):
-        spec = VARIANTS[name]
+    names = list(variants or VARIANTS)
+    main = "shipped" if "shipped" in names else names[0]
+    for name in names:
+        spec = resolve_variant(name)
         if spec.get("select"):
             inds = MODEL_INDICATORS
         else:
@@ -737,7 +784,7 @@ def lodo_report(n_sims: int = 1000, seed=0, file=None, variants: Sequence[str] |
             cells.append(f"{r['p_de_jure']:.2f} [{r['p_de_jure_lo']:.2f},{r['p_de_jure_hi']:.2f}] {r['verdict'][:5]}")
         print(f"{name:<16}{m['n']:>5}{m['positives']:>7}  {m['roc_auc']:7.3f} {m['pr_auc']:7.3f} {m['brier']:7.3f} "
               f"{m['log_loss']:7.3f} {m['ece']:6.3f}  {cells[0]:<24}{cells[1]}", file=out)
-        if name == "shipped":
+        if name == main:
             shipped = res
         if (res["spec"] != "fixed").any():
             per_fold = res.groupby(level=0)["spec"].first().value_counts()
@@ -746,17 +793,17 @@ def lodo_report(n_sims: int = 1000, seed=0, file=None, variants: Sequence[str] |
     if shipped is not None:
         bs = ev.cluster_bootstrap_auc(shipped["y"], shipped["p_de_jure"], shipped.index.get_level_values("dyad"),
                                       n_boot=2000, seed=seed)
-        print(f"  shipped: ROC AUC {bs['auc']:.3f}, 95% interval [{bs['lo']:.3f}, {bs['hi']:.3f}] from resampling "
+        print(f"  {main}: ROC AUC {bs['auc']:.3f}, 95% interval [{bs['lo']:.3f}, {bs['hi']:.3f}] from resampling "
               f"the {bs['n_groups']} dyads ({bs['n_boot']} bootstrap replicates)", file=out)
     if shipped is not None and subsets:
         for label, ids in subsets.items():
             sub = shipped[shipped.index.get_level_values("dyad").isin(list(ids))]
             m = ev.evaluate_binary(sub["y"], sub["p_de_jure"])
-            print(f"  shipped, {label}: n {m['n']}, treaty {m['positives']}, ROC AUC {m['roc_auc']:.3f}, "
+            print(f"  {main}, {label}: n {m['n']}, treaty {m['positives']}, ROC AUC {m['roc_auc']:.3f}, "
                   f"PR AUC {m['pr_auc']:.3f}, Brier {m['brier']:.3f}", file=out)
     if shipped is not None:
         res = shipped
-        print("\nshipped variant, per dyad (means over years): label share, p_de_jure, interval, "
+        print(f"\n{main} variant, per dyad (means over years): label share, p_de_jure, interval, "
               "share of the model's indicators observed, cooperation, discord, modal verdict", file=out)
         per = res.groupby(level=0).agg(label=("y", "mean"), p=("p_de_jure", "mean"), lo=("p_de_jure_lo", "mean"),
                                        hi=("p_de_jure_hi", "mean"), coverage=("coverage", "mean"),

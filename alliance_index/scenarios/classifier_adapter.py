@@ -105,36 +105,32 @@ class FittedClassifierAdapter:
         history before the trajectory's first year; NaN where none was observed. With a window
         of 1, ``V`` is returned unchanged.
         """
+        from ..models.commitment import trailing_sums
+
         w = self.window
         if w == 1 or len(V) == 0:
             return V
+        years = np.asarray(years, dtype=np.int64)
         out = np.empty_like(V)
-        m = V.shape[1]
         for dyad in pd.unique(dyads):  # a handful of dyads; vectorised over trajectories and years
             rows = np.flatnonzero(dyads == dyad)
-            yr = np.asarray(years, dtype=np.int64)[rows]
-            up, pinv = np.unique(np.asarray(paths)[rows], return_inverse=True)
-            start, end = int(yr.min()), int(yr.max())
-            y0 = start - w + 1
-            T = end - y0 + 1
-            S = np.zeros((len(up), T + w, m))  # `w` leading zero years, so the sum w years back exists
-            N = np.zeros_like(S)
-            hy, hv = self.history.get(str(dyad), (np.empty(0, np.int64), np.empty((0, m))))
-            h = (hy >= y0) & (hy < start)  # observed years the window reaches, before the trajectory
-            if h.any():
-                ho = ~np.isnan(hv[h])
-                np.add.at(S, (slice(None), hy[h] - y0 + w), np.where(ho, hv[h], 0.0))
-                np.add.at(N, (slice(None), hy[h] - y0 + w), ho.astype(float))
-            x = V[rows]
-            o = ~np.isnan(x)
-            t = yr - y0 + w
-            np.add.at(S, (pinv, t), np.where(o, x, 0.0))
-            np.add.at(N, (pinv, t), o.astype(float))
-            S = np.cumsum(S, axis=1)
-            N = np.cumsum(N, axis=1)
-            cnt = N[pinv, t] - N[pinv, t - w]
-            tot = S[pinv, t] - S[pinv, t - w]
-            out[rows] = np.where(cnt > 0, tot / np.where(cnt > 0, cnt, 1.0), np.nan)
+            yr = years[rows]
+            S, N = trailing_sums(np.asarray(paths)[rows], yr, V[rows], w)
+            hy, hv = self.history.get(str(dyad), (np.empty(0, np.int64), np.empty((0, V.shape[1]))))
+            start = int(yr.min())
+            keep = hy < start  # observed years before the trajectory starts
+            if keep.any():
+                order = np.argsort(hy[keep], kind="stable")
+                hy_s, hv_s = hy[keep][order], hv[keep][order]
+                ho = ~np.isnan(hv_s)
+                cS = np.vstack([np.zeros((1, V.shape[1])), np.cumsum(np.where(ho, hv_s, 0.0), axis=0)])
+                cN = np.vstack([np.zeros((1, V.shape[1])), np.cumsum(ho, axis=0)])
+                lo = np.searchsorted(hy_s, yr - w + 1, side="left")  # history years inside each row's window
+                hi = np.full(len(yr), len(hy_s))
+                lo = np.minimum(lo, hi)
+                S += cS[hi] - cS[lo]
+                N += cN[hi] - cN[lo]
+            out[rows] = np.where(N > 0, S / np.where(N > 0, N, 1.0), np.nan)
         return out
 
     def p_de_jure(self, features: pd.DataFrame, params: ClassifierDraws, draw_ids: np.ndarray) -> np.ndarray:
