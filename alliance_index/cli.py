@@ -72,7 +72,7 @@ def _file_lines(path: str, n: int) -> np.ndarray | None:
         from .observations import _read_csv_text
 
         _, lines = _read_csv_text(path)
-    except Exception:  # the file was read once already; this only improves the message
+    except (OSError, ValueError, ImportError):  # the file was read once already; this only improves the message
         return None
     lines = np.asarray(lines)
     return lines if len(lines) == n else None

@@ -18,8 +18,18 @@ import pytest
 
 import alliance_index as ai
 from alliance_index.cli import main
-from alliance_index.errors import CoverageWarning, DuplicateObservationError, MethodError, ObservationsError
-from alliance_index.index.composite import SCORE_COLUMNS, compare, score, to_json_records
+from alliance_index.errors import (
+    CoverageWarning,
+    DuplicateObservationError,
+    MethodError,
+    ObservationsError,
+)
+from alliance_index.index.composite import (
+    SCORE_COLUMNS,
+    compare,
+    score,
+    to_json_records,
+)
 from alliance_index.models.verdict import verdict_reasons
 
 HEADER = "dyad,year,indicator,value,confidence,source,note\n"
