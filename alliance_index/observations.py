@@ -288,6 +288,35 @@ def _check_years(years: np.ndarray, dyads: np.ndarray, where: str, loc) -> None:
         )
 
 
+def _warn_year_in_progress(df: pd.DataFrame, where: str) -> None:
+    """DataQualityWarning for dyad-years of the year in progress (:func:`last_year`, when it is
+    after :data:`PANEL_COMPLETE_THROUGH`) none of whose rows is marked ``"<year> to date"``:
+    they would be scored as a complete year, with no provisional mark."""
+    cur = last_year()
+    if cur <= PANEL_COMPLETE_THROUGH:
+        return
+    inyr = df["year"].to_numpy() == cur
+    if not inyr.any():
+        return
+    marked = df["note"].astype(str).str.startswith(TO_DATE_NOTE.format(year=cur)).to_numpy(dtype=bool)
+    dy = df["dyad"].to_numpy(dtype=object)[inyr]
+    has_mark = pd.Series(marked[inyr]).groupby(dy).any()
+    unmarked = has_mark.index[~has_mark.to_numpy()].tolist()
+    if unmarked:
+        import warnings
+
+        from .errors import DataQualityWarning
+
+        shown = ", ".join(unmarked[:5]) + (" …" if len(unmarked) > 5 else "")
+        warnings.warn(
+            f"{where}{len(unmarked)} dyad(s) have rows for {cur}, a year still in progress (the panel is coded "
+            f"as of {PANEL_AS_OF}), none marked as coded to date: {shown}. They are scored as a complete "
+            f"year. If they are coded only to date, begin their note '{TO_DATE_NOTE.format(year=cur)} (as of "
+            "<date>): ' and they are marked provisional.",
+            DataQualityWarning, stacklevel=4,
+        )
+
+
 def _validate(df: pd.DataFrame, *, label: str | None, rows: np.ndarray, from_text: bool) -> pd.DataFrame:
     where = label + ": " if label else ""
     df = df.copy()
@@ -424,6 +453,7 @@ def _validate(df: pd.DataFrame, *, label: str | None, rows: np.ndarray, from_tex
                 raise ObservationsError(f"{where}{loc(i)}: {col} contains a NUL character, which CSV cannot carry; remove it.")
         else:
             df[col] = ""
+    _warn_year_in_progress(df, where)
 
     # --- duplicates
     key = df[["dyad", "year", "indicator"]]

@@ -62,7 +62,8 @@ def test_year_outside_the_state_system_or_in_the_future_is_rejected(tmp_path, ye
 
 
 def test_first_and_last_year_are_accepted(tmp_path):
-    p = _file(tmp_path, f"Russia-USA,1816,joint_exercises,0,confirmed,,\nRussia-USA,{LAST},leader_meetings,1,,,\n")
+    p = _file(tmp_path, f"Russia-USA,1816,joint_exercises,0,confirmed,,\n"
+                        f"Russia-USA,{LAST},partnership_level,1,,,{LAST} to date (as of test)\n")
     assert ai.read_observations(p)["year"].tolist() == [1816, LAST]
 
 
@@ -211,3 +212,29 @@ def test_scenario_file_uses_the_same_wording(tmp_path):
 def test_whole_counts_and_fractional_continuous_values_are_accepted(tmp_path):
     p = _file(tmp_path, "Serbia-Russia,2021,joint_exercises,2.0,,,\nSerbia-Russia,2021,trade_usd,4000.25,,,\n")
     assert ai.read_observations(p)["value"].tolist() == [2.0, 4000.25]
+
+
+# ------------------------------------------------------------------ 3 (c): the year in progress
+
+
+def test_rows_of_the_year_in_progress_without_the_to_date_note_warn(tmp_path):
+    import warnings
+
+    from alliance_index.errors import DataQualityWarning
+
+    if LAST <= ob.PANEL_COMPLETE_THROUGH:
+        pytest.skip("no year in progress")
+    p = _file(tmp_path, f"Serbia-Russia,{LAST},partnership_level,2,,,\nSerbia-Russia,{LAST - 1},partnership_level,2,,,\n"
+                        f"Russia-USA,{LAST},partnership_level,1,,,\"{LAST} to date (as of test): level\"\n")
+    with pytest.warns(DataQualityWarning, match=rf"1 dyad\(s\) have rows for {LAST}, a year still in progress.*"
+                                                rf": RUS-SRB\. .*'{LAST} to date") as rec:
+        ai.read_observations(p)
+    assert rec[0].filename == __file__  # points at the caller
+    marked = _file(tmp_path, f"Russia-USA,{LAST},partnership_level,1,,,\"{LAST} to date (as of test): level\"\n"
+                             f"Russia-USA,{LAST},basing_access,0,,,\n", "marked.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        ai.read_observations(marked)  # one marked row marks the dyad-year
+        ai.load_panel()
+        for f in sorted((data_dir() / "observations").glob("*.csv")):
+            ai.read_observations(f)  # every bundled row of the year in progress is marked
