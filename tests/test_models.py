@@ -249,7 +249,8 @@ def test_attach_classification_uses_scores_frame(fitted):
 # ------------------------------------------------------------------ verdict rules at their thresholds
 
 @pytest.mark.parametrize("p,c,d,h,expected", [
-    (vd.P_ALLIANCE, 10, 90, 90, "alliance"),
+    (vd.P_ALLIANCE, 10, 90, 90, "rivalry"),   # since 0.4.0 open hostility comes before the record
+    (vd.P_ALLIANCE, 10, 90, 40, "alliance"),  # hedging alone does not make a rivalry
     (np.nextafter(vd.P_ALLIANCE, 0), 60, 10, 10, "alignment"),
     (0.1, 40, vd.D_RIVALRY, vd.D_RIVALRY, "rivalry"),
     (0.1, 40, 30, vd.D_RIVALRY, "rivalry"),                        # hostility alone decides rivalry
@@ -270,12 +271,18 @@ def test_verdict_nan_p():
 
 
 def test_verdict_with_discord_as_hostility_is_the_0_1_rule():
-    """Passing discord as hostility reproduces the version-0.1.0 rule (rivalry on total discord)."""
+    """Passing discord as hostility gives the version-0.1.0 rivalry rule (on total discord), in the
+    0.4.0 order (rivalry before alliance); the 0.1-0.3 order differs only where both rules hold."""
     rng = np.random.default_rng(5)
     p, C, D = rng.random(500), rng.uniform(0, 100, 500), rng.uniform(0, 100, 500)
-    old = np.select([p >= 0.5, (D >= 50) & (D > C), C < 25, D >= 25],
-                    ["alliance", "rivalry", "limited", "convenience"], "alignment")
-    assert vd.verdicts(p, C, D, D).tolist() == old.tolist()
+    rival = (D >= 50) & (D > C)
+    new = np.select([rival, p >= 0.5, C < 25, D >= 25], ["rivalry", "alliance", "limited", "convenience"],
+                    "alignment")
+    assert vd.verdicts(p, C, D, D).tolist() == new.tolist()
+    old_order = np.select([p >= 0.5, rival, C < 25, D >= 25], ["alliance", "rivalry", "limited", "convenience"],
+                          "alignment")
+    differ = new != old_order
+    assert differ.any() and np.array_equal(differ, rival & (p >= 0.5))
 
 
 def test_restricted_cubic_spline_basis():
@@ -409,9 +416,9 @@ def test_verdict_reasons_name_the_rule_that_fired():
             assert reason is None
         else:
             assert reason.startswith(start[verdict]), (verdict, reason)
-    # an alliance verdict over dominant hostility says so
+    # a rivalry over an allied-looking record says so
     msg = vd.verdict_reasons([0.52], [44.5], [62.5], [69.5])[0]
-    assert msg.startswith("p_de_jure 0.52") and "rivalry rule would also hold" in msg
+    assert msg.startswith("hostility 69.5 >= 50") and "p_de_jure 0.52 >= 0.5: the alliance rule would also hold" in msg
     out = attach_classification(pd.DataFrame({"dyad": ["IRN-RUS"], "year": [2023], "cooperation": [47.0],
                                               "discord": [54.7], "hostility": [12.4]}), None, n_sims=200)
     assert out["verdict"].iloc[0] == "convenience" and "hostility 12.4 < 50" in out["verdict_reason"].iloc[0]

@@ -5,14 +5,17 @@ Applied in this order to each dyad-year, with ``p`` = :math:`p_{de\\,jure}`,
 hostility indicators only, i.e. without :data:`~alliance_index.catalog.HEDGING_INDICATORS`),
 all 0–100:
 
-1. ``alliance``    — ``p >= P_ALLIANCE``: more likely than not bound by a mutual-defence treaty.
-2. ``rivalry``     — ``H >= D_RIVALRY`` and ``H > C``: hostility dominates.
+1. ``rivalry``     — ``H >= D_RIVALRY`` and ``H > C``: hostility dominates.
+2. ``alliance``    — ``p >= P_ALLIANCE``: more likely than not bound by a mutual-defence treaty.
 3. ``limited``     — ``C < C_LIMITED``: little cooperation of any kind.
 4. ``convenience`` — ``D >= D_CONVENIENCE``: real cooperation alongside hedging or discord.
 5. ``alignment``   — otherwise: broad cooperation, little discord, no treaty-level commitment.
 
 The thresholds were set before the models were evaluated and are not tuned to
-any dyad. Rule 2 read total discord ``D`` in version 0.1.0; it reads hostility
+any dyad. Since 0.4.0 ``rivalry`` comes before ``alliance``: ``p`` reads the dyad's
+record over the commitment model's window of years, so a dyad that turns hostile keeps
+an allied-looking record for years, and a year of open hostility is a rivalry whatever
+the record (``docs/verdicts.md``). The rivalry rule read total discord ``D`` in version 0.1.0; it reads hostility
 from 0.2.0, because hedging is what the documented definition of
 ``convenience`` names, and a rule that let hedging alone make a ``rivalry`` contradicted
 it (``docs/verdicts.md`` gives the change and every dyad-year it moved).
@@ -59,8 +62,8 @@ def verdicts(p, cooperation, discord, hostility) -> np.ndarray:
     D = np.nan_to_num(np.asarray(discord, dtype=float), nan=0.0)
     H = np.nan_to_num(np.asarray(hostility, dtype=float), nan=0.0)
     out = np.select(
-        [p >= P_ALLIANCE, (H >= D_RIVALRY) & (H > C), C < C_LIMITED, D >= D_CONVENIENCE],
-        ["alliance", "rivalry", "limited", "convenience"], "alignment").astype(object)
+        [(H >= D_RIVALRY) & (H > C), p >= P_ALLIANCE, C < C_LIMITED, D >= D_CONVENIENCE],
+        ["rivalry", "alliance", "limited", "convenience"], "alignment").astype(object)
     out[np.isnan(p)] = None
     return out
 
@@ -89,7 +92,6 @@ def verdict_reasons(p, cooperation, discord, hostility, n_hostility=None) -> np.
            (("cooperation", cooperation), ("discord", discord), ("hostility", hostility))}
     C, D, H = (np.nan_to_num(raw[k], nan=0.0) for k in ("cooperation", "discord", "hostility"))
     v = verdicts(p, C, D, H)
-    rival = (H >= D_RIVALRY) & (H > C)
     n = None if n_hostility is None else np.asarray(n_hostility, dtype=float)
 
     def q(name, i, op=None, thr=None):
@@ -106,10 +108,10 @@ def verdict_reasons(p, cooperation, discord, hostility, n_hostility=None) -> np.
         few = "; few, so fragile" if k <= FEW_HOSTILITY else ""
         return f" ({k} hostility indicator{'' if k == 1 else 's'} observed{few})"
 
-    def alliance(i):
-        extra = (f"; {q('hostility', i, '>=', D_RIVALRY)} and above {q('cooperation', i)}: the rivalry rule "
-                 "would also hold (alliance comes first; see docs/verdicts.md)") if rival[i] else ""
-        return f"p_de_jure {p[i]:.2f} >= {P_ALLIANCE:g}" + extra
+    def rivalry(i):
+        extra = (f"; p_de_jure {p[i]:.2f} >= {P_ALLIANCE:g}: the alliance rule would also hold "
+                 "(rivalry comes first; see docs/verdicts.md)") if p[i] >= P_ALLIANCE else ""
+        return f"{q('hostility', i, '>=', D_RIVALRY)} and above {q('cooperation', i)}" + rests_on(i) + extra
 
     def convenience(i):
         host = (f"{q('hostility', i, '>=', D_RIVALRY)} but not above cooperation" if H[i] >= D_RIVALRY
@@ -117,8 +119,8 @@ def verdict_reasons(p, cooperation, discord, hostility, n_hostility=None) -> np.
         return f"{q('discord', i, '>=', D_CONVENIENCE)} with {q('cooperation', i, '>=', C_LIMITED)}; {host}"
 
     text = {
-        "alliance": alliance,
-        "rivalry": lambda i: f"{q('hostility', i, '>=', D_RIVALRY)} and above {q('cooperation', i)}" + rests_on(i),
+        "alliance": lambda i: f"p_de_jure {p[i]:.2f} >= {P_ALLIANCE:g}",
+        "rivalry": rivalry,
         "limited": lambda i: q("cooperation", i, "<", C_LIMITED),
         "convenience": convenience,
         "alignment": lambda i: f"{q('cooperation', i, '>=', C_LIMITED)}, {q('discord', i, '<', D_CONVENIENCE)}",
