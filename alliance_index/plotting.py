@@ -117,12 +117,12 @@ def scores_for(obs: Any = None, *, classify: bool = True, **options) -> pd.DataF
         ``provisional``: True for a dyad-year the observations code only to date
         (:func:`alliance_index.observations.incomplete_years`; always False for a Panel).
     """
-    from .index.composite import score
+    from .index.composite import _score
     from .observations import is_incomplete, load_panel, read_observations
     from .panel import Panel
 
     src = load_panel() if obs is None else obs
-    df = score(src, **options)
+    df = _score(src, stacklevel=None, **options)  # the provisional years are marked below (no warning)
     if classify:
         attach = _classifier()
         # the classifier reads long observations (or a path); a Panel cannot be handed back to it

@@ -15,7 +15,8 @@ Both commands add the classification (``p_de_jure`` with its 95% simulation inte
 the verdict, :func:`alliance_index.models.classify.attach_classification`,
 seed 0) and, per dyad, the trend of ``p_de_jure`` over the observed years
 (:func:`alliance_index.scenarios.trend.trend_test`: OLS slope with a
-Newey–West interval → ``rising`` / ``flat`` / ``falling``). The trend appears
+Newey–West interval → ``rising`` / ``flat`` / ``falling``, or ``insufficient`` with fewer
+than 4 observed years). The trend appears
 as ``trend`` in the JSON and as its direction in the table and CSV.
 """
 from __future__ import annotations
