@@ -236,18 +236,24 @@ def part_b(n_sims: int):
 
 
 def verdict_rule_check(res: pd.DataFrame, real: str | None = None) -> None:
-    """F: the shipped ``rivalry`` rule (hostility: discord without the hedging indicators, since 0.2.0)
-    against the version-0.1.0 rule (total discord), on part B's out-of-sample p_de_jure; every
-    dyad-year whose verdict differs, and the strategic rivalries as an outside check."""
+    """F: the shipped verdict rules (``rivalry`` on hostility, discord without the hedging indicators, since
+    0.2.0; ``rivalry`` before ``alliance`` since 0.4.0) against the version-0.1.0 rules (``alliance`` first,
+    ``rivalry`` on total discord), on part B's out-of-sample p_de_jure; every dyad-year whose verdict
+    differs, and the strategic rivalries as an outside check."""
     from alliance_index._resources import real_data_dir
     from alliance_index.catalog import HEDGING_INDICATORS as HEDGING
-    from alliance_index.models.verdict import verdicts
+    from alliance_index.models.verdict import C_LIMITED, D_CONVENIENCE, D_RIVALRY, P_ALLIANCE
     r = res[["p_de_jure", "cooperation", "discord", "hostility", "verdict"]].copy()
     pv, C, D = (r[c].to_numpy(dtype=float) for c in ("p_de_jure", "cooperation", "discord"))
-    r["verdict_0.1_rule"] = verdicts(pv, C, D, D)  # 0.1.0: rule 2 read total discord
+    C, D = np.nan_to_num(C, nan=0.0), np.nan_to_num(D, nan=0.0)  # as verdicts(): nothing observed counts 0
+    r["verdict_0.1_rule"] = np.select(  # 0.1.0: alliance first, then rivalry on total discord
+        [pv >= P_ALLIANCE, (D >= D_RIVALRY) & (D > C), C < C_LIMITED, D >= D_CONVENIENCE],
+        ["alliance", "rivalry", "limited", "convenience"], "alignment").astype(object)
+    r.loc[np.isnan(pv), "verdict_0.1_rule"] = None
     ch = r[r["verdict"] != r["verdict_0.1_rule"]]
-    print("F. Verdict rule check: `rivalry` on hostility = discord without the hedging indicators "
-          f"({', '.join(HEDGING)}; shipped since 0.2.0) vs on total discord (0.1.0)")
+    print("F. Verdict rule check: shipped rules (`rivalry` on hostility = discord without the hedging indicators "
+          f"({', '.join(HEDGING)}), since 0.2.0; `rivalry` before `alliance`, since 0.4.0) vs the 0.1.0 rules "
+          "(`alliance` first, `rivalry` on total discord)")
     print(f"rivalry dyad-years: shipped rule {int((r['verdict'] == 'rivalry').sum())}, 0.1.0 rule "
           f"{int((r['verdict_0.1_rule'] == 'rivalry').sum())} of {len(r)}; verdict changes: {len(ch)}")
     print(ch.round(3).to_string())
