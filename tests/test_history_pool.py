@@ -110,3 +110,19 @@ def test_scenario_adapter_pools_each_trajectory_like_history_pool():
         np.testing.assert_allclose(got[rows], want, equal_nan=True)
     ad.window = 1
     assert ad.pool_paths(X, np.array(["IRN-RUS"] * len(X), dtype=object), yrs, paths) is X
+
+
+def test_scenario_adapter_with_a_window_needs_trajectory_ids():
+    """A pooling model cannot score rows it cannot order into trajectories: one clear error."""
+    import alliance_index as ai
+    from alliance_index.errors import MethodError
+    from alliance_index.scenarios.classifier_adapter import FittedClassifierAdapter
+
+    ad = FittedClassifierAdapter(ai.load_panel(["Russia-Iran"]))
+    ad.window = 3
+    feats = pd.DataFrame({"dyad": ["IRN-RUS"] * 2, "year": [2024, 2025]})
+    params = ad.draw_parameters(2, np.random.default_rng(0))
+    with pytest.raises(MethodError, match="need `path`"):
+        ad.p_de_jure(feats, params, np.array([0, 1]))
+    p = ad.p_de_jure(feats.assign(path=[0, 0]), params, np.array([0, 1]))
+    assert p.shape == (2,) and np.all((p > 0) & (p < 1))
