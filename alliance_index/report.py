@@ -381,13 +381,7 @@ def build_report(
 
         Scenario.from_yaml(scenario)  # a bad scenario file fails now, naming its line and field
     step("scoring")
-    import warnings
-
-    from .errors import CoverageWarning
-
-    with warnings.catch_warnings():  # the notices above the scores carry the caveats of the rows shown
-        warnings.simplefilter("ignore", CoverageWarning)
-        scores = scores_for(obs)
+    scores = scores_for(obs)  # no warnings: the notices above the scores carry the caveats of the rows shown
     y = _pick_year(scores, want, year)
     sel = scores[(scores["dyad"].isin(want)) & (scores["year"].astype("int64") == y)]
     sel = sel.assign(_o=sel["dyad"].map({d: i for i, d in enumerate(want)})).sort_values("_o").drop(columns="_o")
@@ -411,8 +405,8 @@ def build_report(
         "<b>p_de_jure</b> is the calibrated probability that a dyad with this profile is bound by a mutual-defence "
         "treaty. <b>Hostility</b> is discord without the hedging indicators (neutrality in the partner's "
         "conflicts, no help when it is attacked, ties with its rivals, recognition disputes, withheld arms). "
-        "Verdicts, first rule that holds: <i>alliance</i> if p_de_jure ≥ 0.5; <i>rivalry</i> if hostility ≥ 50 "
-        "and above cooperation; <i>limited</i> if cooperation &lt; 25; <i>convenience</i> if discord ≥ 25; "
+        "Verdicts, first rule that holds: <i>rivalry</i> if hostility ≥ 50 and above cooperation; "
+        "<i>alliance</i> if p_de_jure ≥ 0.5; <i>limited</i> if cooperation &lt; 25; <i>convenience</i> if discord ≥ 25; "
         "otherwise <i>alignment</i> (docs/verdicts.md).</p>",
         "<h2>Scores and verdicts</h2>", _provisional_note(sel), _caveat_note(sel), _summary_section(sel, classified),
         "<h3>Domain scores</h3>", _domain_section(sel),
