@@ -170,14 +170,9 @@ def _scores(obs, measure: str, want):
             raise MethodError(f"p_de_jure needs the classifier (alliance_index.models.classify): {exc}; "
                               "pass scores= a frame with dyad, year, p_de_jure, or measure='index'.") from None
         return out.reset_index() if "dyad" not in out.columns else out
-    import warnings
+    from ..index.composite import _score
 
-    from ..errors import CoverageWarning
-    from ..index import score
-
-    with warnings.catch_warnings():  # years coded only to date are dropped from the slope afterwards
-        warnings.simplefilter("ignore", CoverageWarning)
-        return score(obs, dyads=want)
+    return _score(obs, dyads=want, stacklevel=None)  # no warning: years coded only to date are dropped afterwards
 
 
 def trend_records(trend: pd.DataFrame, digits: int = 5) -> dict:
