@@ -581,14 +581,14 @@ def incomplete_years(obs: pd.DataFrame) -> pd.DataFrame:
 
 
 def is_incomplete(obs: pd.DataFrame, dyads, years) -> np.ndarray:
-    """Boolean mask over the dyad-years ``(dyads[i], years[i])``: True where ``obs`` codes that
-    dyad-year only to date (:func:`incomplete_years`)."""
+    """Boolean mask over the dyad-years ``(dyads[i], years[i])`` (canonical ids): True where ``obs``
+    codes that dyad-year only to date (:func:`incomplete_years`; ``obs`` may spell dyads any way)."""
     inc = incomplete_years(obs)
     keys = pd.MultiIndex.from_arrays([np.asarray(dyads, dtype=object), np.asarray(years, dtype="int64")])
     if not len(inc):
         return np.zeros(len(keys), dtype=bool)
-    return keys.isin(pd.MultiIndex.from_arrays([inc["dyad"].to_numpy(dtype=object),
-                                                inc["year"].to_numpy(dtype="int64")]))
+    have = np.asarray(countries.canonical_dyads(inc["dyad"].to_numpy()), dtype=object)
+    return np.asarray(keys.isin(pd.MultiIndex.from_arrays([have, inc["year"].to_numpy(dtype="int64")])), dtype=bool)
 
 
 def list_dyads() -> list[str]:

@@ -774,20 +774,6 @@ def _year_arg(year, caller: str = "score") -> int | None:
     return int(year)
 
 
-def _to_date(obs: pd.DataFrame, dyads: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Boolean per ``(dyads[i], years[i])``: ``obs`` codes that dyad-year only to date
-    (:func:`alliance_index.observations.incomplete_years`; ``obs`` may spell dyads any way)."""
-    from ..countries import canonical_dyads
-    from ..observations import incomplete_years
-
-    inc = incomplete_years(obs)
-    if not len(inc):
-        return np.zeros(len(dyads), dtype=bool)
-    have = pd.MultiIndex.from_arrays([np.asarray(canonical_dyads(inc["dyad"].to_numpy()), dtype=object),
-                                      inc["year"].to_numpy(dtype="int64")])
-    return np.asarray(pd.MultiIndex.from_arrays([dyads, years]).isin(have), dtype=bool)
-
-
 def _provisional_warning(df: pd.DataFrame, mask: np.ndarray, caller: str, stacklevel: int) -> None:
     """One CoverageWarning naming the returned dyad-years that are coded only to date."""
     import warnings
@@ -916,7 +902,7 @@ def _score(obs, year=None, *, dyads=None, latest: bool = False, estimator: Compo
     """:func:`score`. ``stacklevel`` counts frames above ``_score`` to attribute the provisional
     warning to (``None``: no warning); ``long_obs``: the long observations behind a Panel ``obs``
     (for the ``provisional`` column)."""
-    from ..observations import known_status, read_observations
+    from ..observations import is_incomplete, known_status, read_observations
 
     year = _year_arg(year, caller)
     if isinstance(obs, (str,)) or hasattr(obs, "__fspath__"):
@@ -968,7 +954,7 @@ def _score(obs, year=None, *, dyads=None, latest: bool = False, estimator: Compo
     df["known_status"] = pd.Series(ks, dtype=object)
     df["year"] = df["year"].astype("int64")
     prov = (np.zeros(len(df), dtype=bool) if long_obs is None
-            else _to_date(long_obs, df["dyad"].to_numpy(dtype=object), df["year"].to_numpy(dtype="int64")))
+            else is_incomplete(long_obs, df["dyad"].to_numpy(dtype=object), df["year"].to_numpy(dtype="int64")))
     df["provisional"] = prov
     if stacklevel is not None:
         _provisional_warning(df, prov, caller, stacklevel + 1)
