@@ -536,8 +536,10 @@ SPEC_GRID: dict[str, dict] = {f"{form}/l2={l2:g}": {"nodes": FORMS[form], "use_s
 #: trailing windows (years) of :func:`history_pool` in :data:`HISTORY_GRID`; 16 = the bundled panel's length
 #: (2010-2025), i.e. every earlier year of the dyad
 HISTORY_WINDOWS: tuple[int, ...] = (1, 3, 5, 8, 16)
-#: the grid of the ``history_nested`` variant (declared in session 7 before it was run): node means,
-#: L2 penalty x trailing window of the dyad's own earlier years (window 1 = the year alone, as shipped)
+#: the grid the shipped specification is chosen from (``scripts/fit_commitment.py``, and inside every fold of
+#: the ``shipped`` LODO variant): node means, L2 penalty x trailing window of the dyad's own earlier years
+#: (window 1 = the year alone, as shipped through 0.3.0). Declared in session 7 after a first look at two
+#: windows, before the nested evaluation (``docs/models.md`` §3)
 HISTORY_GRID: dict[str, dict] = {f"nodes/l2={l2:g}/w={w}": {"nodes": FORMS["nodes"], "use_structural": True,
                                                              "l2": float(l2), "window": w}
                                  for w in HISTORY_WINDOWS for l2 in (1, 3, 10, 30, 100, 300)}
