@@ -79,33 +79,53 @@ def reliability_table(y, p, n_bins: int = 10, strategy: str = "quantile") -> pd.
     y, p : array-like
         Outcomes (0/1) and predicted probabilities.
     n_bins : int
-        Number of bins.
+        Number of bins (at most; empty bins are left out).
     strategy : {"quantile", "uniform"}
         Equal-count bins (default) or equal-width bins on [0, 1].
 
     Returns
     -------
     DataFrame
-        ``bin, p_lo, p_hi, n, mean_predicted, observed_rate, gap`` per non-empty bin.
+        ``bin, p_lo, p_hi, n, mean_predicted, observed_rate, gap`` per non-empty bin; ``bin``
+        is the bin's position among the ``n_bins`` bins.
+
+    Raises
+    ------
+    ValueError
+        No rows, ``n_bins`` not a positive integer, or an unknown ``strategy``.
+
+    Notes
+    -----
+    The bins follow scikit-learn's ``calibration_curve``: edges
+    :math:`e_0 \\le \\dots \\le e_K` (``K = n_bins``) are the quantiles of ``p`` at
+    :math:`k/K` (``"quantile"``) or :math:`k/K` itself (``"uniform"``); a prediction falls in
+    bin :math:`b = \\#\\{k = 1..K-1 : e_k < p\\}`, i.e. bins are :math:`(e_b, e_{b+1}]` and the
+    first one is closed below. Quantile edges are not de-duplicated: predictions tied at a
+    repeated edge stay together in the lowest bin that edge closes, the bins between repeated
+    edges are empty and dropped, so a block of tied predictions is its own bin and constant
+    predictions give one bin. The edges come from ``np.quantile(p, k/K)``; scikit-learn computes
+    ``np.percentile(p, 100 k/K)``, which can differ in the last bit when an edge falls exactly on a
+    prediction, and then moves that one prediction to the neighbouring bin.
     """
     y, p = _check(y, p)
+    if y.size == 0:
+        raise ValueError("reliability_table: no rows to bin (y and p are empty)")
+    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
+        raise ValueError(f"n_bins must be a positive integer, not {n_bins!r}")
     if strategy == "quantile":
-        edges = np.unique(np.quantile(p, np.linspace(0, 1, n_bins + 1)))
+        edges = np.quantile(p, np.linspace(0, 1, n_bins + 1))
     elif strategy == "uniform":
         edges = np.linspace(0, 1, n_bins + 1)
     else:
         raise ValueError(f"strategy must be 'quantile' or 'uniform', not {strategy!r}")
-    b = np.searchsorted(edges[1:-1], p, side="left")  # bins (lo, hi], first one [0, hi] (as scikit-learn)
-    nb = len(edges) - 1
-    n = np.bincount(b, minlength=nb)
-    sp = np.bincount(b, weights=p, minlength=nb)
-    sy = np.bincount(b, weights=y, minlength=nb)
+    b = np.searchsorted(edges[1:-1], p, side="left")  # bins (lo, hi], first one [lo, hi] (as scikit-learn)
+    n = np.bincount(b, minlength=n_bins)
+    sp = np.bincount(b, weights=p, minlength=n_bins)
+    sy = np.bincount(b, weights=y, minlength=n_bins)
     keep = n > 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mp, oy = sp / n, sy / n
-    return pd.DataFrame({"bin": np.arange(nb)[keep], "p_lo": edges[:-1][keep], "p_hi": edges[1:][keep],
-                         "n": n[keep], "mean_predicted": mp[keep], "observed_rate": oy[keep],
-                         "gap": (oy - mp)[keep]})
+    mp, oy = sp[keep] / n[keep], sy[keep] / n[keep]
+    return pd.DataFrame({"bin": np.arange(n_bins)[keep], "p_lo": edges[:-1][keep], "p_hi": edges[1:][keep],
+                         "n": n[keep], "mean_predicted": mp, "observed_rate": oy, "gap": oy - mp})
 
 
 def ece(y, p, n_bins: int = 10, strategy: str = "quantile") -> float:
@@ -117,6 +137,8 @@ def ece(y, p, n_bins: int = 10, strategy: str = "quantile") -> float:
 def evaluate_binary(y, p) -> dict[str, float]:
     """All scalar metrics at once: n, positives, ROC AUC, PR AUC, Brier, log loss, ECE."""
     yy, pp = _check(y, p)
+    if yy.size == 0:
+        raise ValueError("evaluate_binary: no rows to evaluate (y and p are empty)")
     return {"n": int(yy.size), "positives": int(yy.sum()), "roc_auc": roc_auc(yy, pp),
             "pr_auc": pr_auc(yy, pp), "brier": brier(yy, pp), "log_loss": log_loss(yy, pp),
             "ece": ece(yy, pp)}
