@@ -7,7 +7,9 @@ indicators with a real series + region pairs: what an observation file can carry
 on all non-directed dyad-years 1950-2018 EXCEPT the bundled panel's dyads, so that no
 bundled dyad is later scored by a model that saw its labels. Also writes formation.json
 (discrete-time hazard of defence-pact onset within 5 years, "full" specification, same
-exclusion). Records data versions and training years.
+exclusion). Records data versions and training years. Both covariances are cluster-robust by
+dyad (the canonical ISO3 dyad id), so the standard errors allow for the dependence of a
+dyad's years.
 
 Usage: python scripts/fit_historical.py [--real DIR] [--cache FILE.parquet]
 """
@@ -48,6 +50,11 @@ def main(argv=None) -> int:
     i1 = np.where(pd.isna(i1), "?", i1).astype(str)
     i2 = np.where(pd.isna(i2), "?", i2).astype(str)
     ids = np.where(i1 < i2, np.char.add(np.char.add(i1, "-"), i2), np.char.add(np.char.add(i2, "-"), i1))
+    # cluster id of the standard errors: the canonical dyad; a COW code without an ISO3 code keeps its COW pair
+    c1, c2 = dy["ccode1"].to_numpy(dtype=np.int64), dy["ccode2"].to_numpy(dtype=np.int64)
+    cow_pair = np.char.add(np.char.add("cow:", np.minimum(c1, c2).astype(str)),
+                           np.char.add("-", np.maximum(c1, c2).astype(str)))
+    dyad = np.where((i1 == "?") | (i2 == "?"), cow_pair, ids)
     bundled = np.isin(ids, list_dyads())
     yr = dy["year"].to_numpy()
     lab = dy["atop_label"].astype(object).to_numpy()
@@ -57,7 +64,7 @@ def main(argv=None) -> int:
             "spec": "indicators", "data_versions": sources, "fitted_on": _dt.date.today().isoformat(),
             "script": "scripts/fit_historical.py"}
     X = historical_features(dy, "indicators", leaky=True)
-    res = fit_historical(X[keep], lab[keep], meta=meta)
+    res = fit_historical(X[keep], lab[keep], groups=dyad[keep], meta=meta)
     OUT.mkdir(parents=True, exist_ok=True)
     res.save(OUT / "historical.json")
     print(res.summary())
@@ -68,7 +75,7 @@ def main(argv=None) -> int:
                     pd.DataFrame({"other_pact": (lab == "other").astype(float)}, index=dy.index)], axis=1)
     m2 = dict(meta, spec="full + duration cubic + other_pact", training_years=[YEARS[0], YEARS[1] - h])
     fk = keep & (yr <= YEARS[1] - h)
-    fr = fit_formation(Xf[fk], on["onset"].to_numpy()[fk], h=h, meta=m2)
+    fr = fit_formation(Xf[fk], on["onset"].to_numpy()[fk], h=h, meta=m2, groups=dyad[fk])
     fr.save(OUT / "formation.json")
     print(fr.summary())
     print(f"wrote {OUT / 'historical.json'} and {OUT / 'formation.json'}")

@@ -124,7 +124,8 @@ class FormationResults(WaldResultsMixin):
             json.dump(self.to_dict(), fh, indent=1)
 
 
-def fit_formation(X: pd.DataFrame, onset, h: int = 5, meta: dict | None = None) -> FormationResults:
+def fit_formation(X: pd.DataFrame, onset, h: int = 5, meta: dict | None = None, *,
+                  groups=None) -> FormationResults:
     """Fit the onset logit on at-risk dyad-years with a known outcome.
 
     Parameters
@@ -135,6 +136,15 @@ def fit_formation(X: pd.DataFrame, onset, h: int = 5, meta: dict | None = None) 
         1/0 outcome (rows with NaN are dropped).
     h : int
         The horizon the outcome was built with.
+    meta : dict, optional
+        Recorded with the fit.
+    groups : array-like, optional
+        One cluster id per row of ``X`` (normally the dyad; rows whose outcome is NaN
+        are dropped with their group). Given, the covariance (``bse``, ``conf_int()``,
+        ``summary()``) is the cluster-robust sandwich by these groups (statsmodels
+        ``cov_type="cluster"``); not given, it treats every dyad-year as an independent
+        observation and its standard errors are too small on a panel.
+        ``meta["cov_type"]`` records which one was used.
 
     Notes
     -----
@@ -142,29 +152,34 @@ def fit_formation(X: pd.DataFrame, onset, h: int = 5, meta: dict | None = None) 
     with :math:`d` the years since the last defence pact, in decades.
     """
     import statsmodels.api as sm
-    from .historical import _design
+    from .historical import _cluster_groups, _cov_fit_kwargs, _design, _sparse_binary
 
     yv = np.asarray(onset, dtype=float)
+    gcodes = _cluster_groups(groups, X.index, "fit_formation")
     keep = ~np.isnan(yv)
     X, yv = X[keep], yv[keep]
-    from .historical import _sparse_binary
+    if gcodes is not None:
+        gcodes = pd.factorize(gcodes[keep])[0]
     means, scales = X.mean(), X.std()
     ok = (scales > 0) & scales.notna()
+    reasons = {c: ("all missing" if X[c].notna().sum() == 0 else "constant") for c in X.columns[~ok.to_numpy()]}
     dropped = []
     for c in X.columns[ok.to_numpy()]:  # sparse 0/1 cells (quasi-)separate the data: drop them
         if _sparse_binary(X[c].to_numpy(dtype=float), yv.astype(int), 2):
             ok[c] = False
             dropped.append(c)
+            reasons[c] = "separating"
     means, scales = means[ok], scales[ok]
     missing_cols = [c for c in means.index if X[c].isna().any()
                     and not _sparse_binary(X[c].isna().to_numpy(dtype=float), yv.astype(int), 2)]
     D = _design(X, means, scales, missing_cols)
     terms = ["const"] + list(means.index) + [f"{c}__missing" for c in missing_cols]
+    fit_kw, cov_type = _cov_fit_kwargs(gcodes)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = sm.Logit(yv, pd.DataFrame(D, columns=terms)).fit(method="newton", maxiter=100, disp=False)
+        res = sm.Logit(yv, pd.DataFrame(D, columns=terms)).fit(method="newton", maxiter=100, disp=False, **fit_kw)
     m = dict(meta or {})
-    m.update({"dropped_sparse_features": dropped, "n_obs": int(len(yv)), "onsets": int(yv.sum()), "llf": float(res.llf),
+    m.update({"cov_type": cov_type, "dropped_features": reasons, "dropped_sparse_features": dropped, "n_obs": int(len(yv)), "onsets": int(yv.sum()), "llf": float(res.llf),
               "converged": bool(res.mle_retvals.get("converged", False))})
     return FormationResults(params=pd.Series(np.asarray(res.params), index=terms),
                             cov=np.asarray(res.cov_params()), means=means, scales=scales,

@@ -42,6 +42,34 @@ def _sparse_binary(v: np.ndarray, codes: np.ndarray, n_classes: int) -> bool:
     return bool((np.bincount(codes[v == 1], minlength=n_classes) < MIN_CELL).any())
 
 
+def _cluster_groups(groups, index: pd.Index, who: str) -> np.ndarray | None:
+    """Integer codes of ``groups`` (one id per row of the design), or None when not given."""
+    if groups is None:
+        return None
+    from ..errors import ObservationsError
+    g = groups.astype(object).to_numpy() if isinstance(groups, (pd.Series, pd.Index)) else np.asarray(groups, dtype=object)
+    if g.ndim != 1 or len(g) != len(index):
+        raise ObservationsError(f"{who}: groups has {len(g)} entries but X has {len(index)} rows; pass one cluster id "
+                                "(e.g. the dyad) per row of X.")
+    na = pd.isna(g)
+    if na.any():
+        raise ObservationsError(f"{who}: groups is missing in {int(na.sum())} rows (first: row {index[np.argmax(na)]!r}); "
+                                "give every row its dyad id.")
+    codes, uniq = pd.factorize(g)
+    if len(uniq) < 2:
+        raise ObservationsError(f"{who}: groups has {len(uniq)} distinct value; cluster-robust standard errors need at "
+                                "least 2 clusters (pass groups=None for the independent-rows covariance).")
+    return codes
+
+
+def _cov_fit_kwargs(codes: np.ndarray | None) -> tuple[dict, str]:
+    """statsmodels ``fit`` keywords and the ``meta["cov_type"]`` text for cluster codes (or None)."""
+    if codes is None:
+        return {}, "nonrobust (rows treated as independent)"
+    return ({"cov_type": "cluster", "cov_kwds": {"groups": codes}},
+            f"cluster: {int(codes.max()) + 1} groups")
+
+
 def _design(X: pd.DataFrame, means: pd.Series, scales: pd.Series, missing_cols: Sequence[str]) -> np.ndarray:
     """Standardised design matrix with constant and missing dummies."""
     cols = list(means.index)
@@ -147,7 +175,7 @@ class HistoricalResults:
             json.dump(self.to_dict(), fh, indent=1)
 
 
-def fit_historical(X: pd.DataFrame, y: Sequence[str], *, meta: dict | None = None,
+def fit_historical(X: pd.DataFrame, y: Sequence[str], *, groups: Sequence | None = None, meta: dict | None = None,
                    maxiter: int = 35) -> HistoricalResults:
     """Fit the multinomial logit of ATOP outcome on structural features.
 
@@ -157,6 +185,14 @@ def fit_historical(X: pd.DataFrame, y: Sequence[str], *, meta: dict | None = Non
         Features (e.g. :func:`~alliance_index.models.features.historical_features`), NaN = unknown.
     y : sequence of str
         ``"none"``, ``"other"`` or ``"defense"`` per row (the builder's ``atop_label``).
+    groups : sequence, optional
+        One cluster id per row of ``X``, normally the dyad. Given, the covariance
+        (``bse``, ``conf_int()``, ``summary()``, ``draw_params()``) is the
+        cluster-robust sandwich by these groups (statsmodels ``cov_type="cluster"``),
+        which allows for the dependence of a dyad's years. Not given, the covariance
+        is the inverse information matrix, which treats every row (dyad-year) as an
+        independent observation: on a dyad-year panel its standard errors are then
+        too small. ``meta["cov_type"]`` records which one was used.
     meta : dict, optional
         Recorded with the fit (training years, data versions).
 
@@ -173,7 +209,14 @@ def fit_historical(X: pd.DataFrame, y: Sequence[str], *, meta: dict | None = Non
     an outcome occurs fewer than :data:`MIN_CELL` times in the training data (they
     (quasi-)separate the data and their coefficient would diverge): those region pairs pool into the reference
     category (when none separates, the pair with the lowest defence share is the
-    reference); ``meta["dropped_separating_features"]`` lists them.
+    reference); ``meta["dropped_separating_features"]`` lists them, and
+    ``meta["dropped_features"]`` maps every dropped feature to its reason
+    (``"constant"``, ``"all missing"``, ``"separating"`` or ``"reference category"``).
+
+    With ``groups`` (clusters :math:`g`), the covariance is
+    :math:`\\hat V = c\\, H^{-1} \\big(\\sum_g s_g s_g'\\big) H^{-1}` with :math:`s_g` the sum of
+    the score over cluster :math:`g`, :math:`H` the Hessian and
+    :math:`c = \\frac{G}{G-1}\\frac{n-1}{n-k}` (statsmodels' small-sample correction).
     """
     import statsmodels.api as sm
 
@@ -181,15 +224,18 @@ def fit_historical(X: pd.DataFrame, y: Sequence[str], *, meta: dict | None = Non
     bad = ~np.isin(y, OUTCOMES)
     if bad.any():
         raise ValueError(f"outcome {y[bad][0]!r} is not one of {OUTCOMES}")
+    gcodes = _cluster_groups(groups, X.index, "fit_historical")
     means = X.mean()
     scales = X.std()
     keep = (scales > 0) & scales.notna()
+    reasons = {c: ("all missing" if X[c].notna().sum() == 0 else "constant") for c in X.columns[~keep.to_numpy()]}
     codes = pd.Categorical(y, categories=list(OUTCOMES)).codes
     dropped = []
     for c in X.columns[keep.to_numpy()]:  # binary columns with a sparse outcome cell separate the data
         if _sparse_binary(X[c].to_numpy(dtype=float), codes, len(OUTCOMES)):
             keep[c] = False
             dropped.append(c)
+            reasons[c] = "separating"
     # region pairs: the dropped (separating) pairs form the reference category; if none was
     # dropped, the pair with the lowest defence share is the reference
     regs = [c for c in X.columns if c.startswith("reg_")]
@@ -198,18 +244,22 @@ def fit_historical(X: pd.DataFrame, y: Sequence[str], *, meta: dict | None = Non
         ref = regs[int(np.argmin(share))]
         keep[ref] = False
         dropped.append(ref)
+        reasons[ref] = "reference category"
     means, scales = means[keep], scales[keep]
     missing_cols = [c for c in means.index if X[c].isna().any()
                     and not _sparse_binary(X[c].isna().to_numpy(dtype=float), codes, len(OUTCOMES))]
     D = _design(X, means, scales, missing_cols)
     terms = ["const"] + list(means.index) + [f"{c}__missing" for c in missing_cols]
+    fit_kw, cov_type = _cov_fit_kwargs(gcodes)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = sm.MNLogit(codes, pd.DataFrame(D, columns=terms)).fit(method="newton", maxiter=maxiter, disp=False)
+        res = sm.MNLogit(codes, pd.DataFrame(D, columns=terms)).fit(method="newton", maxiter=maxiter, disp=False,
+                                                                     **fit_kw)
     params = pd.DataFrame(np.asarray(res.params), index=terms, columns=["other", "defense"])
     cov = np.asarray(res.cov_params())
     m = dict(meta or {})
-    m.update({"dropped_separating_features": dropped, "n_obs": int(len(y)), "outcome_counts": {k: int((y == k).sum()) for k in OUTCOMES},
+    m.update({"cov_type": cov_type, "dropped_features": reasons,
+              "dropped_separating_features": dropped, "n_obs": int(len(y)), "outcome_counts": {k: int((y == k).sum()) for k in OUTCOMES},
               "converged": bool(res.mle_retvals.get("converged", False)), "llf": float(res.llf)})
     return HistoricalResults(params=params, cov=cov, means=means, scales=scales,
                              missing_cols=missing_cols, meta=m, sm_results=res)
