@@ -17,6 +17,7 @@ Asia and Oceania (700–999).
 """
 from __future__ import annotations
 
+import warnings
 from typing import Literal, Sequence
 
 import numpy as np
@@ -24,6 +25,7 @@ import pandas as pd
 
 from .. import countries
 from ..catalog import catalog as _catalog
+from ..errors import CoverageWarning, MissingColumnError
 
 REGIONS: tuple[str, ...] = ("americas", "europe", "africa", "mideast", "asia")
 #: region-pair dummies (all 15; the fit picks the reference category, see ``fit_historical``)
@@ -138,10 +140,46 @@ def historical_features(dy: pd.DataFrame, spec: Literal["full", "indicators"] = 
     return pd.DataFrame(out, index=dy.index)[names]
 
 
-def politically_relevant(dy: pd.DataFrame) -> np.ndarray:
-    """Contiguous (land or ≤ 150 miles of water, COW conttype 1–4) or at least one major power."""
+def politically_relevant(dy: pd.DataFrame, *, stacklevel: int = 2) -> np.ndarray:
+    """Contiguous (land or ≤ 150 miles of water, COW conttype 1–4) or at least one major power.
+
+    Parameters
+    ----------
+    dy : DataFrame
+        Dyad-years with ``contiguity`` and ``major_powers`` (builder sources
+        ``contiguity`` and ``majors``).
+    stacklevel : int
+        Passed to the warning below (2 = the caller's line).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        False where the dyad-year cannot be classified: neither condition is known to
+        hold and ``contiguity`` or ``major_powers`` is NaN. COW contiguity and major
+        powers end in 2016 (their version cap), so every dyad-year after 2016 is such a
+        row; a :class:`~alliance_index.errors.CoverageWarning` names their count and years.
+        Frames within 1816–2016 have none.
+    """
+    miss = [c for c in ("contiguity", "major_powers") if c not in dy.columns]
+    if miss:
+        raise MissingColumnError(
+            f"politically_relevant needs column(s) {miss}: build the frame with sources "
+            "'contiguity' and 'majors' (build_dyad_years(..., sources=[..., 'contiguity', 'majors']))")
     ct = dy["contiguity"].to_numpy(dtype=float)
-    return ((ct >= 1) & (ct <= 4)) | (dy["major_powers"].to_numpy(dtype=float) >= 1)
+    mp = dy["major_powers"].to_numpy(dtype=float)
+    rel = ((ct >= 1) & (ct <= 4)) | (mp >= 1)
+    unknown = ~rel & (np.isnan(ct) | np.isnan(mp))
+    if unknown.any():
+        where = ""
+        if "year" in dy.columns:
+            yrs = np.unique(dy["year"].to_numpy()[unknown])
+            where = f" in {int(yrs[0])}–{int(yrs[-1])}" if yrs.size > 1 else f" in {int(yrs[0])}"
+        warnings.warn(
+            f"politically_relevant: {int(unknown.sum())} dyad-year(s){where} have unknown contiguity "
+            "or major powers (COW contiguity and major powers end in 2016) and are counted as not "
+            "relevant; restrict the frame to years <= 2016, or fill both columns by your own rule",
+            CoverageWarning, stacklevel=stacklevel)
+    return rel
 
 
 def dyad_cow_codes(dyads: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -230,6 +230,7 @@ def build_dyad_years(
     relevant_only: bool = False,
     *,
     system: Literal["cow", "isard"] | pd.DataFrame = "cow",
+    states: Iterable[int | str] | int | str | None = None,
     paths: dict[str, object] | None = None,
     rivalries: Literal["td", "tss"] = "td",
     portfolio_weights: Literal["none", "capability"] = "none",
@@ -242,10 +243,11 @@ def build_dyad_years(
     Parameters
     ----------
     start, end : int
-        Inclusive years.
-    sources : iterable of str, optional
+        Inclusive years (integers; ``2000.0`` is accepted, ``2000.5`` or ``"2000"`` is not).
+    sources : iterable of str or str, optional
         Any of :data:`SOURCES` (default all): ``atop, trade, igo, contiguity, distance,
-        majors, democracy, nmc, rivalries, unvotes, idealpoints, sipri, icews``.
+        majors, democracy, nmc, rivalries, unvotes, idealpoints, sipri, icews``. A single
+        string is one source name.
     directed : bool
         Both orders of each pair (``ccode1 != ccode2``) instead of ``ccode1 < ccode2``.
         Values are dyad-level (symmetric) except the ``atop_*`` obligation columns, which
@@ -253,11 +255,23 @@ def build_dyad_years(
     relevant_only : bool
         Keep politically relevant dyads: contiguous by land or by at most 150 miles of
         water (COW conttype 1–4), or at least one COW major power. Needs ``contiguity``
-        and ``majors`` (added automatically).
+        and ``majors`` (added automatically). COW contiguity and major powers end in
+        2016 (their version cap) and are not carried forward, so a dyad-year after 2016
+        cannot be classified: such rows are dropped, with one
+        :class:`~alliance_index.errors.CoverageWarning` naming the years. To keep them,
+        build without ``relevant_only`` and apply your own rule (e.g. the 2016 values).
     system : {"cow", "isard"} or DataFrame
         State-system list: ``cow/cow_states_2016.csv``, ``cow/isard_cw_system.csv``, or a
         frame like :func:`~alliance_index.sources.read_cow_states`. Spells that reach
-        the list's last year (its version cap, 2016) are extended to ``end``.
+        the list's last year (its version cap, 2016) are extended to ``end``. A reduced
+        frame redefines the system: ``alliance_portfolio_similarity`` is then computed
+        over the third states of that subset only, and every source row of a state left
+        out is reported as unmatched. To build for a few states, use ``states``.
+    states : iterable of int or str, optional
+        Keep only dyads whose two members are all in ``states`` (COW codes, ISO3 codes
+        or names, resolved by :func:`alliance_index.countries.to_cow`; a single value is
+        one state). The filter is applied after the whole system is built, so every
+        value (portfolio similarity included) is the same as in the full build.
     paths : dict, optional
         Per-reader file paths, keyed by source name (``"atop"``, ``"trade"``,
         ``"trade_national"``, ``"igo"``, ``"contiguity"``, ``"distance"``, ``"majors"``,
@@ -288,7 +302,8 @@ def build_dyad_years(
         ``ccode1, ccode2, year`` + the columns of each chosen source (see
         :data:`SOURCES`); ``attrs["sources"]`` names dataset, version and file per
         source, ``attrs["rules"]`` the missing-data rule, ``attrs["coverage"]`` each
-        source's years, ``attrs["timings"]`` seconds per step, ``attrs["unmatched"]`` the number of source
+        source's years (``attrs["dropped_unclassified"]``: rows ``relevant_only``
+        dropped because contiguity or major powers were unknown), ``attrs["timings"]`` seconds per step, ``attrs["unmatched"]`` the number of source
         rows inside the years that matched no dyad of the system (also warned, with
         examples), ``attrs["notes"]`` counts behind the trade rule.
 
@@ -327,11 +342,18 @@ def build_dyad_years(
         raise DataSourceError(f"portfolio_weights must be 'none' or 'capability', not {portfolio_weights!r}")
     if rivalries not in ("td", "tss"):
         raise DataSourceError(f"rivalries must be 'td' or 'tss', not {rivalries!r}")
+    start = _year_arg(start, "start")
+    end = _year_arg(end, "end")
     if start > end:
         raise DataSourceError(f"start year {start} is after end year {end}")
+    if isinstance(sources, str):
+        sources = [sources]
+    elif sources is not None and not isinstance(sources, Iterable):
+        raise DataSourceError(f"sources must be a list of source names (e.g. ['atop', 'trade']), "
+                              f"not {type(sources).__name__}")
     chosen = list(SOURCES) if sources is None else list(dict.fromkeys(sources))
     for s in chosen:
-        if s not in SOURCES:
+        if not isinstance(s, str) or s not in SOURCES:
             raise DataSourceError(f"unknown source {s!r}; choose from {', '.join(SOURCES)}."
                                   f"{suggest(s, SOURCES)}")
     paths = dict(paths or {})
@@ -341,6 +363,7 @@ def build_dyad_years(
     need = set(chosen)
     if relevant_only:
         need |= {"contiguity", "majors"}
+    keep_codes = None if states is None else _state_codes(states)
 
     # --- system membership -------------------------------------------------
     t = time.perf_counter()
@@ -387,26 +410,85 @@ def build_dyad_years(
         timings[s] = time.perf_counter() - t
 
     out = pd.DataFrame({**{c: df[c].to_numpy() for c in df.columns}, **cols}, copy=False)
+    dropped_unclassified = 0
+    if keep_codes is not None:
+        inset = np.isin(c1, keep_codes) & np.isin(c2, keep_codes)
+        absent = np.setdiff1d(keep_codes, np.concatenate([c1[inset], c2[inset]]))
+        if absent.size:
+            warnings.warn(f"states= code(s) {absent.tolist()} are in no dyad of the system in "
+                          f"{start}–{end} (COW codes differ across time, e.g. 260 West Germany / "
+                          f"255 Germany; check alliance_index.countries.resolve)",
+                          CoverageWarning, stacklevel=2)
+        out = out[inset].reset_index(drop=True)
     if relevant_only:
         ct = out["contiguity"].to_numpy()
-        rel = ((ct >= 1) & (ct <= 4)) | (out["major_powers"].to_numpy() >= 1)
+        mp = out["major_powers"].to_numpy()
+        rel = ((ct >= 1) & (ct <= 4)) | (mp >= 1)
+        unknown = ~rel & (np.isnan(ct) | np.isnan(mp))
+        if unknown.any():
+            dropped_unclassified = int(unknown.sum())
+            uy = np.unique(out["year"].to_numpy()[unknown])
+            warnings.warn(
+                f"relevant_only: {dropped_unclassified} dyad-year(s) in {_year_span(uy)} cannot be "
+                f"classified as politically relevant or not and were dropped: COW contiguity "
+                f"covers {coverage['contiguity'][0]}–{coverage['contiguity'][1]} and major powers "
+                f"{coverage['majors'][0]}–{coverage['majors'][1]} (their 2016 version cap; "
+                f"values are not carried forward). To keep these years, build without "
+                f"relevant_only and apply your own rule (e.g. the 2016 values).",
+                CoverageWarning, stacklevel=2)
         out = out[rel].reset_index(drop=True)
     drop = [c for s in need - set(chosen) for c in SOURCES[s]]
     if drop:
         out = out.drop(columns=[c for c in drop if c in out])
     unmatched = grid.unmatched()
     if unmatched:
+        custom = (" (system is a custom frame: rows of every state left out of it count here; "
+                  "to build for a few states, pass states= with the full system instead)"
+                  if isinstance(system, pd.DataFrame) else "")
         warnings.warn(
             "rows inside the build's years that match no dyad of states in the system (kept out "
             "of the frame): " + "; ".join(f"{k}: {n} row(s), e.g. (year, code, code) {ex}"
-                                          for k, (n, ex) in unmatched.items()),
+                                          for k, (n, ex) in unmatched.items()) + custom,
             DataQualityWarning, stacklevel=2)
     timings["total"] = time.perf_counter() - t_all
     out.attrs.update({"sources": meta_sources, "rules": {s: SOURCE_RULES[s] for s in meta_sources},
                       "coverage": coverage, "timings": timings, "directed": directed,
                       "years": (start, end), "unmatched": {k: v[0] for k, v in unmatched.items()},
-                      "notes": grid.notes})
+                      "notes": grid.notes, "dropped_unclassified": dropped_unclassified})
     return out
+
+
+def _year_arg(value, name: str) -> int:
+    """An int-like year (int, numpy integer, or a float with no fraction) as int."""
+    if isinstance(value, (bool, np.bool_)):
+        raise DataSourceError(f"{name} must be an integer year, not {value!r}")
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
+        return int(value)
+    hint = f"; pass {name}=int({value!r})" if isinstance(value, str) and value.strip().lstrip("-").isdigit() else ""
+    raise DataSourceError(f"{name} must be an integer year, not {value!r} "
+                          f"({type(value).__name__}){hint}")
+
+
+def _year_span(years: np.ndarray) -> str:
+    """'2017–2018' for consecutive years, else the list."""
+    ys = [int(y) for y in years]
+    if ys and ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}" if len(ys) == 1 else f"{ys[0]}–{ys[-1]}"
+    return ", ".join(map(str, ys))
+
+
+def _state_codes(states) -> np.ndarray:
+    """COW codes of ``states`` (codes, ISO3 or names; one value or an iterable)."""
+    from ..countries import to_cow
+
+    if isinstance(states, (str, int, np.integer)):
+        states = [states]
+    vals = list(states)
+    if not vals:
+        raise DataSourceError("states= is empty; pass COW codes, ISO3 codes or names, or None for all")
+    return np.unique(np.array([to_cow(v) for v in vals], dtype=np.int64))
 
 
 def _file(p) -> str:
@@ -631,7 +713,7 @@ def _b_rivalries(*, year, c1, c2, ukey, sy, grid, paths, rivalries, progress, **
         warnings.simplefilter("always")
         r = _cow.read_rivalries(paths.get("rivalries"), kind=rivalries)
     for w in caught:  # re-emit at the caller's level
-        warnings.warn(w.message, w.category, stacklevel=4)
+        warnings.warn(w.message, w.category, stacklevel=3)  # _b_* -> build_dyad_years -> caller
     lo = max(1816, int(r["start_year"].min()))
     hi = int(r["end_year"].max())
     idx, yrs = _spell_table(r, lo, hi)
@@ -682,7 +764,7 @@ def _b_sipri(*, year, ukey, grid, paths, **_):
         warnings.simplefilter("always")
         s = read_sipri(paths.get("sipri"))
     for w in caught:
-        warnings.warn(w.message, w.category, stacklevel=4)
+        warnings.warn(w.message, w.category, stacklevel=3)  # _b_* -> build_dyad_years -> caller
     lo, hi = int(s["year"].min()), int(s["year"].max())
     d = sipri_dyad_year(s)
     pos = grid.positions(d["year"], d["ccode1"], d["ccode2"], track="sipri")
