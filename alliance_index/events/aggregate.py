@@ -81,7 +81,7 @@ EVENT_INDICATORS: dict[str, str] = {
 
 # ----------------------------------------------------------------------------- report
 
-@dataclass
+@dataclass(eq=False)  # identity: reports hold Series (== would be ambiguous in pandas merges)
 class EventReport:
     """What happened to every input row of an aggregation.
 
@@ -602,6 +602,43 @@ def _engine_dask(inp, fmt: EventFormat, ctab, period, client=None, npartitions: 
     return _combine(parts)
 
 
+def _parquet_event_format(paths: list[str], format: str) -> str | None:
+    """Format whose actor conventions apply to Parquet files of standard columns, or None.
+
+    ``format="generic"``: the ``event_format`` a standard frame carried when pandas wrote
+    it (``DataFrame.attrs`` are kept as JSON under the schema key ``PANDAS_ATTRS``), if
+    every file names the same one. Another ``format`` whose own columns are absent while
+    the standard ones are present: that format.
+    """
+    import json
+
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        return None
+    found, names = set(), set()
+    for p in paths:
+        try:
+            schema = pq.read_schema(p)
+        except Exception:  # noqa: BLE001 - a damaged file is reported by the engine
+            return None
+        names.update(schema.names)
+        origin = None
+        raw = (schema.metadata or {}).get(b"PANDAS_ATTRS")
+        if raw:
+            try:
+                origin = json.loads(raw).get("event_format")
+            except (ValueError, AttributeError):
+                origin = None
+        found.add(origin)
+    std = set(FORMATS["generic"].columns.values())
+    if format == "generic":
+        origin = found.pop() if len(found) == 1 else None
+        return origin if origin in FORMATS and origin != "generic" and std <= names else None
+    own = set(FORMATS[format].columns.values()) if format in FORMATS else set()
+    return format if format in FORMATS and not own <= names and std <= names else None
+
+
 def _check_parquet(path: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -950,7 +987,13 @@ def aggregate_events(
         Cluster to run the dask engine on (default: the current scheduler).
     format : {"generic", "icews", "gdelt1", "gdelt2"}
         File layout of ``events_or_path`` (ignored for standard frames unless
-        ``columns`` is given).
+        ``columns`` is given).  A standard frame from :func:`read_icews` /
+        :func:`read_gdelt` keeps its format's actor conventions (e.g. ICEWS
+        "Congo" = Republic of the Congo, "NA" = no country), also when saved
+        with ``DataFrame.to_parquet`` (pandas keeps ``attrs["event_format"]``
+        in the file's metadata, read back here).  A Parquet file with the
+        standard columns may also be given with its origin's ``format``
+        (e.g. ``format="icews"``).
     columns : dict, optional
         Standard name → column name (``{"source": "actor1", ...}``).
     code_system : {"cameo", "plover"}
@@ -1026,6 +1069,13 @@ def aggregate_events(
         engine = "dask"
     else:
         inp = expand_paths(events_or_path)
+        if columns is None and all(is_parquet(p) for p in inp):
+            origin = _parquet_event_format(inp, format)
+            if origin is not None:
+                import dataclasses
+
+                fmt = dataclasses.replace(FORMATS[origin], columns={k: k for k in FORMATS["generic"].columns},
+                                          date_format="iso")
         inputs = ", ".join(os.path.basename(p) for p in inp[:3]) + (f" … ({len(inp)} files)" if len(inp) > 3 else "")
     if engine == "auto":
         if client is not None:
