@@ -401,9 +401,12 @@ print(f"real data: {REAL}" if REAL is not None else SKIP_MSG)
     md("""
 ## Build politically relevant dyad-years, 1990–2014
 
-`build_dyad_years` joins the sources (each with its missing-data rule: absent inside a source's
-years is 0 for trade and ATOP, NaN outside them). Politically relevant dyads: contiguous, or
-including a major power.
+`build_dyad_years` joins the sources, each with its missing-data rule (`dy.attrs["rules"]`).
+Outside a source's years every value is NaN. Inside them, a dyad absent from ATOP, SIPRI or the
+rivalry list (files that list only pacts, transfers or rivalries) is 0; a dyad absent from COW
+trade is 0 only when both states' trade is covered that year (the default
+`trade_absent="auto"`), else NaN; a dyad absent from a file that lists every dyad (IGOs, UN
+votes, ideal points) is NaN. Politically relevant dyads: contiguous, or including a major power.
 """),
     guarded("""
 from alliance_index import sources as S
