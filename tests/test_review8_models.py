@@ -95,3 +95,205 @@ def test_shipped_models_use_dyad_clustered_covariance(name):
     meta = json.loads((FITTED / f"{name}.json").read_text(encoding="utf-8"))["meta"]
     assert meta["cov_type"].startswith("cluster: ")
     assert int(meta["cov_type"].split()[1]) > 10000  # one cluster per dyad, not per dyad-year
+
+
+# ---------------------------------------------------------------- finding 3: absent feature columns / NaN without dummy
+
+def _fits():
+    X, y, _ = _panel(n=1500, n_groups=150, seed=5)
+    X = X.assign(c=np.where(np.arange(len(X)) % 2 == 0, np.nan, X["a"] * 0.3 + 1))  # c has a missing dummy
+    h = fit_historical(X, y)
+    f = fit_formation(X, (y == "defense").astype(float))
+    return X, h, f
+
+
+def test_predict_with_an_absent_feature_column_raises_naming_it():
+    from alliance_index.errors import MissingColumnError
+
+    X, h, f = _fits()
+    assert h.missing_cols == ["c"]
+    for call, name in ((h.predict_proba, "predict_proba"), (h.linear_predictor, "linear_predictor"),
+                       (f.predict, "FormationResults.predict")):
+        with pytest.raises(MissingColumnError, match=rf"{name}: X lacks the feature column\(s\) \['a'\]"):
+            call(X.drop(columns=["a"]))
+    with pytest.raises(MissingColumnError, match="Did you mean: A"):
+        h.predict_proba(X.rename(columns={"a": "A"}))
+
+
+def test_nan_in_a_feature_without_missing_dummy_warns_once_with_count_and_mean():
+    from alliance_index.errors import CoverageWarning
+
+    X, h, f = _fits()
+    Xn = X.copy()
+    Xn.loc[Xn.index[:3], "a"] = np.nan
+    Xn.loc[Xn.index[:10], "c"] = np.nan  # c has a dummy: no warning for it
+    for call in (h.predict_proba, h.linear_predictor, f.predict):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            call(Xn)
+        cov = [x for x in w if issubclass(x.category, CoverageWarning)]
+        assert len(cov) == 1, [str(x.message) for x in w]
+        msg = str(cov[0].message)
+        assert f"a is missing in 3 row(s), set to the training mean {h.means['a']:.4g}" in msg and "c is" not in msg
+        assert cov[0].filename == __file__  # points at the caller's line
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h.predict_proba(X)  # complete features: silent
+        f.predict(X)
+
+
+def test_structural_logodds_path_stays_silent():
+    """commitment.structural_logodds calls _design directly; NaN there is the hot-deck's business."""
+    from alliance_index.models.historical import _design
+
+    X, h, _ = _fits()
+    Xn = X.copy()
+    Xn.loc[Xn.index[:3], "a"] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        D = _design(Xn, h.means, h.scales, h.missing_cols)
+    assert D.shape == (len(X), len(h.params))
+
+
+# ---------------------------------------------------------------- finding 4: non-convergence and separation are reported
+
+def _sep_data():
+    rng = np.random.default_rng(0)
+    n = 3000
+    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    u = rng.random(n)
+    y = np.where(u < 1 / (1 + np.exp(-1.5 * X["a"])) * .5, "defense", np.where(u < .7, "other", "none"))
+    return X, y, rng
+
+
+def test_non_convergence_warns():
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    X, y, _ = _sep_data()
+    with pytest.warns(ConvergenceWarning, match=r"fit_historical: the Newton fit did not converge in maxiter=1"):
+        h = fit_historical(X, y, maxiter=1)
+    assert h.meta["converged"] is False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit_historical(X, y)  # a regular fit is silent
+
+
+def test_separated_term_warns_naming_it():
+    from statsmodels.tools.sm_exceptions import ModelWarning
+
+    X, y, rng = _sep_data()
+    X["sep"] = np.where(y == "defense", 1.0, 0.0) + rng.normal(0, 1e-3, len(y))
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        fit_historical(X, y)
+    ours = [x for x in w if issubclass(x.category, ModelWarning)]
+    assert len(ours) == 1 and "sep[defense]" in str(ours[0].message) and "separated" in str(ours[0].message)
+    assert ours[0].filename == __file__
+    onset = np.where(X["a"] > 0, 1.0, 0.0)
+    Xf = X[["a", "b"]].assign(sep=onset + rng.normal(0, 1e-3, len(y)))
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        fit_formation(Xf, onset)
+    ours = [x for x in w if issubclass(x.category, ModelWarning)]
+    assert len(ours) == 1 and "fit_formation" in str(ours[0].message) and "sep" in str(ours[0].message)
+
+
+# ---------------------------------------------------------------- finding 5: ±inf rejected, dropped features recorded
+
+def test_inf_feature_is_rejected_naming_column_and_row():
+    X, y, _ = _sep_data()
+    X.loc[5, "a"] = -np.inf
+    with pytest.raises(ObservationsError, match=r"fit_historical: feature 'a' is ±inf in 1 row\(s\) \(first: row 5\)"):
+        fit_historical(X, y)
+    with pytest.raises(ObservationsError, match=r"fit_formation: feature 'a' is ±inf"):
+        fit_formation(X, (y == "defense").astype(float))
+    X.loc[5, "a"] = 0.0
+    h = fit_historical(X, y)
+    X2 = X.copy()
+    X2.loc[9, "b"] = np.inf
+    with pytest.raises(ObservationsError, match=r"feature 'b' is ±inf in 1 row\(s\) \(first: row 9\)"):
+        h.predict_proba(X2)
+
+
+def test_every_dropped_feature_is_recorded_with_its_reason():
+    X, y, _ = _sep_data()
+    n = len(X)
+    X["k"] = 2.0  # constant
+    X["e"] = np.nan  # never observed
+    X["reg_x"] = (np.arange(n) < 10).astype(float)  # 0/1 with sparse outcome cells: separating
+    X["reg_y"] = (np.arange(n) >= 10).astype(float)
+    h = fit_historical(X, y)
+    dropped = h.meta["dropped_features"]
+    assert dropped["k"] == "constant" and dropped["e"] == "all missing" and dropped["reg_x"] == "separating"
+    assert "reg_x" in h.meta["dropped_separating_features"]  # kept for compatibility
+    assert not set(dropped) & set(h.params.index)
+    f = fit_formation(X, (y == "defense").astype(float))
+    assert f.meta["dropped_features"]["k"] == "constant" and f.meta["dropped_features"]["reg_x"] == "separating"
+
+
+# ---------------------------------------------------------------- finding 12: clear errors on common mistakes
+
+def test_fit_historical_label_errors():
+    X, y, _ = _sep_data()
+    with pytest.raises(ObservationsError, match=r"y has no 'other' outcome; the multinomial logit needs all three"):
+        fit_historical(X, np.where(y == "other", "none", y))
+    with pytest.raises(ObservationsError, match=r"y has 2995 labels but X has 3000 rows"):
+        fit_historical(X, y[:-5])
+    ys = pd.Series(y, dtype="string")
+    ys.iloc[4] = pd.NA
+    with pytest.raises(ObservationsError, match=r"y is missing \(NaN\) in 1 row\(s\) \(first: row 4\).*after 2018.*drop"):
+        fit_historical(X, ys)
+    yo = y.astype(object)
+    yo[[2, 3]] = np.nan
+    with pytest.raises(ObservationsError, match=r"missing \(NaN\) in 2 row\(s\) \(first: row 2\)"):
+        fit_historical(X, yo)
+    yo = y.astype(object)
+    yo[0] = "defence"
+    with pytest.raises(ObservationsError, match=r"outcome 'defence' \(row 0.*Did you mean: defense"):
+        fit_historical(X, yo)
+    with pytest.raises(ObservationsError, match="not numeric"):
+        fit_historical(X.assign(c="x"), y)
+    Xn = X.astype("Float64")
+    Xn.loc[0, "a"] = pd.NA  # nullable NA is read as NaN (a missing dummy), not an error
+    hn = fit_historical(Xn, y)
+    assert "a" in hn.params.index and np.isfinite(hn.params.to_numpy()).all()
+
+
+def test_formation_input_errors():
+    from alliance_index.errors import MethodError, MissingColumnError
+    from alliance_index.models.formation import onset_frame
+
+    dy = pd.DataFrame({"ccode1": [2, 2, 2], "ccode2": [20, 20, 20], "year": [2000, 2001, 2002],
+                       "atop_label": ["none", "none", "defense"]})
+    with pytest.raises(MissingColumnError, match=r"lacks the column\(s\) \['atop_label'\].*'atop' source"):
+        onset_frame(dy.drop(columns=["atop_label"]))
+    for bad in (0, -1, 2.5, "5"):
+        with pytest.raises(MethodError, match="h must be an integer number of years >= 1"):
+            onset_frame(dy, h=bad)
+    assert onset_frame(dy, h=1)["onset"].tolist()[:2] == [0.0, 1.0]
+    X, y, _ = _sep_data()
+    with pytest.raises(ObservationsError, match="onset has 10 values but X has 3000 rows"):
+        fit_formation(X, np.zeros(10))
+    with pytest.raises(ObservationsError, match=r"onset is 2.0 in row 0"):
+        fit_formation(X, np.r_[2.0, np.zeros(len(X) - 1)])
+    with pytest.raises(ObservationsError, match="onset is never 1"):
+        fit_formation(X, np.zeros(len(X)))
+    with pytest.raises(MethodError, match="h must be"):
+        fit_formation(X, (y == "defense").astype(float), h=0)
+
+
+# ---------------------------------------------------------------- finding 15: names in summary, conf_int shape
+
+def test_summary_names_the_equations_and_conf_int_shape():
+    X, y, g = _panel(n=800, n_groups=80)
+    h = fit_historical(X, y, groups=g)
+    s = str(h.summary())
+    assert "atop_label" in s and " other " in s and " defense " in s and "y=1" not in s
+    ci = h.conf_int()
+    assert list(ci.columns) == ["lower", "upper"]
+    assert list(ci.index)[:2] == [("const", "other"), ("const", "defense")]
+    plain = HistoricalResults.from_dict(h.to_dict()).summary()
+    assert "covariance: cluster: 80 groups" in plain
+    f = fit_formation(X, (y == "defense").astype(float), groups=g)
+    assert "onset within 5 years" in str(f.summary())
+    assert "(term, outcome) MultiIndex" in HistoricalResults.conf_int.__doc__

@@ -40,11 +40,22 @@ def onset_frame(dy: pd.DataFrame, h: int = 5, last_year: int | None = None) -> p
         ``last_year`` or the dyad is not at risk), ``duration`` (years since the last
         defence-pact year, or since the dyad's first year in ``dy``), ``ever_defense``.
     """
+    from ..errors import MethodError, MissingColumnError
+    if isinstance(h, (bool, np.bool_)) or not isinstance(h, (int, np.integer)) or h < 1:
+        raise MethodError(f"onset_frame: h must be an integer number of years >= 1, not {h!r} (h=5: a defence pact "
+                          "begins within the next 5 years).")
+    absent = [c for c in ("ccode1", "ccode2", "year", "atop_label") if c not in dy.columns]
+    if absent:
+        raise MissingColumnError(f"onset_frame: dy lacks the column(s) {absent}; pass the non-directed output of "
+                                 "build_dyad_years built with the 'atop' source (it gives atop_label).")
     y = dy["year"].to_numpy(dtype=np.int64)
     lab = dy["atop_label"].astype(object).to_numpy()
     known = pd.notna(lab) & (lab != "") & (lab != "nan")
     dfn = (lab == "defense") & known
     if last_year is None:
+        if not known.any():
+            raise MissingColumnError("onset_frame: atop_label is NaN in every row, so no onset is known; ATOP "
+                                     "covers 1815-2018: build years inside that range.")
         last_year = int(y[known].max())
     pair = dy["ccode1"].to_numpy(dtype=np.int64) * 1000 + dy["ccode2"].to_numpy(dtype=np.int64)
     key = pair * 10000 + y
@@ -83,7 +94,9 @@ class FormationResults(WaldResultsMixin):
     """Fitted discrete-time hazard (logit) of defence-pact onset within ``h`` years.
 
     ``params`` (Series) and ``cov`` on the standardised design (``const`` first,
-    missing dummies last); ``summary()`` from statsmodels when in memory.
+    missing dummies last); ``summary()`` from statsmodels when in memory. ``cov`` is
+    cluster-robust by dyad when fitted with ``groups`` (the shipped model is), else it
+    treats every dyad-year as independent; ``meta["cov_type"]`` says which.
     """
 
     params: pd.Series
@@ -95,15 +108,27 @@ class FormationResults(WaldResultsMixin):
     meta: dict = field(default_factory=dict)
     sm_results: object = None
 
+    @property
+    def features(self) -> list[str]:
+        return list(self.means.index)
+
     def summary(self):
+        """statsmodels summary when in memory, else a plain table; both state the covariance type."""
         if self.sm_results is not None:
-            return self.sm_results.summary()
-        return pd.DataFrame({"coef": self.params, "std err": self.bse}).to_string()
+            return self.sm_results.summary(yname=f"onset within {self.h} years")
+        return (f"onset of a defence pact within {self.h} years; covariance: {self.meta.get('cov_type', 'not recorded')}\n"
+                + pd.DataFrame({"coef": self.params, "std err": self.bse}).to_string())
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """Probability of onset within ``h`` years."""
-        from .historical import _design
-        eta = _design(X, self.means, self.scales, self.missing_cols) @ self.params.to_numpy()
+        """Probability of onset within ``h`` years.
+
+        ``X`` must carry every feature column of the model (:class:`~alliance_index.errors.MissingColumnError`
+        otherwise); NaN in a feature without a missing dummy is set to the training mean
+        with a :class:`~alliance_index.errors.CoverageWarning`.
+        """
+        from .historical import _design, _predict_features
+        Xf = _predict_features(X, self.means, self.missing_cols, "FormationResults.predict", 3)
+        eta = _design(Xf, self.means, self.scales, self.missing_cols) @ self.params.to_numpy()
         return 1.0 / (1.0 + np.exp(-eta))
 
     def to_dict(self) -> dict:
@@ -146,15 +171,51 @@ def fit_formation(X: pd.DataFrame, onset, h: int = 5, meta: dict | None = None, 
         observation and its standard errors are too small on a panel.
         ``meta["cov_type"]`` records which one was used.
 
+    Raises
+    ------
+    ObservationsError
+        ``X`` not numeric or holding ±inf; ``onset`` of another length, not 0/1/NaN, or
+        without both outcomes.
+
+    Warns
+    -----
+    ConvergenceWarning, PerfectSeparationWarning (statsmodels)
+        When the fit does not converge, or a term's standard error explodes, naming the terms.
+
     Notes
     -----
+    Features constant in the fitted rows and sparse 0/1 features (fewer than
+    :data:`~alliance_index.models.historical.MIN_CELL` onsets or non-onsets where the
+    feature is 1) are dropped; ``meta["dropped_features"]`` gives each one's reason.
+
     :math:`P(\\text{onset in } t+1..t+h) = \\Lambda(\\alpha + x_t'\\beta + \\gamma_1 d + \\gamma_2 d^2 + \\gamma_3 d^3)`
     with :math:`d` the years since the last defence pact, in decades.
     """
     import statsmodels.api as sm
-    from .historical import _cluster_groups, _cov_fit_kwargs, _design, _sparse_binary
+    from ..errors import MethodError, ObservationsError
+    from .historical import _cluster_groups, _cov_fit_kwargs, _design, _float_features, _sparse_binary, _warn_fit
 
-    yv = np.asarray(onset, dtype=float)
+    if isinstance(h, (bool, np.bool_)) or not isinstance(h, (int, np.integer)) or h < 1:
+        raise MethodError(f"fit_formation: h must be an integer number of years >= 1, not {h!r}.")
+    X = _float_features(X, "fit_formation")
+    try:
+        yv = (onset.astype("float64").to_numpy() if isinstance(onset, pd.Series)
+              else np.asarray(onset, dtype=float))
+    except (TypeError, ValueError):
+        raise ObservationsError("fit_formation: onset must be 1/0 numbers (NaN where unknown), e.g. "
+                                "onset_frame(dy)['onset'].") from None
+    if yv.ndim != 1 or len(yv) != len(X):
+        raise ObservationsError(f"fit_formation: onset has {len(yv)} values but X has {len(X)} rows; give one "
+                                "outcome per row of X, in the same order.")
+    bad = ~(np.isnan(yv) | np.isin(yv, (0.0, 1.0)))
+    if bad.any():
+        raise ObservationsError(f"fit_formation: onset is {float(yv[bad][0])!r} in row {X.index[np.argmax(bad)]!r} "
+                                f"({int(bad.sum())} row(s) in all); it must be 1 (onset), 0 or NaN (unknown).")
+    known = yv[~np.isnan(yv)]
+    if len(np.unique(known)) < 2:
+        raise ObservationsError(f"fit_formation: onset is {'never' if not known.any() else 'always'} 1 among the "
+                                f"{len(known)} rows with a known outcome; the logit needs both onsets and non-onsets "
+                                "(widen the years or sample).")
     gcodes = _cluster_groups(groups, X.index, "fit_formation")
     keep = ~np.isnan(yv)
     X, yv = X[keep], yv[keep]
@@ -175,12 +236,15 @@ def fit_formation(X: pd.DataFrame, onset, h: int = 5, meta: dict | None = None, 
     D = _design(X, means, scales, missing_cols)
     terms = ["const"] + list(means.index) + [f"{c}__missing" for c in missing_cols]
     fit_kw, cov_type = _cov_fit_kwargs(gcodes)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:  # statsmodels' noise; its diagnoses are re-issued below
+        warnings.simplefilter("always")
         res = sm.Logit(yv, pd.DataFrame(D, columns=terms)).fit(method="newton", maxiter=100, disp=False, **fit_kw)
+    converged = bool(res.mle_retvals.get("converged", False))
+    _warn_fit("fit_formation", converged, 100, pd.Series(np.sqrt(np.abs(np.diag(np.asarray(res.cov_params())))),
+                                                         index=terms), caught, stacklevel=3)
     m = dict(meta or {})
     m.update({"cov_type": cov_type, "dropped_features": reasons, "dropped_sparse_features": dropped, "n_obs": int(len(yv)), "onsets": int(yv.sum()), "llf": float(res.llf),
-              "converged": bool(res.mle_retvals.get("converged", False))})
+              "converged": converged})
     return FormationResults(params=pd.Series(np.asarray(res.params), index=terms),
                             cov=np.asarray(res.cov_params()), means=means, scales=scales,
                             missing_cols=missing_cols, h=h, meta=m, sm_results=res)

@@ -30,6 +30,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 OUTCOMES: tuple[str, ...] = ("none", "other", "defense")
 #: a 0/1 feature under which some outcome occurs fewer times than this is dropped (sparse cell)
 MIN_CELL: int = 25
+#: a standard error above this (standardised features) flags a (quasi-)separated term
+MAX_SE: float = 100.0
 
 __all__ = ["OUTCOMES", "HistoricalResults", "fit_historical", "AllianceClassifier", "p_defense_vs_other"]
 
@@ -40,6 +42,107 @@ def _sparse_binary(v: np.ndarray, codes: np.ndarray, n_classes: int) -> bool:
     if not np.isin(obs, (0.0, 1.0)).all():
         return False
     return bool((np.bincount(codes[v == 1], minlength=n_classes) < MIN_CELL).any())
+
+
+def _float_features(X, who: str) -> pd.DataFrame:
+    """``X`` as a float64 frame (nullable NA → NaN); one clear error for a non-frame, text columns or ±inf."""
+    from ..errors import ObservationsError
+    if not isinstance(X, pd.DataFrame):
+        raise ObservationsError(f"{who}: X must be a pandas DataFrame with one named column per feature, "
+                                f"not {type(X).__name__}.")
+    text = [str(c) for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    if text:
+        raise ObservationsError(f"{who}: feature column(s) {text} are not numeric (dtype {X[text[0]].dtype}); "
+                                "convert them to numbers (NaN where unknown) or drop them.")
+    Xf = X.astype("float64")
+    inf = np.isinf(Xf.to_numpy())
+    if inf.any():
+        r, c = np.argwhere(inf)[0]
+        cols = [str(k) for k in Xf.columns[inf.any(axis=0)]]
+        raise ObservationsError(
+            f"{who}: feature {str(Xf.columns[c])!r} is ±inf in {int(inf[:, c].sum())} row(s) (first: row {X.index[r]!r})"
+            + (f"; also ±inf: {cols[1:]}" if len(cols) > 1 else "")
+            + ". A log of zero or a ratio over zero? Replace ±inf by NaN (unknown) or a finite value.")
+    return Xf
+
+
+def _check_labels(y, index: pd.Index, who: str) -> np.ndarray:
+    """ATOP outcome labels as an object array; one clear error for a length mismatch, NaN/NA, unknown labels
+    or an outcome absent from ``y``."""
+    from ..errors import ObservationsError, suggest
+    yv = (y.astype(object).to_numpy() if isinstance(y, (pd.Series, pd.Index))
+          else np.asarray(y, dtype=object))
+    if yv.ndim != 1 or len(yv) != len(index):
+        raise ObservationsError(f"{who}: y has {len(yv)} labels but X has {len(index)} rows; give one outcome per "
+                                "row of X, in the same order.")
+    na = pd.isna(yv)
+    if na.any():
+        raise ObservationsError(
+            f"{who}: y is missing (NaN) in {int(na.sum())} row(s) (first: row {index[np.argmax(na)]!r}). "
+            "atop_label is NaN for years ATOP does not cover (after 2018): drop those rows, e.g. "
+            "keep = dy['atop_label'].notna(), then fit on X[keep] and y[keep].")
+    yv = pd.Series(yv, dtype=object).map(str).to_numpy(dtype=object)
+    bad = ~np.isin(yv, OUTCOMES)
+    if bad.any():
+        v = yv[bad][0]
+        raise ObservationsError(f"{who}: outcome {v!r} (row {index[np.argmax(bad)]!r}, {int(bad.sum())} row(s) in all) "
+                                f"is not one of {OUTCOMES}.{suggest(v, OUTCOMES)}")
+    absent = [o for o in OUTCOMES if not (yv == o).any()]
+    if absent:
+        raise ObservationsError(
+            f"{who}: y has no {' or '.join(repr(a) for a in absent)} outcome; the multinomial logit needs all three "
+            f"outcomes {OUTCOMES} among the training rows (early years or a small subset may have no such pact): "
+            "widen the training years or sample, or fit a binary model (AllianceClassifier) instead.")
+    return yv
+
+
+def _warn_fit(who: str, converged: bool, maxiter: int, bse: pd.Series, caught, stacklevel: int) -> None:
+    """One warning when the fit did not converge or a term is (quasi-)separated (its SE explodes)."""
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+    big = bse[~(bse.to_numpy() <= MAX_SE)]  # also catches NaN
+    sep = any(issubclass(w.category, PerfectSeparationWarning) for w in caught)
+    if converged and big.empty and not sep:
+        return
+    parts = []
+    if not converged:
+        parts.append(f"the Newton fit did not converge in maxiter={maxiter} iterations, so the estimates are not "
+                     "the maximum-likelihood ones" + ("" if not big.empty else " (raise maxiter)"))
+    if not big.empty:
+        parts.append(f"the standard error exceeds {MAX_SE:g} (standardised scale) or is not finite for "
+                     f"{', '.join(map(str, big.index))}: the outcome is (quasi-)separated, so these coefficients and "
+                     "their intervals are meaningless (find the feature that (almost) determines the outcome and "
+                     "drop or recode it)")
+    elif sep:
+        parts.append("statsmodels reports (quasi-)perfect separation: some coefficients are not identified")
+    warnings.warn(f"{who}: " + "; ".join(parts) + ".", ConvergenceWarning if not converged else PerfectSeparationWarning,
+                  stacklevel=stacklevel)
+
+
+def _predict_features(X, means: pd.Series, missing_cols: Sequence[str], who: str, stacklevel: int) -> pd.DataFrame:
+    """The model's features of ``X`` as floats: an error naming absent feature columns, and one
+    ``CoverageWarning`` for NaN in a feature the model has no missing dummy for."""
+    from ..errors import CoverageWarning, MissingColumnError, suggest
+    if not isinstance(X, pd.DataFrame):
+        _float_features(X, who)  # raises the not-a-frame error
+    feats = list(means.index)
+    absent = [c for c in feats if c not in X.columns]
+    if absent:
+        raise MissingColumnError(
+            f"{who}: X lacks the feature column(s) {absent} the model was fitted on."
+            f"{suggest(absent[0], [str(c) for c in X.columns if c not in feats])} Add them (NaN where a value is "
+            "unknown): a typo or a frame built without a source would otherwise change the probabilities silently.")
+    Xf = _float_features(X[feats], who)
+    no_dummy = [c for c in feats if c not in set(missing_cols)]
+    n_nan = Xf[no_dummy].isna().sum()
+    n_nan = n_nan[n_nan > 0]
+    if len(n_nan):
+        what = "; ".join(f"{c} is missing in {int(k)} row(s), set to the training mean {means[c]:.4g}"
+                         for c, k in n_nan.items())
+        warnings.warn(f"{who}: {what}. The model was fitted without missing values in "
+                      f"{'this feature' if len(n_nan) == 1 else 'these features'} (no missing dummy), so these rows "
+                      "are scored as if the value were average; supply the values for a faithful probability.",
+                      CoverageWarning, stacklevel=stacklevel)
+    return Xf
 
 
 def _cluster_groups(groups, index: pd.Index, who: str) -> np.ndarray | None:
@@ -91,13 +194,16 @@ class HistoricalResults:
         Coefficients, rows ``const`` + features (standardised) + missing dummies,
         columns ``other`` and ``defense`` (``none`` is the base outcome).
     cov : ndarray
-        Covariance of the stacked coefficients (column ``other`` first, then ``defense``).
+        Covariance of the stacked coefficients (column ``other`` first, then ``defense``):
+        cluster-robust by dyad when fitted with ``groups`` (the shipped model is), else
+        the inverse information matrix, which treats every dyad-year as independent;
+        ``meta["cov_type"]`` says which.
     means, scales : Series
         Feature means and standard deviations of the training data (standardisation).
     missing_cols : list of str
         Features with a missing-indicator dummy.
     meta : dict
-        Training years, sample, data versions.
+        Training years, sample, data versions, ``cov_type``, ``dropped_features``.
     sm_results : statsmodels results or None
         The statsmodels results object (not kept after loading from JSON).
     """
@@ -121,28 +227,45 @@ class HistoricalResults:
                             columns=self.params.columns)
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Wald intervals, long format: ``outcome, term, lower, upper``."""
+        """Wald intervals ``params ± z_{1-alpha/2} · bse``.
+
+        Returns
+        -------
+        DataFrame
+            Index: (term, outcome) MultiIndex (outcomes ``other``, ``defense``);
+            columns ``lower``, ``upper``. The covariance is the one of ``meta["cov_type"]``.
+        """
         from scipy.stats import norm
         z = norm.ppf(1 - alpha / 2)
         p, s = self.params.stack(), self.bse.stack()
         return pd.DataFrame({"lower": p - z * s, "upper": p + z * s})
 
     def summary(self):
-        """statsmodels summary when the fit is in memory, else a plain table."""
+        """statsmodels summary when the fit is in memory (equations named ``other`` and
+        ``defense``, against ``none``), else a plain table; both state the covariance type."""
         if self.sm_results is not None:
-            return self.sm_results.summary()
+            return self.sm_results.summary(yname="atop_label", yname_list=list(self.params.columns))
         t = pd.concat({"coef": self.params, "std err": self.bse}, axis=1)
-        return t.to_string()
+        return (f"multinomial logit, base outcome 'none'; covariance: {self.meta.get('cov_type', 'not recorded')}\n"
+                + t.to_string())
 
-    def linear_predictor(self, X: pd.DataFrame, params: np.ndarray | None = None) -> np.ndarray:
-        """Log-odds against ``none``: shape ``(n, 2)``, or ``(s, n, 2)`` for ``s`` parameter draws."""
-        D = _design(X, self.means, self.scales, self.missing_cols)
+    def _eta(self, Xf: pd.DataFrame, params: np.ndarray | None = None) -> np.ndarray:
+        D = _design(Xf, self.means, self.scales, self.missing_cols)
         B = self.params.to_numpy() if params is None else params
         return D @ B if B.ndim == 2 else np.einsum("nk,skj->snj", D, B)
 
+    def linear_predictor(self, X: pd.DataFrame, params: np.ndarray | None = None) -> np.ndarray:
+        """Log-odds against ``none``: shape ``(n, 2)``, or ``(s, n, 2)`` for ``s`` parameter draws.
+
+        ``X`` must carry every feature column of the model (:class:`~alliance_index.errors.MissingColumnError`
+        otherwise); NaN in a feature without a missing dummy is set to the training mean
+        with a :class:`~alliance_index.errors.CoverageWarning`.
+        """
+        return self._eta(_predict_features(X, self.means, self.missing_cols, "linear_predictor", 3), params)
+
     def predict_proba(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Probabilities of ``none``, ``other``, ``defense``."""
-        eta = self.linear_predictor(X)
+        """Probabilities of ``none``, ``other``, ``defense`` (``X`` checked as in :meth:`linear_predictor`)."""
+        eta = self._eta(_predict_features(X, self.means, self.missing_cols, "predict_proba", 3))
         e = np.column_stack([np.zeros(len(eta)), eta])
         e -= e.max(axis=1, keepdims=True)
         P = np.exp(e)
@@ -196,9 +319,24 @@ def fit_historical(X: pd.DataFrame, y: Sequence[str], *, groups: Sequence | None
     meta : dict, optional
         Recorded with the fit (training years, data versions).
 
+    maxiter : int
+        Newton iterations.
+
     Returns
     -------
     HistoricalResults
+
+    Raises
+    ------
+    ObservationsError
+        ``X`` is not a frame of numeric columns or holds ±inf; ``y`` has another length,
+        NaN labels (ATOP ends in 2018), unknown labels, or lacks one of the three outcomes.
+
+    Warns
+    -----
+    ConvergenceWarning, PerfectSeparationWarning (statsmodels)
+        When the fit does not converge, or a term's standard error exceeds :data:`MAX_SE`
+        (a separated term), naming the terms.
 
     Notes
     -----
@@ -220,10 +358,8 @@ def fit_historical(X: pd.DataFrame, y: Sequence[str], *, groups: Sequence | None
     """
     import statsmodels.api as sm
 
-    y = np.asarray(y, dtype=object)
-    bad = ~np.isin(y, OUTCOMES)
-    if bad.any():
-        raise ValueError(f"outcome {y[bad][0]!r} is not one of {OUTCOMES}")
+    X = _float_features(X, "fit_historical")
+    y = _check_labels(y, X.index, "fit_historical")
     gcodes = _cluster_groups(groups, X.index, "fit_historical")
     means = X.mean()
     scales = X.std()
@@ -251,16 +387,19 @@ def fit_historical(X: pd.DataFrame, y: Sequence[str], *, groups: Sequence | None
     D = _design(X, means, scales, missing_cols)
     terms = ["const"] + list(means.index) + [f"{c}__missing" for c in missing_cols]
     fit_kw, cov_type = _cov_fit_kwargs(gcodes)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:  # statsmodels' noise; its diagnoses are re-issued below
+        warnings.simplefilter("always")
         res = sm.MNLogit(codes, pd.DataFrame(D, columns=terms)).fit(method="newton", maxiter=maxiter, disp=False,
                                                                      **fit_kw)
     params = pd.DataFrame(np.asarray(res.params), index=terms, columns=["other", "defense"])
     cov = np.asarray(res.cov_params())
+    converged = bool(res.mle_retvals.get("converged", False))
+    se = pd.Series(np.sqrt(np.abs(np.diag(cov))), index=[f"{t}[{o}]" for o in params.columns for t in terms])
+    _warn_fit("fit_historical", converged, maxiter, se, caught, stacklevel=3)
     m = dict(meta or {})
     m.update({"cov_type": cov_type, "dropped_features": reasons,
               "dropped_separating_features": dropped, "n_obs": int(len(y)), "outcome_counts": {k: int((y == k).sum()) for k in OUTCOMES},
-              "converged": bool(res.mle_retvals.get("converged", False)), "llf": float(res.llf)})
+              "converged": converged, "llf": float(res.llf)})
     return HistoricalResults(params=params, cov=cov, means=means, scales=scales,
                              missing_cols=missing_cols, meta=m, sm_results=res)
 
