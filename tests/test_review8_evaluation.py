@@ -325,3 +325,14 @@ def test_out_of_time_relevant_sample_runs():
 def test_out_of_time_bad_options(bad):
     with pytest.raises(ValueError, match=next(iter(bad))):
         _oot(_dyad_years(), test=(2014, 2016), **bad)
+
+
+def test_out_of_time_relevance_warning_points_at_the_caller():
+    import warnings
+
+    dy = _dyad_years()
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        ev.out_of_time(dy, train=(2008, 2013), test=(2014, 2018), spec="indicators", leaky=False)  # relevant
+    cov = [w for w in rec if "politically_relevant" in str(w.message)]
+    assert len(cov) == 1 and cov[0].filename == __file__ and "2017–2018" in str(cov[0].message)

@@ -399,7 +399,7 @@ def out_of_time(dy: pd.DataFrame, *, train: tuple[int, int] = (1950, 1995), test
     in_te = (yr >= test[0]) & (yr <= test[1])
     if sample == "relevant":  # judged on the train and test years only (COW's cap warns only if they pass 2016)
         keep = np.zeros(len(dy), dtype=bool)
-        keep[in_tr | in_te] = politically_relevant(dy[in_tr | in_te])
+        keep[in_tr | in_te] = politically_relevant(dy[in_tr | in_te], stacklevel=3)  # warn at the caller's line
         in_tr, in_te = in_tr & keep, in_te & keep
     dropped = {"train": int((in_tr & ~known).sum()), "test": int((in_te & ~known).sum())}
     tr, te = in_tr & known, in_te & known
