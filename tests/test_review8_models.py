@@ -297,3 +297,14 @@ def test_summary_names_the_equations_and_conf_int_shape():
     f = fit_formation(X, (y == "defense").astype(float), groups=g)
     assert "onset within 5 years" in str(f.summary())
     assert "(term, outcome) MultiIndex" in HistoricalResults.conf_int.__doc__
+
+
+def test_alliance_classifier_na_labels_give_one_clear_error():
+    from alliance_index.models import AllianceClassifier
+
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = pd.Series(["none", "defense"] * 10, dtype="string")
+    y[3] = pd.NA
+    for yy in (y, y.astype(object).to_numpy(), np.where(np.arange(20) == 3, np.nan, 1.0)):
+        with pytest.raises(ObservationsError, match=r"Input y contains NaN/NA in 1 label\(s\) \(first at position 3\).*after 2018"):
+            AllianceClassifier(method="logit").fit(X, yy)

@@ -485,6 +485,13 @@ class AllianceClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         """Fit on features ``X`` (NaN allowed) and labels ``y``; returns self."""
         inner = self._inner()
+        na = pd.isna(np.asarray(y, dtype=object)) if y is not None else np.zeros(0, dtype=bool)
+        if na.any():  # before validate_data, which fails on pandas NA with a bare TypeError
+            from ..errors import ObservationsError
+            raise ObservationsError(
+                f"AllianceClassifier.fit: Input y contains NaN/NA in {int(na.sum())} label(s) (first at position "
+                f"{int(np.argmax(na.ravel()))}). atop_label is NaN for years ATOP does not cover (after 2018): "
+                "drop those rows before fitting.")
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=float)
         check_classification_targets(y)
         self.classes_ = np.unique(y)
