@@ -29,7 +29,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _cli  # noqa: E402
 from alliance_index import load_panel  # noqa: E402
 from alliance_index.observations import known_status, mutual_defence  # noqa: E402
 from alliance_index.scenarios.spec import ScenarioSet  # noqa: E402
@@ -73,8 +75,8 @@ def realised(obs: pd.DataFrame, dyad: str, year: int, have_clf: bool) -> tuple[f
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="Backtest the scenario baseline against status changes 2010-2025.")
-    ap.add_argument("--draws", type=int, default=2000)
+    ap = _cli.Parser(description="Backtest the scenario baseline against status changes 2010-2025.")
+    ap.add_argument("--draws", type=_cli.positive_int, default=2000, help="simulation draws (default 2000)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--gap", type=int, default=2, help="as_of = change year - gap (default 2)")
     a = ap.parse_args(argv)

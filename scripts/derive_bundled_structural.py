@@ -38,7 +38,9 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
 
+import _cli  # noqa: E402
 from alliance_index import sources as S  # noqa: E402
 from alliance_index.errors import CoverageWarning, DataQualityWarning  # noqa: E402
 from alliance_index.observations import read_observations, write_observations  # noqa: E402
@@ -79,11 +81,17 @@ def derive(data_dir: Path | None = None) -> pd.DataFrame:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data-dir", type=Path, default=None, help="real-data folder (default: ../shared/data/real)")
-    ap.add_argument("--out", type=Path, default=REPO / "data" / "observations" / "derived_real.csv")
+    ap = _cli.Parser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data-dir", type=_cli.existing_dir, default=None,
+                    help="real-data folder (default: $ALLIANCE_INDEX_REAL_DATA or ../shared/data/real)")
+    ap.add_argument("--out", type=_cli.output_file((".csv",)),
+                    default=REPO / "data" / "observations" / "derived_real.csv",
+                    help="observations CSV to write (default: data/observations/derived_real.csv)")
     args = ap.parse_args(argv)
-    obs = derive(args.data_dir)
+    try:
+        obs = derive(args.data_dir)
+    except ValueError as e:  # the library's errors (DataSourceError, ...) all subclass ValueError
+        return _cli.fail(e)
     # do not duplicate curated rows of the other bundled files
     others = [f for f in sorted(args.out.parent.glob("*.csv")) if f.resolve() != args.out.resolve()]
     if others:
@@ -93,7 +101,10 @@ def main(argv=None) -> int:
         if clash.any():
             print(f"skipped {int(clash.sum())} row(s) already curated in {args.out.parent}", file=sys.stderr)
         obs = obs[~clash.to_numpy()].reset_index(drop=True)
-    write_observations(obs, args.out)
+    try:
+        write_observations(obs, args.out)  # writes a temporary file and renames it
+    except OSError as e:
+        return _cli.fail(f"cannot write {args.out}: {e}")
     summary = obs.groupby("indicator")["year"].agg(["min", "max", "count"])
     print(f"wrote {len(obs)} rows to {args.out}\n{summary.to_string()}")
     return 0

@@ -17,6 +17,7 @@ Usage:  python scripts/evaluate.py [--real DIR] [--cache FILE.parquet] [--skip-r
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 import warnings
@@ -26,7 +27,10 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _cli  # noqa: E402
+from alliance_index.errors import AllianceIndexError  # noqa: E402
 from alliance_index.models import evaluation as ev  # noqa: E402
 from alliance_index.models.features import (CONTINUOUS_FEATURES, add_splines, historical_features,  # noqa: E402
                                             politically_relevant, rcs_knots)
@@ -35,6 +39,8 @@ from alliance_index.models.formation import duration_terms, fit_formation, onset
 
 TRAIN = (1950, 1995)
 TEST = (1996, 2014)
+#: the fitted-model files part E reads from a git revision
+FITTED_FILES = ("historical.json", "commitment.json", "formation.json")
 
 
 def fmt(x):
@@ -363,10 +369,15 @@ def prospective(rev: str, n_sims: int = 1000, seed: int = 0) -> None:
     from alliance_index.observations import list_dyads
     root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
-        for f in ("historical.json", "commitment.json", "formation.json"):
-            blob = subprocess.run(["git", "show", f"{rev}:alliance_index/models/fitted/{f}"], cwd=root,
-                                  capture_output=True, check=True).stdout
-            Path(tmp, f).write_bytes(blob)
+        for f in FITTED_FILES:
+            r = subprocess.run(["git", "show", f"{rev}:alliance_index/models/fitted/{f}"], cwd=root,
+                               capture_output=True)
+            if r.returncode != 0:
+                msg = r.stderr.decode(errors="replace").strip().splitlines()
+                raise _cli.ScriptError(f"--prospective {rev}: cannot read alliance_index/models/fitted/{f} at "
+                                       f"that revision ({msg[0] if msg else 'git show failed'}); give a revision "
+                                       "that has the fitted models, e.g. a535a32")
+            Path(tmp, f).write_bytes(r.stdout)
         meta = json.loads(Path(tmp, "commitment.json").read_text())
         seen = set(meta["meta"].get("dyads") or FIRST_20)
         added = [d for d in list_dyads() if d not in seen]
@@ -385,14 +396,18 @@ def prospective(rev: str, n_sims: int = 1000, seed: int = 0) -> None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--real", help="real-data folder (default: $ALLIANCE_INDEX_REAL_DATA or ../shared/data/real)")
-    ap.add_argument("--cache", help="parquet cache of the built dyad-year frame (not to be committed)")
-    ap.add_argument("--skip-real", action="store_true")
-    ap.add_argument("--skip-lodo", action="store_true")
+    root = Path(__file__).resolve().parent.parent
+    ap = _cli.Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--real", type=_cli.existing_dir,
+                    help="real-data folder (default: $ALLIANCE_INDEX_REAL_DATA or ../shared/data/real)")
+    ap.add_argument("--cache", type=_cli.cache_file,
+                    help="parquet cache of the built dyad-year frame (read if it exists, else written; "
+                         "not to be committed)")
+    ap.add_argument("--skip-real", action="store_true", help="skip part A (the real-data evaluation)")
+    ap.add_argument("--skip-lodo", action="store_true", help="skip part B (leave-one-dyad-out on the bundled panel)")
     ap.add_argument("--full", action="store_true", help="also fit boosting on all dyads (slow; default: "
                     "boosting on politically relevant dyads only)")
-    ap.add_argument("--n-sims", type=int, default=1000)
+    ap.add_argument("--n-sims", type=_cli.positive_int, default=1000, help="simulations per interval (default 1000)")
     ap.add_argument("--learning-curve", action="store_true",
                     help="also print part C: first-20 LODO AUC against the number of added training dyads")
     ap.add_argument("--decompose", action="store_true",
@@ -400,29 +415,33 @@ def main(argv=None) -> int:
     ap.add_argument("--verdict-rules", action="store_true",
                     help="also print part F: the rivalry rule on hostility (shipped) vs total discord (0.1.0), after part B")
     ap.add_argument("--prospective", metavar="REV",
+                    type=_cli.git_revision(root, [f"alliance_index/models/fitted/{f}" for f in FITTED_FILES]),
                     help="also print part E: the fitted models of git revision REV (e.g. a535a32, end of "
                          "session 1) scoring the dyads added after it")
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
-    if not a.skip_real:
-        from alliance_index._resources import real_data_dir
-        from alliance_index.models.realdata import real_frame
-        if a.real is None and real_data_dir() is None:
-            print("real data not found: skipping part A (set ALLIANCE_INDEX_REAL_DATA)", file=sys.stderr)
-        else:
-            dy = real_frame(1946, 2018, data_dir=a.real, cache=a.cache)
-            part_a(dy, not a.full)
-            part_a4(dy)
-    if not a.skip_lodo:
-        res_b = part_b(a.n_sims)
-        if a.verdict_rules:
-            verdict_rule_check(res_b, a.real)
-    if a.learning_curve:
-        learning_curve(min(a.n_sims, 500))
-    if a.decompose:
-        interval_decomposition()
-    if a.prospective:
-        prospective(a.prospective, min(a.n_sims, 1000))
+    try:
+        if not a.skip_real:
+            from alliance_index._resources import real_data_dir
+            from alliance_index.models.realdata import real_frame
+            if a.real is None and real_data_dir() is None:
+                print("real data not found: skipping part A (set ALLIANCE_INDEX_REAL_DATA)", file=sys.stderr)
+            else:
+                dy = real_frame(1946, 2018, data_dir=a.real, cache=a.cache)
+                part_a(dy, not a.full)
+                part_a4(dy)
+        if not a.skip_lodo:
+            res_b = part_b(a.n_sims)
+            if a.verdict_rules:
+                verdict_rule_check(res_b, a.real)
+        if a.learning_curve:
+            learning_curve(min(a.n_sims, 500))
+        if a.decompose:
+            interval_decomposition()
+        if a.prospective:
+            prospective(a.prospective, min(a.n_sims, 1000))
+    except (AllianceIndexError, _cli.ScriptError, OSError, subprocess.CalledProcessError) as e:
+        return _cli.fail(e)
     return 0
 
 

@@ -22,7 +22,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _cli  # noqa: E402
 from alliance_index.models.classify import FITTED_DIR, _load  # noqa: E402
 from alliance_index.models.commitment import (HISTORY_GRID, bundled_panel_hash, bundled_training_data,  # noqa: E402
                                               fit_commitment, select_specification)
@@ -30,8 +32,8 @@ from alliance_index.models.historical import HistoricalResults  # noqa: E402
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seed", type=int, default=0)
+    ap = _cli.Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seed", type=int, default=0, help="seed of the cross-validation folds and the fit (default 0)")
     a = ap.parse_args(argv)
     import json
     with open(FITTED_DIR / "historical.json", encoding="utf-8") as fh:

@@ -69,7 +69,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _cli  # noqa: E402
 from alliance_index.models import commitment as cm  # noqa: E402
 from alliance_index.models.classify import load_fitted  # noqa: E402
 
@@ -273,15 +275,15 @@ def labels_pair(g: pd.DataFrame) -> str:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = _cli.Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reps", type=int, default=2000, help="replicates per scenario (default 2000)")
     ap.add_argument("--seed", type=int, default=0, help="one seed for completion, labels and draws")
     ap.add_argument("--draws", type=int, default=2000, help="coefficient draws per interval (default 2000)")
     ap.add_argument("--taus", type=float, nargs="+", default=[0.0, 1.0, 2.0], help="dyad-effect s.d. values")
     ap.add_argument("--noise", nargs="+", choices=["year", "dyad"], default=["year", "dyad"],
                     help="label noise per dyad-year (briefed design) and/or per dyad (persistent status)")
-    ap.add_argument("--profiles", type=int, default=20, help="dyad-years at quantiles of eta* (plus BLR/IRN 2023)")
-    ap.add_argument("--out", default=None, help="optional CSV of the per-profile summary")
+    ap.add_argument("--profiles", type=_cli.positive_int, default=20, help="dyad-years at quantiles of eta* (plus BLR/IRN 2023)")
+    ap.add_argument("--out", type=_cli.output_file(), default=None, help="optional CSV of the per-profile summary")
     a = ap.parse_args(argv)
     if a.reps < 2 or a.draws < 2:
         ap.error("--reps and --draws must be at least 2")
@@ -301,7 +303,10 @@ def main(argv=None) -> int:
     print_tables(per, coef, overall, a.reps)
     print(f"\n({time.time() - t0:.0f} s)")
     if a.out:
-        per.to_csv(a.out, index=False, float_format="%.5g")
+        try:
+            _cli.atomic_write(a.out, lambda tmp: per.to_csv(tmp, index=False, float_format="%.5g"))
+        except OSError as e:
+            return _cli.fail(f"cannot write {a.out}: {e}")
         print(f"wrote {a.out}")
     return 0
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Write the three example notebooks in notebooks/ (reproducibly, without outputs).
 
-    python scripts/make_notebooks.py
+    python scripts/make_notebooks.py [--out DIR]
 
 * ``01_quickstart.ipynb``  -- Russia–Belarus vs Russia–Iran: scores, profiles, contributions, evidence;
 * ``02_scenarios.ipynb``   -- the bundled Russia–Iran scenario file: shocks, projections, fan charts;
@@ -14,11 +14,18 @@ Edit this script, not the notebooks, and re-run it.
 """
 from __future__ import annotations
 
+import argparse
+import sys
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _cli  # noqa: E402
+
+#: where the notebooks are written (the repository's notebooks/; --out or tests change it)
 OUT = Path(__file__).resolve().parent.parent / "notebooks"
 
 KERNEL = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -506,18 +513,31 @@ def build(cells) -> nbformat.NotebookNode:
     return nb
 
 
-def main() -> int:
-    OUT.mkdir(exist_ok=True)
+def main(argv=()) -> int:
+    """Write the notebooks to :data:`OUT` (or ``--out``). ``argv``: the command-line arguments; the
+    default ``()`` (a call from Python, e.g. the tests) takes none, so it never reads ``sys.argv``."""
+    ap = _cli.Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=_cli.writable_dir, default=None,
+                    help=f"folder to write the notebooks to (default: {OUT})")
+    a = ap.parse_args(list(argv))
+    out = a.out if a.out is not None else OUT
+    # build and validate all three before writing any
+    nbs = {}
     for name, cells in (("01_quickstart.ipynb", QUICKSTART), ("02_scenarios.ipynb", SCENARIOS),
                         ("03_real_data.ipynb", REAL_DATA)):
         nb = build(cells)
         # stable cell ids so that re-running the script gives identical files
         for i, c in enumerate(nb.cells):
             c["id"] = f"{name[:2]}-{i:02d}"
-        nbformat.write(nb, OUT / name)
-        print(f"wrote {OUT / name} ({len(cells)} cells)")
+        nbs[name] = nb
+    try:
+        for name, nb in nbs.items():
+            _cli.atomic_write(out / name, lambda tmp, nb=nb: nbformat.write(nb, tmp))
+            print(f"wrote {out / name} ({len(nb.cells)} cells)")
+    except OSError as e:
+        return _cli.fail(f"cannot write the notebooks to {out}: {e}")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

@@ -14,7 +14,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
 
+import _cli  # noqa: E402
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
@@ -35,18 +37,24 @@ def make(out: Path, year: int) -> Path:
     # p_de_jure on the right axis once the classifier fills it; no placeholder note in a README figure
     aip.plot_timeseries(scores, DYADS, ax=right, show_p=bool(scores["p_de_jure"].notna().any()))
     fig.suptitle("Russia–Belarus (a mutual-defence ally) and Russia–Iran: alliance or convenience?", fontsize=13)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # no timestamp in the PNG metadata, so re-running gives the same file
-    fig.savefig(out, dpi=100, facecolor="white", metadata={"Software": None})
+    # no timestamp in the PNG metadata, so re-running gives the same file; written to a temporary
+    # file and renamed, so a failed run leaves no half-written figure
+    _cli.atomic_write(out, lambda tmp: fig.savefig(tmp, format="png", dpi=100, facecolor="white",
+                                                   metadata={"Software": None}))
     return out
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=REPO / "docs" / "figures" / "russia_belarus_vs_iran.png")
-    ap.add_argument("--year", type=int, default=2023)
+    ap = _cli.Parser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=_cli.output_file((".png",)),
+                    default=REPO / "docs" / "figures" / "russia_belarus_vs_iran.png",
+                    help="PNG file to write (default: docs/figures/russia_belarus_vs_iran.png)")
+    ap.add_argument("--year", type=int, default=2023, help="year of the domain profile (default 2023)")
     a = ap.parse_args(argv)
-    print(f"wrote {make(a.out, a.year)}")
+    try:
+        print(f"wrote {make(a.out, a.year)}")
+    except (ValueError, OSError) as e:  # e.g. a year outside the panel (the library's errors are ValueErrors)
+        return _cli.fail(e)
     return 0
 
 

@@ -2,10 +2,11 @@
 error across seeds, and the trend test. (Backtests: scripts/backtest_scenarios.py; benchmark:
 benchmarks/bench_scenarios.py.)
 
-Run:  python scripts/scenario_figures.py
+Run:  python scripts/scenario_figures.py   (about a CPU-minute: three 2000-draw runs and the trend test)
 """
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import warnings
@@ -13,9 +14,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import _cli  # noqa: E402
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    ap = _cli.Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.parse_args(argv)  # no options: --help prints the help and exits, anything else is an error
     warnings.simplefilter("ignore")
     import pandas as pd
 

@@ -33,6 +33,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _cli  # noqa: E402
+from alliance_index.errors import AllianceIndexError  # noqa: E402
 from alliance_index.models import commitment as cm  # noqa: E402
 from alliance_index.models import evaluation as ev  # noqa: E402
 from alliance_index.models.classify import load_fitted  # noqa: E402
@@ -204,21 +206,26 @@ def part_s2(n_boot: int, seed: int) -> None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--real")
-    ap.add_argument("--cache")
-    ap.add_argument("--skip-real", action="store_true")
-    ap.add_argument("--boot", type=int, default=400)
+    ap = _cli.Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--real", type=_cli.existing_dir,
+                    help="real-data folder (default: $ALLIANCE_INDEX_REAL_DATA or ../shared/data/real)")
+    ap.add_argument("--cache", type=_cli.cache_file,
+                    help="parquet cache of the built dyad-year frame (read if it exists, else written)")
+    ap.add_argument("--skip-real", action="store_true", help="skip S1 (needs the real data)")
+    ap.add_argument("--boot", type=_cli.positive_int, default=400, help="bootstrap replicates (default 400)")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
-    if not a.skip_real:
-        from alliance_index._resources import real_data_dir
-        if a.real is None and a.cache is None and real_data_dir() is None:
-            print("S1 skipped: no real data (give --real DIR or set ALLIANCE_INDEX_REAL_DATA)")
-        else:
-            part_s1(a.real, a.cache, a.seed)
-    part_s2(a.boot, a.seed)
+    try:
+        if not a.skip_real:
+            from alliance_index._resources import real_data_dir
+            if a.real is None and a.cache is None and real_data_dir() is None:
+                print("S1 skipped: no real data (give --real DIR or set ALLIANCE_INDEX_REAL_DATA)")
+            else:
+                part_s1(a.real, a.cache, a.seed)
+        part_s2(a.boot, a.seed)
+    except (AllianceIndexError, OSError) as e:
+        return _cli.fail(e)
     return 0
 
 

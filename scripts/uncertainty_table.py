@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _cli  # noqa: E402
 import alliance_index as ai  # noqa: E402
 from alliance_index.uncertainty import (  # noqa: E402
     Choice,
@@ -70,13 +72,15 @@ def find_classifier(obs: pd.DataFrame):
         return None, f"the fitted classifier is not shipped yet ({exc})"
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--draws", type=int, default=1000)
-    ap.add_argument("--n", type=int, default=256, help="Sobol base sample (power of 2)")
+def main(argv=None) -> int:
+    ap = _cli.Parser(description=__doc__.splitlines()[0])
+    ap.add_argument("--draws", type=_cli.positive_int, default=1000, help="Monte Carlo draws (default 1000)")
+    ap.add_argument("--n", type=_cli.positive_int, default=256, help="Sobol base sample (power of 2; default 256)")
     ap.add_argument("--seed", type=int, default=2023)
-    ap.add_argument("--figures", type=Path, default=None, help="write PNG plots here")
-    a = ap.parse_args()
+    ap.add_argument("--figures", type=_cli.writable_dir, default=None, help="write PNG plots to this folder")
+    a = ap.parse_args(argv)
+    if a.n < 2:
+        ap.error(f"--n {a.n}: the Sobol base sample needs at least 2 (a power of 2, e.g. 256, is best)")
 
     obs = ai.load_panel()
     panel = ai.to_panel(obs)
