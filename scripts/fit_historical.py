@@ -25,8 +25,12 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _cli  # noqa: E402
 
 from alliance_index.countries import cow_to_iso3  # noqa: E402
+from alliance_index.errors import AllianceIndexError  # noqa: E402
 from alliance_index.models.features import historical_features  # noqa: E402
 from alliance_index.models.formation import duration_terms, fit_formation, onset_frame  # noqa: E402
 from alliance_index.models.historical import fit_historical  # noqa: E402
@@ -38,12 +42,20 @@ YEARS = (1950, 2018)
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--real")
-    ap.add_argument("--cache")
+    ap = _cli.Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--real", type=_cli.existing_dir, help="folder of the real datasets (default ../shared/data/real)")
+    ap.add_argument("--cache", type=_cli.cache_file, help="parquet file caching the dyad-year frame")
     a = ap.parse_args(argv)
-    warnings.simplefilter("ignore")
-    dy = real_frame(1946, 2018, data_dir=a.real, cache=a.cache)
+    try:
+        return _fit(a)
+    except (AllianceIndexError, OSError) as e:
+        return _cli.fail(e)
+
+
+def _fit(a) -> int:
+    with warnings.catch_warnings():  # the builder's data-quality notes are documented; the fits' own
+        warnings.simplefilter("ignore")  # convergence/separation warnings are left to show
+        dy = real_frame(1946, 2018, data_dir=a.real, cache=a.cache)
     sources = dict(dy.attrs.get("sources", {}))
     i1 = cow_to_iso3(dy["ccode1"].to_numpy(), errors="coerce")
     i2 = cow_to_iso3(dy["ccode2"].to_numpy(), errors="coerce")

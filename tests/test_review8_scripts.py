@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = REPO / "scripts"
 # fit_historical.py is covered by tests/test_review8_models.py (another owner)
 HELP_SCRIPTS = ("backtest_scenarios", "build_dyad_years", "derive_bundled_structural", "evaluate", "fit_commitment",
+                "fit_historical",
                 "interval_coverage", "make_readme_figure", "scenario_figures", "sensitivity_commitment",
                 "uncertainty_table")
 NOT_A_DIR = "/nonexistent-alliance-index-test-dir"
@@ -43,6 +44,8 @@ BAD = [
     ("evaluate-unknown-revision", "evaluate", ["--skip-real", "--skip-lodo", "--prospective", "nosuchrev"],
      "unknown git revision 'nosuchrev'"),
     ("evaluate-unwritable-cache", "evaluate", ["--cache", "/proc/x.parquet", "--skip-lodo"], "/proc/x.parquet"),
+    ("fit-historical-missing-real", "fit_historical", ["--real", NOT_A_DIR], NOT_A_DIR),
+    ("fit-historical-unwritable-cache", "fit_historical", ["--cache", "/proc/x.parquet"], "/proc/x.parquet"),
     ("derive-missing-data-dir", "derive_bundled_structural", ["--data-dir", NOT_A_DIR], NOT_A_DIR),
     ("sensitivity-missing-real", "sensitivity_commitment", ["--real", NOT_A_DIR, "--skip-real"], NOT_A_DIR),
     ("coverage-unwritable-out", "interval_coverage", ["--out", UNWRITABLE], UNWRITABLE),
