@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = REPO / "scripts"
 # fit_historical.py is covered by tests/test_review8_models.py (another owner)
 HELP_SCRIPTS = ("backtest_scenarios", "build_dyad_years", "derive_bundled_structural", "evaluate", "fit_commitment",
-                "fit_historical",
+                "fit_historical", "experiment_nested_boosting",
                 "interval_coverage", "make_readme_figure", "scenario_figures", "sensitivity_commitment",
                 "uncertainty_table")
 NOT_A_DIR = "/nonexistent-alliance-index-test-dir"
