@@ -6,53 +6,30 @@ nothing here needs the real data.
 """
 from __future__ import annotations
 
-import gzip
-import shutil
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from test_sources import (  # the fixture folder, laid out like the real one
+    FIX,
+    make_datadir,
+)
 
 from alliance_index import sources as S
-from alliance_index.errors import (CoverageWarning, DataQualityWarning, DataSourceError,
-                                   MissingColumnError, UnknownCountryError)
-
-FIX = Path(__file__).parent / "fixtures" / "sources"
-GZ = {
-    "atop/atop5_1_directed_dyad_year.csv": "atop/atop5_1_directed_dyad_year.csv.gz",
-    "cow/cow_trade_ndy_v4.csv": "cow/cow_trade_ndy_v4.csv.gz",
-    "cow/cow_igo_ndy.csv": "cow/cow_igo_ndy.csv.gz",
-    "cow/cow_mindist.csv": "cow/cow_mindist.csv.gz",
-    "unvotes/unvotes_un_votes.csv": "unvotes/unvotes_un_votes.csv.gz",
-    "icews/netify_icews_dyadyear_2002_2014.csv": "icews/netify_icews_dyadyear_2002_2014.csv.gz",
-}
-
-
-def _make_datadir(d: Path) -> Path:
-    """The fixture files laid out (and compressed) like the real-data folder."""
-    for f in FIX.rglob("*.csv"):
-        rel = f.relative_to(FIX).as_posix()
-        dst = d / GZ.get(rel, rel)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        if rel in GZ:
-            with open(f, "rb") as src, gzip.open(dst, "wb") as out:
-                shutil.copyfileobj(src, out)
-        else:
-            shutil.copy(f, dst)
-    ip = pd.read_csv(FIX / "unga_idealpoints/IdealpointestimatesAll_Apr2020.csv", encoding="latin-1")
-    pd.DataFrame({"ccode": ip["ccode"].astype("int16"), "iso3c": ip["iso3c"].astype(object),
-                  "year": (ip["session"] + 1945).astype("float32"),
-                  "idealpointfp": ip["IdealPoint"].astype("float32"),
-                  "nvotesfp": ip["NVotes"].astype(float)}).to_stata(
-        d / "unga_idealpoints/IdealpointsJuly2025.dta", write_index=False)
-    return d
+from alliance_index.errors import (
+    CoverageWarning,
+    DataQualityWarning,
+    DataSourceError,
+    MissingColumnError,
+    UnknownCountryError,
+)
 
 
 @pytest.fixture(scope="module")
 def datadir(tmp_path_factory):
-    d = _make_datadir(tmp_path_factory.mktemp("realfmt8"))
+    d = make_datadir(tmp_path_factory.mktemp("realfmt8"))
     previous = S.get_data_dir() if S._base._DATA_DIR is not None else None
     S.set_data_dir(d)
     yield d
@@ -205,7 +182,7 @@ def test_real_frame_cache_rebuilds_on_other_options(datadir, tmp_path):
         b = real_frame(2002, 2002, data_dir=datadir, cache=cache)
     assert rec[0].filename == __file__
     assert set(b["year"]) == {2002} and set(pd.read_parquet(cache)["year"]) == {2002}
-    other = _make_datadir(tmp_path / "copy")
+    other = make_datadir(tmp_path / "copy")
     with pytest.warns(UserWarning, match="data folder"):
         real_frame(2002, 2002, data_dir=other, cache=cache)
 
@@ -229,7 +206,7 @@ def test_real_frame_old_sidecar_is_judged_by_its_frame(datadir, tmp_path):
 def test_real_frame_restores_the_previous_data_dir(datadir, tmp_path):
     from alliance_index.models.realdata import real_frame
 
-    other = _make_datadir(tmp_path / "copy")
+    other = make_datadir(tmp_path / "copy")
     S.set_data_dir(other)
     try:
         real_frame(2000, 2000, data_dir=datadir)

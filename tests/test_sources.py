@@ -30,9 +30,8 @@ GZ = {
 }
 
 
-@pytest.fixture(scope="module")
-def datadir(tmp_path_factory):
-    d = tmp_path_factory.mktemp("realfmt")
+def make_datadir(d: Path) -> Path:
+    """The fixture files laid out (and compressed) like the real-data folder, in ``d``."""
     for f in FIX.rglob("*.csv"):
         rel = f.relative_to(FIX).as_posix()
         dst = d / GZ.get(rel, rel)
@@ -48,6 +47,12 @@ def datadir(tmp_path_factory):
                   "idealpointfp": ip["IdealPoint"].astype("float32"),
                   "nvotesfp": ip["NVotes"].astype(float)}).to_stata(
         d / "unga_idealpoints/IdealpointsJuly2025.dta", write_index=False)
+    return d
+
+
+@pytest.fixture(scope="module")
+def datadir(tmp_path_factory):
+    d = make_datadir(tmp_path_factory.mktemp("realfmt"))
     S.set_data_dir(d)
     yield d
     S.set_data_dir(None)
