@@ -33,7 +33,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -47,24 +46,16 @@ BOOST = "boost"  # the value of a grid entry's ``use_structural`` that asks for 
 
 
 def fit_booster(real, cache, seed: int):
-    """The booster on the shipped historical model's training rows; returns (predict h, feature names)."""
+    """The booster on the shipped historical model's training rows; returns (h from completed draws, n rows)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from alliance_index.countries import cow_to_iso3
     from alliance_index.models.classify import load_historical
     from alliance_index.models.features import feature_names, historical_features
-    from alliance_index.models.realdata import real_frame
-    from alliance_index.observations import list_dyads
+    from alliance_index.models.realdata import historical_training_rows, real_frame
     tr = load_historical().meta.get("training_years", [1950, 2018])
     dy = real_frame(1946, 2018, data_dir=real, cache=cache)
-    i1 = cow_to_iso3(dy["ccode1"].to_numpy(), errors="coerce")
-    i2 = cow_to_iso3(dy["ccode2"].to_numpy(), errors="coerce")
-    i1 = np.where(pd.isna(i1), "?", i1).astype(str)
-    i2 = np.where(pd.isna(i2), "?", i2).astype(str)
-    ids = np.where(i1 < i2, np.char.add(np.char.add(i1, "-"), i2), np.char.add(np.char.add(i2, "-"), i1))
-    yr = dy["year"].to_numpy()
     lab = dy["atop_label"].astype(object).to_numpy()
-    keep = (yr >= tr[0]) & (yr <= tr[1]) & ~np.isin(ids, list_dyads()) & pd.notna(lab)
+    keep = historical_training_rows(dy, tr)
     names = feature_names("indicators", leaky=True)
     X = historical_features(dy, "indicators", leaky=True).loc[keep, names].to_numpy(float)
     clf = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, random_state=seed).fit(X, lab[keep])

@@ -29,12 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _cli  # noqa: E402
 
-from alliance_index.countries import cow_to_iso3  # noqa: E402
 from alliance_index.errors import AllianceIndexError  # noqa: E402
 from alliance_index.models.features import historical_features  # noqa: E402
 from alliance_index.models.formation import duration_terms, fit_formation, onset_frame  # noqa: E402
 from alliance_index.models.historical import fit_historical  # noqa: E402
-from alliance_index.models.realdata import real_frame  # noqa: E402
+from alliance_index.models.realdata import dyad_ids, historical_training_rows, real_frame  # noqa: E402
 from alliance_index.observations import list_dyads  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "alliance_index" / "models" / "fitted"
@@ -57,20 +56,16 @@ def _fit(a) -> int:
         warnings.simplefilter("ignore")  # convergence/separation warnings are left to show
         dy = real_frame(1946, 2018, data_dir=a.real, cache=a.cache)
     sources = dict(dy.attrs.get("sources", {}))
-    i1 = cow_to_iso3(dy["ccode1"].to_numpy(), errors="coerce")
-    i2 = cow_to_iso3(dy["ccode2"].to_numpy(), errors="coerce")
-    i1 = np.where(pd.isna(i1), "?", i1).astype(str)
-    i2 = np.where(pd.isna(i2), "?", i2).astype(str)
-    ids = np.where(i1 < i2, np.char.add(np.char.add(i1, "-"), i2), np.char.add(np.char.add(i2, "-"), i1))
+    ids = dyad_ids(dy)
     # cluster id of the standard errors: the canonical dyad; a COW code without an ISO3 code keeps its COW pair
     c1, c2 = dy["ccode1"].to_numpy(dtype=np.int64), dy["ccode2"].to_numpy(dtype=np.int64)
     cow_pair = np.char.add(np.char.add("cow:", np.minimum(c1, c2).astype(str)),
                            np.char.add("-", np.maximum(c1, c2).astype(str)))
-    dyad = np.where((i1 == "?") | (i2 == "?"), cow_pair, ids)
+    dyad = np.where(np.char.find(ids, "?") >= 0, cow_pair, ids)
     bundled = np.isin(ids, list_dyads())
     yr = dy["year"].to_numpy()
     lab = dy["atop_label"].astype(object).to_numpy()
-    keep = (yr >= YEARS[0]) & (yr <= YEARS[1]) & ~bundled & pd.notna(lab)
+    keep = historical_training_rows(dy, YEARS, ids)
     meta = {"training_years": list(YEARS), "sample": "all non-directed COW-system dyad-years",
             "excluded_dyads": list_dyads(), "n_excluded_dyad_years": int(((yr >= YEARS[0]) & bundled).sum()),
             "spec": "indicators", "data_versions": sources, "fitted_on": _dt.date.today().isoformat(),

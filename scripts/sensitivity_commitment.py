@@ -72,24 +72,16 @@ def _metrics_line(name, res, first20) -> str:
 
 def part_s1(real: str | None, cache: str | None, seed: int) -> None:
     from sklearn.ensemble import HistGradientBoostingClassifier
-    from alliance_index.countries import cow_to_iso3
     from alliance_index.models.features import historical_features
-    from alliance_index.models.realdata import real_frame
-    from alliance_index.observations import list_dyads
+    from alliance_index.models.realdata import historical_training_rows, real_frame
     from evaluate import FIRST_20
     hist, _ = load_fitted()
     names = list(hist.features)
     t0 = time.time()
     dy = real_frame(1946, 2018, data_dir=real, cache=cache)
-    i1 = cow_to_iso3(dy["ccode1"].to_numpy(), errors="coerce")
-    i2 = cow_to_iso3(dy["ccode2"].to_numpy(), errors="coerce")
-    i1 = np.where(pd.isna(i1), "?", i1).astype(str)
-    i2 = np.where(pd.isna(i2), "?", i2).astype(str)
-    ids = np.where(i1 < i2, np.char.add(np.char.add(i1, "-"), i2), np.char.add(np.char.add(i2, "-"), i1))
-    yr = dy["year"].to_numpy()
     lab = dy["atop_label"].astype(object).to_numpy()
     tr = hist.meta.get("training_years", [1950, 2018])
-    keep = (yr >= tr[0]) & (yr <= tr[1]) & ~np.isin(ids, list_dyads()) & pd.notna(lab)
+    keep = historical_training_rows(dy, tr)
     X = historical_features(dy, "indicators", leaky=True).loc[keep, names].to_numpy(float)
     clf = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, random_state=seed).fit(X, lab[keep])
     k_def = list(clf.classes_).index("defense")

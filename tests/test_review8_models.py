@@ -308,3 +308,19 @@ def test_alliance_classifier_na_labels_give_one_clear_error():
     for yy in (y, y.astype(object).to_numpy(), np.where(np.arange(20) == 3, np.nan, 1.0)):
         with pytest.raises(ObservationsError, match=r"Input y contains NaN/NA in 1 label\(s\) \(first at position 3\).*after 2018"):
             AllianceClassifier(method="logit").fit(X, yy)
+
+
+def test_dyad_ids_and_historical_training_rows():
+    """The shared dyad ids and training-row mask of the historical model's scripts (fit, sensitivity, experiment)."""
+    from alliance_index.models.realdata import dyad_ids, historical_training_rows
+    # Russia-Iran (bundled) in both orders, Cuba-US (not bundled) in three years, a COW code with no ISO3 (9999)
+    dy = pd.DataFrame({"ccode1": [365, 630, 40, 2, 2, 9999], "ccode2": [630, 365, 2, 40, 40, 2],
+                       "year": [1990, 1991, 1949, 1990, 2019, 1990],
+                       "atop_label": ["none", "other", "none", "defense", np.nan, "none"]})
+    ids = dyad_ids(dy)
+    assert list(ids) == ["IRN-RUS", "IRN-RUS", "CUB-USA", "CUB-USA", "CUB-USA", "?-USA"]
+    # bundled dyads, years outside (1950, 2018) and unknown labels are left out
+    want = [False, False, False, True, False, True]
+    assert list(historical_training_rows(dy, (1950, 2018))) == want
+    assert list(historical_training_rows(dy, (1950, 2018), ids)) == want
+    assert list(historical_training_rows(dy, (1940, 2020))) == [False, False, True, True, False, True]

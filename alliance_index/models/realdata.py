@@ -4,6 +4,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 #: builder sources used by the models (ICEWS is left out: it covers 2002–2014 only)
@@ -113,3 +114,26 @@ def real_frame(start: int = 1946, end: int = 2018, *, data_dir=None, cache: str 
         _sidecar(cache).write_text("".join(f"{k}\t{v}\n" for k, v in src.items())
                                    + "".join(f"#{k}\t{v}\n" for k, v in opts.items()), encoding="utf-8")
     return dy
+
+
+def dyad_ids(dy: pd.DataFrame) -> np.ndarray:
+    """Canonical ISO3 dyad ids (``"IRN-RUS"``, codes in alphabetical order) of the builder's
+    ``ccode1``/``ccode2`` rows; a COW code without an ISO3 code reads ``"?"``."""
+    from ..countries import cow_to_iso3
+    i1, i2 = (cow_to_iso3(dy[c].to_numpy(), errors="coerce") for c in ("ccode1", "ccode2"))
+    i1 = np.where(pd.isna(i1), "?", i1).astype(str)
+    i2 = np.where(pd.isna(i2), "?", i2).astype(str)
+    lo, hi = np.where(i1 < i2, i1, i2), np.where(i1 < i2, i2, i1)
+    return np.char.add(np.char.add(lo, "-"), hi)
+
+
+def historical_training_rows(dy: pd.DataFrame, years, ids: np.ndarray | None = None) -> np.ndarray:
+    """Mask of the shipped historical model's training rows in ``dy``: dyad-years within ``years``
+    (first, last) with a known ATOP label, the bundled panel's dyads excluded (so that no bundled
+    dyad is later scored by a model that saw its labels). ``ids``: :func:`dyad_ids` of ``dy``, if
+    already computed."""
+    from ..observations import list_dyads
+    ids = dyad_ids(dy) if ids is None else ids
+    yr = dy["year"].to_numpy()
+    return ((yr >= years[0]) & (yr <= years[1]) & ~np.isin(ids, list_dyads())
+            & pd.notna(dy["atop_label"].astype(object).to_numpy()))
