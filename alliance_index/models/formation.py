@@ -9,7 +9,6 @@ left-censored at the frame's first year).
 from __future__ import annotations
 
 import json
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -193,7 +192,8 @@ def fit_formation(X: pd.DataFrame, onset, h: int = 5, meta: dict | None = None, 
     """
     import statsmodels.api as sm
     from ..errors import MethodError, ObservationsError
-    from .historical import _cluster_groups, _cov_fit_kwargs, _design, _float_features, _sparse_binary, _warn_fit
+    from .historical import (_cluster_groups, _cov_fit_kwargs, _design, _fit_checked, _float_features,
+                             _missing_dummies, _screen_features)
 
     if isinstance(h, (bool, np.bool_)) or not isinstance(h, (int, np.integer)) or h < 1:
         raise MethodError(f"fit_formation: h must be an integer number of years >= 1, not {h!r}.")
@@ -222,26 +222,13 @@ def fit_formation(X: pd.DataFrame, onset, h: int = 5, meta: dict | None = None, 
     if gcodes is not None:
         gcodes = pd.factorize(gcodes[keep])[0]
     means, scales = X.mean(), X.std()
-    ok = (scales > 0) & scales.notna()
-    reasons = {c: ("all missing" if X[c].notna().sum() == 0 else "constant") for c in X.columns[~ok.to_numpy()]}
-    dropped = []
-    for c in X.columns[ok.to_numpy()]:  # sparse 0/1 cells (quasi-)separate the data: drop them
-        if _sparse_binary(X[c].to_numpy(dtype=float), yv.astype(int), 2):
-            ok[c] = False
-            dropped.append(c)
-            reasons[c] = "separating"
+    ok, reasons, dropped = _screen_features(X, yv.astype(int), 2)
     means, scales = means[ok], scales[ok]
-    missing_cols = [c for c in means.index if X[c].isna().any()
-                    and not _sparse_binary(X[c].isna().to_numpy(dtype=float), yv.astype(int), 2)]
+    missing_cols = _missing_dummies(X, means.index, yv.astype(int), 2)
     D = _design(X, means, scales, missing_cols)
     terms = ["const"] + list(means.index) + [f"{c}__missing" for c in missing_cols]
     fit_kw, cov_type = _cov_fit_kwargs(gcodes)
-    with warnings.catch_warnings(record=True) as caught:  # statsmodels' noise; its diagnoses are re-issued below
-        warnings.simplefilter("always")
-        res = sm.Logit(yv, pd.DataFrame(D, columns=terms)).fit(method="newton", maxiter=100, disp=False, **fit_kw)
-    converged = bool(res.mle_retvals.get("converged", False))
-    _warn_fit("fit_formation", converged, 100, pd.Series(np.sqrt(np.abs(np.diag(np.asarray(res.cov_params())))),
-                                                         index=terms), caught, stacklevel=3)
+    res, converged = _fit_checked(sm.Logit(yv, pd.DataFrame(D, columns=terms)), "fit_formation", 100, fit_kw, terms)
     m = dict(meta or {})
     m.update({"cov_type": cov_type, "dropped_features": reasons, "dropped_sparse_features": dropped, "n_obs": int(len(yv)), "onsets": int(yv.sum()), "llf": float(res.llf),
               "converged": converged})

@@ -44,6 +44,40 @@ def _sparse_binary(v: np.ndarray, codes: np.ndarray, n_classes: int) -> bool:
     return bool((np.bincount(codes[v == 1], minlength=n_classes) < MIN_CELL).any())
 
 
+def _screen_features(X: pd.DataFrame, codes: np.ndarray, n_classes: int) -> tuple[pd.Series, dict, list]:
+    """Which features a fit keeps: ``keep`` (bool Series over ``X``'s columns), ``reasons`` for each
+    dropped one (``"all missing"``, ``"constant"``, ``"separating"``) and the list of the separating
+    (sparse 0/1) ones. Shared by :func:`fit_historical` and ``formation.fit_formation``."""
+    scales = X.std()
+    keep = (scales > 0) & scales.notna()
+    reasons = {c: ("all missing" if X[c].notna().sum() == 0 else "constant") for c in X.columns[~keep.to_numpy()]}
+    dropped = []
+    for c in X.columns[keep.to_numpy()]:  # binary columns with a sparse outcome cell (quasi-)separate the data
+        if _sparse_binary(X[c].to_numpy(dtype=float), codes, n_classes):
+            keep[c] = False
+            dropped.append(c)
+            reasons[c] = "separating"
+    return keep, reasons, dropped
+
+
+def _missing_dummies(X: pd.DataFrame, features, codes: np.ndarray, n_classes: int) -> list[str]:
+    """Features that get a missing-indicator dummy: some NaN, and the dummy itself not sparse."""
+    return [c for c in features if X[c].isna().any()
+            and not _sparse_binary(X[c].isna().to_numpy(dtype=float), codes, n_classes)]
+
+
+def _fit_checked(model, who: str, maxiter: int, fit_kw: dict, se_index) -> tuple[object, bool]:
+    """Newton fit of a statsmodels discrete model; statsmodels' own warnings are caught and its
+    diagnoses re-issued by :func:`_warn_fit` at the caller's caller. Returns (results, converged)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = model.fit(method="newton", maxiter=maxiter, disp=False, **fit_kw)
+    converged = bool(res.mle_retvals.get("converged", False))
+    se = pd.Series(np.sqrt(np.abs(np.diag(np.asarray(res.cov_params())))), index=se_index)
+    _warn_fit(who, converged, maxiter, se, caught, stacklevel=4)
+    return res, converged
+
+
 def _float_features(X, who: str) -> pd.DataFrame:
     """``X`` as a float64 frame (nullable NA → NaN); one clear error for a non-frame, text columns or ±inf."""
     from ..errors import ObservationsError
@@ -361,17 +395,9 @@ def fit_historical(X: pd.DataFrame, y: Sequence[str], *, groups: Sequence | None
     X = _float_features(X, "fit_historical")
     y = _check_labels(y, X.index, "fit_historical")
     gcodes = _cluster_groups(groups, X.index, "fit_historical")
-    means = X.mean()
-    scales = X.std()
-    keep = (scales > 0) & scales.notna()
-    reasons = {c: ("all missing" if X[c].notna().sum() == 0 else "constant") for c in X.columns[~keep.to_numpy()]}
+    means, scales = X.mean(), X.std()
     codes = pd.Categorical(y, categories=list(OUTCOMES)).codes
-    dropped = []
-    for c in X.columns[keep.to_numpy()]:  # binary columns with a sparse outcome cell separate the data
-        if _sparse_binary(X[c].to_numpy(dtype=float), codes, len(OUTCOMES)):
-            keep[c] = False
-            dropped.append(c)
-            reasons[c] = "separating"
+    keep, reasons, dropped = _screen_features(X, codes, len(OUTCOMES))
     # region pairs: the dropped (separating) pairs form the reference category; if none was
     # dropped, the pair with the lowest defence share is the reference
     regs = [c for c in X.columns if c.startswith("reg_")]
@@ -382,20 +408,15 @@ def fit_historical(X: pd.DataFrame, y: Sequence[str], *, groups: Sequence | None
         dropped.append(ref)
         reasons[ref] = "reference category"
     means, scales = means[keep], scales[keep]
-    missing_cols = [c for c in means.index if X[c].isna().any()
-                    and not _sparse_binary(X[c].isna().to_numpy(dtype=float), codes, len(OUTCOMES))]
+    missing_cols = _missing_dummies(X, means.index, codes, len(OUTCOMES))
     D = _design(X, means, scales, missing_cols)
     terms = ["const"] + list(means.index) + [f"{c}__missing" for c in missing_cols]
     fit_kw, cov_type = _cov_fit_kwargs(gcodes)
-    with warnings.catch_warnings(record=True) as caught:  # statsmodels' noise; its diagnoses are re-issued below
-        warnings.simplefilter("always")
-        res = sm.MNLogit(codes, pd.DataFrame(D, columns=terms)).fit(method="newton", maxiter=maxiter, disp=False,
-                                                                     **fit_kw)
-    params = pd.DataFrame(np.asarray(res.params), index=terms, columns=["other", "defense"])
+    outcomes = ["other", "defense"]
+    res, converged = _fit_checked(sm.MNLogit(codes, pd.DataFrame(D, columns=terms)), "fit_historical", maxiter,
+                                  fit_kw, [f"{t}[{o}]" for o in outcomes for t in terms])
+    params = pd.DataFrame(np.asarray(res.params), index=terms, columns=outcomes)
     cov = np.asarray(res.cov_params())
-    converged = bool(res.mle_retvals.get("converged", False))
-    se = pd.Series(np.sqrt(np.abs(np.diag(cov))), index=[f"{t}[{o}]" for o in params.columns for t in terms])
-    _warn_fit("fit_historical", converged, maxiter, se, caught, stacklevel=3)
     m = dict(meta or {})
     m.update({"cov_type": cov_type, "dropped_features": reasons,
               "dropped_separating_features": dropped, "n_obs": int(len(y)), "outcome_counts": {k: int((y == k).sum()) for k in OUTCOMES},
