@@ -165,10 +165,8 @@ def politically_relevant(dy: pd.DataFrame, *, stacklevel: int = 2) -> np.ndarray
         raise MissingColumnError(
             f"politically_relevant needs column(s) {miss}: build the frame with sources "
             "'contiguity' and 'majors' (build_dyad_years(..., sources=[..., 'contiguity', 'majors']))")
-    ct = dy["contiguity"].to_numpy(dtype=float)
-    mp = dy["major_powers"].to_numpy(dtype=float)
-    rel = ((ct >= 1) & (ct <= 4)) | (mp >= 1)
-    unknown = ~rel & (np.isnan(ct) | np.isnan(mp))
+    from ..sources.build import relevance
+    rel, unknown = relevance(dy["contiguity"].to_numpy(dtype=float), dy["major_powers"].to_numpy(dtype=float))
     if unknown.any():
         where = ""
         if "year" in dy.columns:

@@ -421,10 +421,7 @@ def build_dyad_years(
                           CoverageWarning, stacklevel=2)
         out = out[inset].reset_index(drop=True)
     if relevant_only:
-        ct = out["contiguity"].to_numpy()
-        mp = out["major_powers"].to_numpy()
-        rel = ((ct >= 1) & (ct <= 4)) | (mp >= 1)
-        unknown = ~rel & (np.isnan(ct) | np.isnan(mp))
+        rel, unknown = relevance(out["contiguity"].to_numpy(dtype=float), out["major_powers"].to_numpy(dtype=float))
         if unknown.any():
             dropped_unclassified = int(unknown.sum())
             uy = np.unique(out["year"].to_numpy()[unknown])
@@ -456,6 +453,16 @@ def build_dyad_years(
                       "years": (start, end), "unmatched": {k: v[0] for k, v in unmatched.items()},
                       "notes": grid.notes, "dropped_unclassified": dropped_unclassified})
     return out
+
+
+def relevance(contiguity: np.ndarray, major_powers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Politically relevant dyad-years: contiguous by land or <= 150 miles of water (COW conttype
+    1-4) or with at least one major power. Returns (relevant, unknown): ``unknown`` marks rows not
+    known to be relevant whose contiguity or major-power count is NaN (e.g. after COW's 2016 cap).
+    The one definition behind ``relevant_only`` and ``models.features.politically_relevant``."""
+    ct, mp = np.asarray(contiguity, dtype=float), np.asarray(major_powers, dtype=float)
+    rel = ((ct >= 1) & (ct <= 4)) | (mp >= 1)
+    return rel, ~rel & (np.isnan(ct) | np.isnan(mp))
 
 
 def _year_arg(value, name: str) -> int:
