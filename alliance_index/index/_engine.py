@@ -635,6 +635,17 @@ if HAVE_NUMBA:
                         oc[r] = cov[r]
 
 
+def _codes(aggs, ps) -> np.ndarray:
+    """Kernel codes of the aggregators; ``generalised`` of order 0 is the (shifted) geometric mean (code 1),
+    as in :func:`~alliance_index.index.aggregate.generalised`."""
+    ps = np.asarray(ps, dtype="float64")
+    bad = [i for i, a in enumerate(aggs) if a == "generalised" and not np.isfinite(ps[i])]
+    if bad:
+        raise MethodError(f"generalised mean: p must be a finite number, got {ps[bad[0]]!r}.")
+    return np.array([1 if (a == "generalised" and ps[i] == 0) else _CODES[a] for i, a in enumerate(aggs)],
+                    dtype=np.int64)
+
+
 def numba_applicable(plan: Plan) -> bool:
     """The fused kernel handles quasi-arithmetic aggregators (not Copeland)."""
     return HAVE_NUMBA and all(a in _CODES for a in plan.node_agg) and all(a in _CODES for a in plan.grp_agg)
@@ -684,9 +695,9 @@ def run_numba(V: np.ndarray, C: np.ndarray | None, plan: Plan) -> np.ndarray:
     _kernel(X, Cm, use_c, np.ascontiguousarray(logm), wins, np.asarray(wlo, float), np.asarray(whi, float),
             np.asarray(lo, float), np.asarray(sc, float), plan.col_node.astype(np.int64),
             plan.col_w.astype("float64"), intw, hasprod, presc, core,
-            np.array([_CODES[a] for a in plan.node_agg], dtype=np.int64), plan.node_p.astype("float64"),
+            _codes(plan.node_agg, plan.node_p), plan.node_p.astype("float64"),
             plan.node_grp.astype(np.int64), plan.node_gw.astype("float64"),
-            np.array([_CODES[a] for a in plan.grp_agg], dtype=np.int64), plan.grp_p.astype("float64"),
+            _codes(plan.grp_agg, plan.grp_p), plan.grp_p.astype("float64"),
             float(plan.eps), bool(plan.alliance), plan.coop_dom.astype(np.int64), float(plan.alpha),
             8 * _nb.get_num_threads(), out)
     return out.T

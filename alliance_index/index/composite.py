@@ -479,6 +479,11 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         for nm, val in (("epsilon", self.epsilon), ("discord_exponent", self.discord_exponent), ("scale", self.scale)):
             if not (isinstance(val, (int, float, np.number)) and np.isfinite(val) and val > 0):
                 raise MethodError(f"{nm} must be a positive number, got {val!r}.")
+        if (isinstance(self.p, (bool, np.bool_)) or not isinstance(self.p, (int, float, np.integer, np.floating))
+                or not np.isfinite(self.p)):
+            raise MethodError(f"p (the order of the generalised mean) must be a finite real number such as 0.5, "
+                              f"got {self.p!r} ({type(self.p).__name__}); p = 1 is the arithmetic mean, p = 0 the "
+                              "shifted geometric mean, p = -1 the shifted harmonic mean.")
         if self.backend not in ("auto", "numpy", "numba"):
             raise MethodError(f"Unknown backend {self.backend!r}.{suggest(str(self.backend), ('auto', 'numpy', 'numba'))}")
         inp = self._read(X, fitting=True)
