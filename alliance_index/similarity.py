@@ -165,8 +165,9 @@ def pairwise_similarity(
     :math:`|a-b| = \\sum_t g_t\\,|[a>c_t]-[b>c_t]|` over the thresholds :math:`c_t`
     between adjacent categories (gaps :math:`g_t`), so
     :math:`\\sum_k w_k\\delta_k = \\sum_t g_t (A_t + A_t^T - 2B_t)/d_{max}` with
-    :math:`A_t = G_t W M^T`, :math:`B_t = G_t W G_t^T`, :math:`G_t = [X > c_t]`,
-    :math:`M` the observed mask; for squared distances
+    :math:`A_t = G_t W M^T`, :math:`B_t = G_t W G_t^T`,
+    :math:`G_t = [X > c_t] \\odot M` (0 where a cell is missing, whatever the sign of
+    :math:`c_t`), :math:`M` the observed mask; for squared distances
     :math:`(x-y)^2 = x^2 + y^2 - 2xy`. Cost :math:`O(c\\,n^2 k)` for :math:`c` categories.
 
     Examples
@@ -200,7 +201,7 @@ def pairwise_similarity(
         # |a-b| = sum over thresholds t of gap_t * |[a>t] - [b>t]|
         Dsum = np.zeros((n, n))
         for t in range(cats.size - 1):
-            G = (Xf > cats[t]).astype(float)
+            G = ((Xf > cats[t]) & obs).astype(float)  # a missing cell is above no threshold
             Gw = G * w
             if complete:  # G W M^T is then the row sum, broadcast
                 r = Gw.sum(axis=1)

@@ -4,8 +4,11 @@ Methods (:data:`IMPUTERS`, chosen by name; all share one signature)::
 
     f(V, *, groups, years, max_gap, conf=None) -> (V_filled, imputed_mask, conf_filled)
 
-``V`` is ``(n, k)`` with rows sorted by group (dyad) then year; ``groups`` are
-integer codes, contiguous per dyad; NaN = not observed. Nothing is ever
+``V`` is ``(n, k)``, one row per (group, year) in any order; ``groups`` holds
+one label per row (the dyad; any sortable labels) and ``years`` one integer year
+per row; NaN = not observed. The rows are put in (group, year) order by a
+stable sort, imputed, and returned in the input order, so the result does not
+depend on the row order. Nothing is ever
 filled across two dyads, and nothing is extrapolated before a dyad's first
 or after its last observation of an indicator (except ``locf``, which by
 definition carries the last value forward).
@@ -55,20 +58,52 @@ def _neighbours(V: np.ndarray, groups: np.ndarray):
 
 
 def _check(V, groups, years, max_gap):
+    """Validate and sort: return ``V``, group codes and years in (group, year) order, and the order.
+
+    ``order`` is the stable argsort of the rows by (group, year): row ``i`` of the sorted
+    arrays is input row ``order[i]``; results are scattered back with ``out[order] = sorted``.
+    """
     V = np.asarray(V, dtype="float64")
     groups = np.asarray(groups)
-    years = np.asarray(years, dtype="int64")
-    if V.ndim != 2 or groups.shape[0] != V.shape[0] or years.shape[0] != V.shape[0]:
+    years = np.asarray(years)
+    if V.ndim != 2 or groups.ndim != 1 or years.ndim != 1 \
+            or groups.shape[0] != V.shape[0] or years.shape[0] != V.shape[0]:
         raise MethodError("imputation needs a 2-D array with one group label and one year per row.")
-    if V.shape[0] > 1:
-        g = np.unique(groups, return_inverse=True)[1].ravel()
-        order_ok = np.all((np.diff(g) > 0) | ((np.diff(g) == 0) & (np.diff(years) > 0)))
-        if not order_ok:
-            raise MethodError("imputation needs rows sorted by dyad then year (one row per dyad-year).")
-        groups = g
+    try:
+        yf = years.astype("float64")
+    except (TypeError, ValueError):
+        raise MethodError("imputation needs integer years; the years given are not numbers.") from None
+    if not (np.isfinite(yf).all() and np.all(yf == np.round(yf))):
+        i = int(np.flatnonzero(~(np.isfinite(yf) & (yf == np.round(yf))))[0])
+        raise MethodError(f"imputation needs integer years; row {i} has year {years[i]!r}.")
+    years = yf.astype("int64")
     if max_gap is not None and (not np.isfinite(max_gap) or max_gap < 0):
         raise MethodError(f"max_gap must be None or a number >= 0, got {max_gap!r}.")
-    return V, groups, years
+    labels, g = np.unique(groups, return_inverse=True)
+    g = g.ravel().astype(np.int64)
+    order = np.lexsort((years, g))  # stable: by group code, then year
+    gs, ys = g[order], years[order]
+    dup = (np.diff(gs) == 0) & (np.diff(ys) == 0)
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise MethodError(
+            f"imputation needs one row per dyad-year; group {labels[gs[i]].item()!r} has year {int(ys[i])} "
+            f"more than once (rows {int(order[i])} and {int(order[i + 1])}). Drop or aggregate the duplicates."
+        )
+    return V[order], gs, ys, order
+
+
+def _scatter(order: np.ndarray, *arrays):
+    """Put arrays computed in sorted order back into the input row order (None passes through)."""
+    out = []
+    for a in arrays:
+        if a is None:
+            out.append(None)
+            continue
+        b = np.empty_like(a)
+        b[order] = a
+        out.append(b)
+    return tuple(out)
 
 
 def impute_none(V, *, groups=None, years=None, max_gap=None, conf=None):
@@ -79,9 +114,11 @@ def impute_none(V, *, groups=None, years=None, max_gap=None, conf=None):
 
 def impute_locf(V, *, groups, years, max_gap: float | None = 3, conf=None):
     """Last observation carried forward within each dyad, at most ``max_gap`` years."""
-    V, groups, years = _check(V, groups, years, max_gap)
+    V, groups, years, order = _check(V, groups, years, max_gap)
     if V.shape[0] == 0:
         return V, np.zeros(V.shape, dtype=bool), conf
+    if conf is not None:
+        conf = np.asarray(conf, dtype="float64")[order]
     obs, prev, _, has_prev, _ = _neighbours(V, groups)
     pc = np.clip(prev, 0, None)
     gap = years[:, None] - years[pc]
@@ -90,18 +127,17 @@ def impute_locf(V, *, groups, years, max_gap: float | None = 3, conf=None):
         fill &= gap <= max_gap
     cols = np.broadcast_to(np.arange(V.shape[1]), V.shape)
     out = np.where(fill, V[pc, cols], V)
-    c_out = None
-    if conf is not None:
-        conf = np.asarray(conf, dtype="float64")
-        c_out = np.where(fill, conf[pc, cols], conf)
-    return out, fill, c_out
+    c_out = None if conf is None else np.where(fill, conf[pc, cols], conf)
+    return _scatter(order, out, fill, c_out)
 
 
 def impute_linear(V, *, groups, years, max_gap: float | None = 3, conf=None):
     """Linear interpolation in the year between observed neighbours of the same dyad."""
-    V, groups, years = _check(V, groups, years, max_gap)
+    V, groups, years, order = _check(V, groups, years, max_gap)
     if V.shape[0] == 0:
         return V, np.zeros(V.shape, dtype=bool), conf
+    if conf is not None:
+        conf = np.asarray(conf, dtype="float64")[order]
     obs, prev, nxt, has_prev, has_next = _neighbours(V, groups)
     n = V.shape[0]
     pc = np.clip(prev, 0, n - 1)
@@ -116,11 +152,8 @@ def impute_linear(V, *, groups, years, max_gap: float | None = 3, conf=None):
         t = (years[:, None] - ya) / np.where(yb > ya, yb - ya, 1)
         val = va + (vb - va) * t
     out = np.where(fill, val, V)
-    c_out = None
-    if conf is not None:
-        conf = np.asarray(conf, dtype="float64")
-        c_out = np.where(fill, np.fmin(conf[pc, cols], conf[nc, cols]), conf)
-    return out, fill, c_out
+    c_out = None if conf is None else np.where(fill, np.fmin(conf[pc, cols], conf[nc, cols]), conf)
+    return _scatter(order, out, fill, c_out)
 
 
 IMPUTERS: dict[str, Callable] = {"none": impute_none, "linear": impute_linear, "locf": impute_locf}
