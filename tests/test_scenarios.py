@@ -135,7 +135,10 @@ def test_hold_closed_form_equals_statsmodels_random_walk():
     f = res.get_forecast(3)
     p = project(t, y, 2023, method="hold", n_paths=20000, seed=1)
     assert p.mean == pytest.approx(np.asarray(f.predicted_mean))
-    assert p.paths.std(axis=0) == pytest.approx(np.sqrt(np.asarray(f.var_pred_mean)), rel=0.03)
+    # sigma^2 is drawn per path from its scaled-inverse-chi2(n - 1) posterior (review 9, finding 4): the
+    # predictive is Student t with nu = 7, whose variance is nu / (nu - 2) times the plug-in normal's
+    nu = len(y) - 1
+    assert p.paths.std(axis=0) == pytest.approx(np.sqrt(np.asarray(f.var_pred_mean) * nu / (nu - 2)), rel=0.03)
 
 
 @pytest.mark.parametrize("method", ["hold", "linear", "holt", "local_linear", "auto"])

@@ -1,7 +1,7 @@
 """Projection of one indicator series from its history, with simulated paths.
 
 Every method shares one signature (:func:`project`) and returns a
-:class:`Projection`: the mean path and ``n_paths`` simulated paths for the
+:class:`Projection`: the mean and median paths and ``n_paths`` simulated paths for the
 years after the last observation up to the horizon, on the indicator's own
 scale, clipped to its allowed range and rounded to its kind (counts stay
 whole and non-negative, ordinals stay whole within their levels, binaries stay
@@ -16,9 +16,13 @@ Methods
     :math:`N(0, g_i\\sigma^2)` with :math:`g_i = t_{i+1} - t_i`, so the MLE is
     :math:`\\hat\\sigma^2 = \\frac{1}{n-1}\\sum_i (y_{t_{i+1}} - y_{t_i})^2 / g_i`.
     This is the closed form of statsmodels' ``UnobservedComponents(level="random walk")``
-    fit (same log-likelihood and forecast variance; checked in the tests),
-    used because it is about 1000 times faster. The h-step forecast is the last value with
-    variance :math:`h\\hat\\sigma^2`.
+    fit (same log-likelihood; checked in the tests), used because it is about 1000 times
+    faster. The uncertainty of :math:`\\hat\\sigma^2` is carried into the paths: each path
+    draws its own :math:`\\sigma^2 = \\hat\\sigma^2 \\nu / \\chi^2_\\nu` with
+    :math:`\\nu = n - 1` (the posterior under the prior :math:`p(\\sigma^2) \\propto 1/\\sigma^2`),
+    then its normal innovations, so the h-step predictive is the last value plus
+    :math:`\\sqrt{h}\\,\\hat\\sigma\\, t_\\nu` (Student t; the plug-in normal with
+    variance :math:`h\\hat\\sigma^2` under-covers with 5–16 points).
     For **binary** indicators ``hold`` is instead a two-state Markov chain: the
     yearly probabilities of switching out of 0 and out of 1 are estimated from
     consecutive observed years with a Jeffreys :math:`Beta(1/2, 1/2)` prior and
@@ -26,17 +30,23 @@ Methods
     a switch far too likely after one historical change).
 ``linear``
     Deterministic linear trend by OLS (statsmodels ``OLS``) on the observed
-    years; paths add a draw of the coefficients from :math:`N(\\hat\\beta, \\hat V)`
-    and independent residual noise :math:`N(0, \\hat\\sigma^2)`.
+    years. Each path draws :math:`\\sigma^2 = \\hat\\sigma^2 \\nu / \\chi^2_\\nu`
+    (:math:`\\nu = n - 2`), then the coefficients from
+    :math:`N(\\hat\\beta, \\sigma^2 (X'X)^{-1})` and independent residual noise
+    :math:`N(0, \\sigma^2)`. Each year's predictive is then the exact Student-t OLS
+    prediction interval, :math:`x_f'\\hat\\beta \\pm t_{n-2}\\,\\hat\\sigma
+    \\sqrt{1 + x_f'(X'X)^{-1}x_f}` (statsmodels ``get_prediction(...).conf_int(obs=True)``).
 ``holt``
     Damped additive trend (statsmodels ``ExponentialSmoothing(trend="add",
     damped_trend=True)``) on the annual series with interior gaps filled by
-    linear interpolation; paths from its ``simulate`` (additive normal errors).
+    linear interpolation; paths from its ``simulate`` (additive normal errors,
+    plug-in parameters: no allowance for their estimation uncertainty).
 ``local_linear``
     Local linear trend state-space model (statsmodels ``UnobservedComponents(
     "local linear trend")``), which handles gaps natively. Paths are drawn
     from the final predicted state :math:`N(a_{T+1}, P_{T+1})` and propagated
-    through the fitted system matrices (vectorised over paths).
+    through the fitted system matrices (vectorised over paths); the variances
+    are plug-in maximum-likelihood estimates (no allowance for their uncertainty).
 ``auto`` (the documented rule)
     1. binary and ordinal indicators -> ``hold`` (they move by discrete
        decisions; a change is a shock, not a trend);
@@ -51,7 +61,17 @@ Methods
 
 Indicators whose catalog transform is ``log1p`` (trade, investment, arms
 transfers) are projected on the ``log1p`` scale (growth is multiplicative)
-and transformed back.
+and transformed back. The back-transformed point forecast is then the
+predictive *median* (:attr:`Projection.median`), not its mean: the mean of a
+back-transformed Student-t predictive does not exist, so
+:attr:`Projection.mean` is the mean of the simulated paths and is dominated by
+their upper tail.
+
+``linear``, ``holt`` and ``local_linear`` need enough data; with too few points
+(``linear``: fewer than 3 observed years; ``holt``: fewer than 5 annual values or a
+constant series; ``local_linear``: fewer than 4 observed years or a constant series)
+they run ``hold`` instead, and :attr:`Projection.method` says so (the method asked
+for is in :attr:`Projection.requested`).
 """
 from __future__ import annotations
 
@@ -78,17 +98,26 @@ class Projection:
     years : ndarray (h,)
         Projected years ``last_year + 1 .. horizon``.
     mean : ndarray (h,)
-        Point forecast (before rounding), indicator scale.
+        Mean path on the indicator scale. The point forecast of the method (before clipping and
+        rounding) for series projected on their own scale; for ``log1p`` series the mean of the
+        simulated paths (after clipping and rounding), which a heavy upper tail dominates; for
+        binaries (``hold``) the share of paths at 1.
+    median : ndarray (h,)
+        Median path: the working-scale point forecast transformed back (before clipping and rounding),
+        i.e. the predictive median of every continuous method, also for ``log1p`` series; for binaries
+        the median of the paths (0 or 1). The central path of a fan chart.
     lower, upper : ndarray (h,)
         90% prediction interval (5th and 95th percentiles of the simulated paths after clipping/rounding).
     paths : ndarray (n_paths, h)
         Simulated paths (clipped and rounded).
     method : str
-        Method used (``auto`` resolved).
+        Method that ran (``auto`` resolved; ``hold`` when the requested method fell back to it).
     last_year : int
     last_value : float
     sigma : float
-        Residual / innovation standard deviation on the working scale.
+        Residual / innovation standard deviation on the working scale (point estimate).
+    requested : str
+        Method asked for (``auto`` resolved by its rule), before any fallback.
     """
 
     years: np.ndarray
@@ -100,6 +129,8 @@ class Projection:
     last_year: int
     last_value: float
     sigma: float
+    median: np.ndarray | None = None
+    requested: str | None = None
 
 
 # --------------------------------------------------------------------------- kind handling
@@ -107,8 +138,8 @@ class Projection:
 def conform(x: np.ndarray, kind: str, lo: float, hi: float) -> np.ndarray:
     """Clip to ``[lo, hi]`` and round to the indicator's kind (NaN stays NaN).
 
-    Counts, ordinals and binaries are rounded half away from zero... to the
-    nearest whole number (``np.rint``), then clipped.
+    Counts, ordinals and binaries are rounded to the nearest whole number with
+    ``np.rint`` (exact halves go to the even neighbour: 0.5 -> 0, 1.5 -> 2, 2.5 -> 2), then clipped.
     """
     x = np.asarray(x, dtype="float64")
     if kind in ("count", "ordinal", "binary"):
@@ -131,11 +162,19 @@ def _rw_fit(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(np.sqrt(s2)), ll
 
 
+def _sigma_draws(sigma: float, nu: int, n_paths: int, rng) -> np.ndarray:
+    """Per-path sigma from the scaled-inverse-chi-square posterior: sigma^2 = sigma_hat^2 nu / chi2_nu."""
+    if nu < 1 or not sigma > 0:
+        return np.full(n_paths, float(sigma))
+    return sigma * np.sqrt(nu / rng.chisquare(nu, n_paths))
+
+
 def _hold(t, y, steps, n_paths, rng):
     sigma, _ = _rw_fit(t, y)
     mean = np.full(steps, y[-1])
-    eps = rng.standard_normal((n_paths, steps)) * sigma
-    return mean, y[-1] + np.cumsum(eps, axis=1), sigma
+    s = _sigma_draws(sigma, len(y) - 1, n_paths, rng)
+    eps = rng.standard_normal((n_paths, steps)) * s[:, None]
+    return mean, y[-1] + np.cumsum(eps, axis=1), sigma, "hold"
 
 
 def _markov(t, y, steps, n_paths, rng):
@@ -159,7 +198,7 @@ def _markov(t, y, steps, n_paths, rng):
         flip = np.where(state == 1, u[:, s] < p10, u[:, s] < p01)
         state = np.where(flip, 1.0 - state, state)
         paths[:, s] = state
-    return paths.mean(axis=0), paths, float(np.sqrt((s01 + s10 + 0.5) / max(n0 + n1 + 1, 1)))
+    return paths.mean(axis=0), paths, float(np.sqrt((s01 + s10 + 0.5) / max(n0 + n1 + 1, 1))), "hold"
 
 
 def _linear(t, y, steps, n_paths, rng):
@@ -173,14 +212,13 @@ def _linear(t, y, steps, n_paths, rng):
     fut = np.arange(1, steps + 1, dtype="float64")
     Xf = np.column_stack([np.ones(steps), fut])
     mean = Xf @ res.params
-    cov = np.asarray(res.cov_params())
     sigma = float(np.sqrt(res.scale))
-    if not np.all(np.isfinite(cov)):
-        cov = np.zeros((2, 2))
-    L = np.linalg.cholesky(cov + 1e-12 * np.eye(2))
-    beta = res.params[None, :] + rng.standard_normal((n_paths, 2)) @ L.T
-    paths = beta @ Xf.T + rng.standard_normal((n_paths, steps)) * sigma
-    return mean, paths, sigma
+    xtx_inv = np.linalg.inv(X.T @ X)
+    L = np.linalg.cholesky(xtx_inv + 1e-12 * np.eye(2))
+    s = _sigma_draws(sigma, len(y) - 2, n_paths, rng)  # per-path sigma: the predictive is Student t(n-2)
+    beta = res.params[None, :] + (rng.standard_normal((n_paths, 2)) @ L.T) * s[:, None]
+    paths = beta @ Xf.T + rng.standard_normal((n_paths, steps)) * s[:, None]
+    return mean, paths, sigma, "linear"
 
 
 def _annual(t, y):
@@ -206,7 +244,7 @@ def _holt(t, y, steps, n_paths, rng):
         sims = np.asarray(sims)
     sims = sims.reshape(steps, n_paths).T
     sigma = float(np.sqrt(res.sse / max(len(yi) - 1, 1)))
-    return mean, sims, sigma
+    return mean, sims, sigma, "holt"
 
 
 def _local_linear(t, y, steps, n_paths, rng):
@@ -239,7 +277,7 @@ def _local_linear(t, y, steps, n_paths, rng):
         alpha = alpha @ T.T + (rng.standard_normal((n_paths, Q.shape[0])) @ LQ.T) @ R.T
     mean = np.asarray(res.forecast(steps), dtype="float64")
     sigma = float(np.sqrt(max(H, 0.0) + float(Q.sum())))
-    return mean, paths, sigma
+    return mean, paths, sigma, "local_linear"
 
 
 def _rolling_mae(t, y, fn) -> float:
@@ -329,6 +367,11 @@ def project(
         raise MethodError("cannot project a series with no observed value.")
     order = np.argsort(t, kind="stable")
     t, v = t[order], v[order]
+    dup = t[1:][np.diff(t) == 0]
+    if len(dup):
+        yrs = ", ".join(str(int(x)) for x in np.unique(dup))
+        raise MethodError(f"year(s) {yrs} appear more than once among the observed values of the series; "
+                          "give one value per year (drop or aggregate the duplicates first).")
     last = int(t[-1])
     if horizon < last:
         raise MethodError(f"horizon {horizon} is before the last observed year {last}.")
@@ -338,13 +381,20 @@ def project(
     if steps == 0:
         empty = np.zeros((n_paths, 0))
         return Projection(np.zeros(0, dtype="int64"), np.zeros(0), np.zeros(0), np.zeros(0), empty, used,
-                          last, float(v[-1]), 0.0)
-    fn = _markov if (used == "hold" and kind == "binary") else _FUNCS[used]
-    mean, paths, sigma = fn(t, y, steps, n_paths, rng)
+                          last, float(v[-1]), 0.0, median=np.zeros(0), requested=used)
+    binary_hold = used == "hold" and kind == "binary"
+    fn = _markov if binary_hold else _FUNCS[used]
+    center, paths, sigma, ran = fn(t, y, steps, n_paths, rng)
     if log1p:
-        mean = np.expm1(mean)
-        paths = np.expm1(paths)
-    mean = np.clip(mean, lo, hi)
+        with np.errstate(over="ignore"):  # Student-t tails on the log scale can overflow: inf, then clipped
+            center = np.expm1(center)
+            paths = np.expm1(paths)
     paths = conform(paths, kind, lo, hi)
+    if binary_hold:
+        mean, median = center, np.median(paths, axis=0)
+    else:
+        median = np.clip(center, lo, hi)
+        mean = paths.mean(axis=0) if log1p else median
     lower, upper = np.percentile(paths, [5, 95], axis=0)
-    return Projection(np.arange(last + 1, horizon + 1), mean, lower, upper, paths, used, last, float(v[-1]), sigma)
+    return Projection(np.arange(last + 1, horizon + 1), mean, lower, upper, paths, ran, last, float(v[-1]), sigma,
+                      median=median, requested=used)

@@ -239,9 +239,14 @@ def prepare(sset: ScenarioSet, obs: pd.DataFrame, *, draws: int, rng: np.random.
     col = {n: j for j, n in enumerate(names)}
     for sc in sset.scenarios:
         lst = []
+        made_observed: set = set()  # indicators a `set` shock of this scenario has already made observed
         for sh in sorted(sc.shocks, key=lambda s: s.year):  # stable: file order within a year
             if sh.indicator not in col:
                 raise ScenarioError(f"indicator '{sh.indicator}' is not scored by the index (not in its panel).")
+            if sh.op == "set":
+                made_observed.add(sh.indicator)
+            elif sh.indicator not in made_observed and np.isnan(base[:, :, col[sh.indicator]]).all():
+                raise ScenarioError(_dead_shock_message(sset, sc.name, sh, by_ind.get(sh.indicator), dyad))
             u = sh.uncertainty
             if u is None:
                 vals = np.full(D, sh.value)
@@ -259,6 +264,21 @@ def prepare(sset: ScenarioSet, obs: pd.DataFrame, *, draws: int, rng: np.random.
                     lo=cat["range_min"].to_numpy(dtype="float64"), hi=cat["range_max"].to_numpy(dtype="float64"),
                     base=base, keep=keep, scenarios=list(sset.names), shocks=shocks_all, params=params,
                     methods=methods, anchors=anchors)
+
+
+def _dead_shock_message(sset: ScenarioSet, scenario: str, sh, g: pd.DataFrame | None, dyad: str) -> str:
+    """Why an ``add``/``scale``/``trend`` shock cannot act: its indicator is unobserved in every draw."""
+    where = f"{sset.source}: " if getattr(sset, "source", None) else ""
+    if g is None:
+        seen, fix = f"is never observed for {dyad} up to as_of {sset.as_of}", "Use `op: set` to give it a value"
+    else:
+        last = int(g["year"].max())
+        seen = (f"was last observed for {dyad} in {last}, more than {MAX_STALE} years before as_of {sset.as_of}, "
+                "so it is not projected")
+        fix = f"Use `op: set` to give it a value, or as_of {last + MAX_STALE} or earlier"
+    return (f"{where}scenario '{scenario}': shock `{sh.op}` {sh.value!r} on '{sh.indicator}' in {sh.year} cannot act: "
+            f"the indicator {seen}; it stays unobserved in every draw, so `{sh.op}` leaves it unobserved and the "
+            f"scenario equals the baseline. {fix}.")
 
 
 # --------------------------------------------------------------------------- shocks

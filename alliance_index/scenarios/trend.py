@@ -1,24 +1,55 @@
 """Trend test: is p_de_jure (or the index) rising, flat or falling over a dyad's observed years?
 
 For each dyad, OLS of the measure on the year over its observed years,
-:math:`m_t = a + b\\,t + u_t`, with a heteroskedasticity- and
-autocorrelation-consistent (Newey–West, Bartlett kernel) standard error of
-:math:`b` (statsmodels ``OLS(...).fit(cov_type="HAC")``, small-sample
-correction, ``t`` with :math:`n-2` degrees of freedom). The default lag
-length is the Newey–West rule :math:`L = \\lfloor 4 (n/100)^{2/9} \\rfloor`
-(at least 1). The verdict is ``rising`` when the whole confidence interval of
-:math:`b` is above 0, ``falling`` when it is below 0, else ``flat``. With fewer
-than :data:`MIN_YEARS` observed years no slope is estimated: ``slope``, its
-interval and ``p_value`` are NaN and the direction is ``insufficient`` (not
-``flat``, which is a finding).
+:math:`m_t = a + b\\,t + u_t`, with an interval for :math:`b` whose standard
+error and degrees of freedom are adjusted for lag-1 autocorrelation of the
+residuals by the effective sample size of Nychka et al. (2000), the
+small-sample version of Santer et al. (2008). The verdict is ``rising`` when
+the whole confidence interval of :math:`b` is above 0, ``falling`` when it is
+below 0, else ``flat``. With fewer than :data:`MIN_YEARS` observed years no
+slope is estimated: ``slope``, its interval and ``p_value`` are NaN and the
+direction is ``insufficient`` (not ``flat``, which is a finding).
 
 Notes
 -----
-With 10–16 annual points the HAC standard error is itself noisy; the
-interval is therefore wide and ``flat`` is the honest answer more often than
-not. Years without any observation are skipped (the regression uses the
-actual year values, so gaps do not distort the slope, but the HAC lags count
-rows, not years).
+With OLS residuals :math:`e_i` (rows in year order) and
+:math:`r_1 = \\sum_i e_i e_{i-1} / \\sum_i e_i^2`,
+
+.. math::
+
+    n_\\mathrm{eff} = \\min\\Bigl(n,\\;
+        n\\,\\frac{1 - r_1 - 0.68/\\sqrt{n}}{1 + r_1 + 0.68/\\sqrt{n}}\\Bigr),\\qquad
+    \\mathrm{se}(b) = \\mathrm{se}_\\mathrm{OLS}(b)\\sqrt{\\frac{n-2}{n_\\mathrm{eff}-2}},
+
+and the interval is :math:`b \\pm t_{n_\\mathrm{eff}-2}\\,\\mathrm{se}(b)`
+(:math:`t` with fractional degrees of freedom). When :math:`n_\\mathrm{eff} \\le 2`
+the series is too persistent to say anything: the interval is
+:math:`(-\\infty, \\infty)`, ``p_value`` 1 and the direction ``flat``. The
+:math:`0.68/\\sqrt{n}` term offsets the downward small-sample bias of :math:`r_1`.
+
+The method was chosen by a rule declared before measuring
+(``docs/scenarios.md``, "Trend test"): among plain OLS, Santer et al. (2008),
+Nychka et al. (2000) and Kiefer–Vogelsang fixed-b intervals, the smallest
+worst-case gap between the false-call rate and the nominal 10% over
+:math:`n = 4..16` with iid or AR(1) :math:`\\rho = 0.5` errors. Measured
+false "rising"/"falling" rates under no trend (90% interval, 4,000 replicates
+per cell): 6.4–8.8% with iid errors, 11.7–16.8% with :math:`\\rho = 0.5` and
+18–23% with :math:`\\rho = 0.8`. So the test is still anti-conservative for
+strongly persistent series (p_de_jure pooled over trailing years is one):
+read a direction together with ``fitted_change``, not as a finding on its own.
+The Newey–West (HAC) interval used before made 20–26% false calls with
+iid errors and 33–42% with :math:`\\rho = 0.5`.
+
+Years without any observation are skipped: the regression uses the actual
+year values, so gaps do not distort the slope, but :math:`r_1` is computed
+over consecutive rows, not years.
+
+References
+----------
+Nychka, D., Buchberger, R., Wigley, T. M. L., Santer, B. D., Taylor, K. E. and Jones, R. (2000).
+Confidence intervals for trend estimates with autocorrelated observations. NCAR manuscript.
+Santer, B. D. et al. (2008). Consistency of modelled and observed temperature trends in the
+tropical troposphere. International Journal of Climatology 28, 1703–1722.
 """
 from __future__ import annotations
 
@@ -31,32 +62,42 @@ import pandas as pd
 from ..errors import MethodError, ObservationsError
 
 Direction = Literal["rising", "flat", "falling", "insufficient"]
-#: Fewest observed years for which a slope (and its HAC interval) is estimated.
+#: Fewest observed years for which a slope (and its interval) is estimated.
 MIN_YEARS = 4
 #: The direction when no slope could be estimated (fewer than :data:`MIN_YEARS` observed years).
 INSUFFICIENT = "insufficient"
 COLUMNS = ("dyad", "measure", "first_year", "last_year", "n_years", "slope", "se", "ci_lo", "ci_hi", "p_value",
-           "maxlags", "direction", "fitted_change")
+           "n_eff", "direction", "fitted_change")
 
 
-def _slope(years: np.ndarray, y: np.ndarray, level: float, maxlags: int | None) -> tuple:
-    import statsmodels.api as sm
+def _slope(years: np.ndarray, y: np.ndarray, level: float) -> tuple:
+    """(n, slope, se, ci_lo, ci_hi, p_value, n_eff, direction) for one series (see the module Notes)."""
+    from scipy import stats
 
     ok = ~np.isnan(y)
     t, v = years[ok].astype("float64"), y[ok]
     n = len(v)
     if n < MIN_YEARS or np.ptp(t) == 0:
-        return (n, np.nan, np.nan, np.nan, np.nan, np.nan, 0, INSUFFICIENT)
-    L = maxlags if maxlags is not None else max(1, int(math.floor(4 * (n / 100) ** (2 / 9))))
-    X = sm.add_constant(t - t.mean())
-    res = sm.OLS(v, X).fit(cov_type="HAC", cov_kwds={"maxlags": L, "use_correction": True}, use_t=True)
-    b, se = float(res.params[1]), float(res.bse[1])
-    lo, hi = (float(x) for x in np.asarray(res.conf_int(alpha=1 - level))[1])
-    if not np.isfinite(se) or se == 0:
+        return (n, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, INSUFFICIENT)
+    tc = t - t.mean()
+    stt = float(tc @ tc)
+    b = float(tc @ v / stt)
+    e = v - v.mean() - b * tc
+    ssr = float(e @ e)
+    if not ssr > 1e-24 * max(float(v @ v), 1e-300):  # an exact line: no residual variation at all
         direction = "rising" if b > 0 else "falling" if b < 0 else "flat"
-    else:
-        direction = "rising" if lo > 0 else "falling" if hi < 0 else "flat"
-    return (n, b, se, lo, hi, float(res.pvalues[1]), L, direction)
+        return (n, b, 0.0, b, b, 0.0 if b != 0 else 1.0, float(n), direction)
+    r1 = float(e[1:] @ e[:-1]) / ssr + 0.68 / math.sqrt(n)
+    n_eff = min(float(n), n * (1 - r1) / (1 + r1))
+    if n_eff <= 2:
+        return (n, b, np.inf, -np.inf, np.inf, 1.0, n_eff, "flat")
+    df = n_eff - 2
+    se = math.sqrt(ssr / (n - 2) / stt) * math.sqrt((n - 2) / df)
+    q = float(stats.t.ppf(0.5 + level / 2, df))
+    lo, hi = b - q * se, b + q * se
+    p = float(2 * stats.t.sf(abs(b) / se, df))
+    direction = "rising" if lo > 0 else "falling" if hi < 0 else "flat"
+    return (n, b, se, lo, hi, p, n_eff, direction)
 
 
 def trend_test(
@@ -66,10 +107,9 @@ def trend_test(
     scores: pd.DataFrame | None = None,
     measure: str = "p_de_jure",
     level: float = 0.90,
-    maxlags: int | None = None,
     years: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
-    """Slope of ``measure`` over the observed years of each dyad, with a HAC confidence interval.
+    """Slope of ``measure`` over the observed years of each dyad, with an autocorrelation-adjusted interval.
 
     Parameters
     ----------
@@ -87,8 +127,6 @@ def trend_test(
     measure : str, default "p_de_jure"
     level : float, default 0.90
         Confidence level of the interval.
-    maxlags : int, optional
-        HAC lag length (default: the Newey–West rule).
     years : (int, int), optional
         Restrict to these years (inclusive).
 
@@ -96,7 +134,8 @@ def trend_test(
     -------
     DataFrame
         One row per dyad with :data:`COLUMNS`: ``slope`` in units of ``measure`` per
-        year, ``se`` (HAC), ``ci_lo`` / ``ci_hi``, ``p_value``, ``direction`` and
+        year, ``se`` (adjusted for lag-1 autocorrelation; ``inf`` when ``n_eff`` <= 2),
+        ``ci_lo`` / ``ci_hi``, ``p_value``, ``n_eff`` (effective sample size), ``direction`` and
         ``fitted_change`` (slope x span of the observed years: the size of the trend, since a
         tiny slope can be statistically "rising" yet immaterial). ``direction`` is
         ``rising``, ``flat`` or ``falling``, or ``insufficient`` when the dyad has fewer than
@@ -137,11 +176,11 @@ def trend_test(
         g = groups[d].sort_values("year")
         yr = g["year"].to_numpy(dtype="int64")
         v = g[measure].to_numpy(dtype="float64")
-        n, b, se, lo, hi, pv, L, direction = _slope(yr, v, level, maxlags)
+        n, b, se, lo, hi, pv, neff, direction = _slope(yr, v, level)
         obsy = yr[~np.isnan(v)]
         span = float(obsy.max() - obsy.min()) if len(obsy) else np.nan
         rows.append((d, measure, int(obsy.min()) if len(obsy) else None, int(obsy.max()) if len(obsy) else None,
-                     n, b, se, lo, hi, pv, L, direction, b * span))
+                     n, b, se, lo, hi, pv, neff, direction, b * span))
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
