@@ -190,3 +190,21 @@ def test_conform_rounds_half_to_even_as_documented():
     out = conform(np.array([0.5, 1.5, 2.5, -0.5]), "count", -10, 10)
     assert out.tolist() == [0.0, 2.0, 2.0, -0.0]
     assert "even" in conform.__doc__ and "away from zero" not in conform.__doc__
+
+
+def test_trend_slope_matches_the_measured_candidate_of_the_script():
+    # docs/scenarios.md's false-call table comes from scripts/trend_false_call_rate.py: trend.py must be its (c)
+    import importlib.util
+    from pathlib import Path
+
+    from alliance_index.scenarios.trend import _slope
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "trend_false_call_rate.py"
+    spec = importlib.util.spec_from_file_location("trend_false_call_rate", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    for n, rho in ((5, 0.0), (9, 0.5), (14, 0.8)):
+        y = mod.ar1(np.random.default_rng(n), 200, n, rho)
+        want = mod.calls(y)["c_nychka"]
+        got = np.array([_slope(np.arange(2000, 2000 + n), v, 0.90)[-1] != "flat" for v in y])
+        assert (got == want).all()
