@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -94,14 +94,19 @@ class SobolResult:
         """Bootstrap standard errors, same layout as :attr:`params`."""
         return self.to_frame()[["S1_se", "ST_se"]].set_axis(["S1", "ST"], axis=1)
 
-    def conf_int(self, which: str = "ST") -> pd.DataFrame:
-        """Bootstrap interval of ``"S1"`` or ``"ST"`` as a long frame (lower, upper)."""
+    def conf_int(self, which: Literal["S1", "ST"] = "ST") -> pd.DataFrame:
+        """Bootstrap interval of ``"S1"`` or ``"ST"``, indexed exactly like :attr:`params`.
+
+        Returns a frame with one row per (output, factor) -- the row index of
+        :attr:`params` and :meth:`to_frame`, also when the outputs are
+        (dyad, year) -- and columns ``lower`` and ``upper``, as statsmodels
+        does for results whose ``params`` is a frame (e.g. ``MNLogit``).
+        The interval is the percentile bootstrap at ``conf_level`` (NaN when
+        ``n_boot`` was 0).
+        """
         if which not in ("S1", "ST"):
             raise MethodError(f"conf_int(which={which!r}): use 'S1' or 'ST'.")
-        ci = self.S1_ci if which == "S1" else self.ST_ci
-        lo = self._frame(ci[0]).stack()
-        hi = self._frame(ci[1]).stack()
-        return pd.DataFrame({"lower": lo, "upper": hi})
+        return self.to_frame()[[f"{which}_lower", f"{which}_upper"]].set_axis(["lower", "upper"], axis=1)
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy frame: one row per (output, factor) with S1, ST, their SEs and intervals."""
@@ -250,23 +255,40 @@ def sobol_estimates(fA: np.ndarray, fB: np.ndarray, fAB: np.ndarray) -> tuple[np
 
     Notes
     -----
-    With :math:`V = \\operatorname{Var}[f(A) \\cup f(B)]`,
+    Every output column is first centred by the mean of its ``2n`` values
+    on A and B, :math:`\\bar f = \\frac{1}{2n}\\sum_k (f(A)_k + f(B)_k)`.
+    With :math:`V = \\operatorname{Var}[f(A) \\cup f(B)]` (ddof 0),
 
     .. math::
 
-        S_i = \\frac{1}{nV}\\sum_k f(B)_k\\,(f(A_B^{(i)})_k - f(A)_k), \\qquad
+        S_i = \\frac{1}{nV}\\sum_k \\bigl(f(B)_k - \\bar f\\bigr)\\,
+              \\bigl(f(A_B^{(i)})_k - f(A)_k\\bigr), \\qquad
         S_{Ti} = \\frac{1}{2nV}\\sum_k (f(A)_k - f(A_B^{(i)})_k)^2 .
 
-    (Saltelli et al. 2010, Table 2, (b) and (f)). Outputs with ``V = 0``
-    get NaN indices.
+    (Saltelli et al. 2010, Table 2, (b) and (f)). Centring does not change
+    what (b) estimates -- :math:`E[f(A_B^{(i)}) - f(A)] = 0` -- but without it
+    the estimate and its sampling error grow with the output's level: adding
+    a constant :math:`c` to :math:`f` adds :math:`c \\cdot
+    \\overline{f(A_B^{(i)}) - f(A)} / V` to :math:`S_i`, a zero-mean error
+    of standard deviation about :math:`c\\sqrt{2 S_{Ti}/(nV)}` under plain
+    random sampling. SALib (``SALib.analyze.sobol``, which standardises
+    the output) and :func:`scipy.stats.sobol_indices` (which subtracts the
+    mean of :math:`f(A)` and :math:`f(B)`, after Sobol' and Levitan 1999)
+    centre for the same reason. Both indices are therefore invariant to a
+    shift of the output; :math:`S_{Ti}` only uses differences and is
+    unchanged by the centring. Called on bootstrap resamples, the centring
+    uses each resample's own mean. Outputs with ``V = 0`` (or a non-finite
+    value in any run) get NaN indices.
     """
     fA = np.asarray(fA, float)
     fB = np.asarray(fB, float)
     fAB = np.asarray(fAB, float)
-    V = np.var(np.concatenate([fA, fB], axis=-2), axis=-2)
+    fAB_ = np.concatenate([fA, fB], axis=-2)
+    mean = np.mean(fAB_, axis=-2, keepdims=True)  # (..., 1, m)
+    V = np.var(fAB_, axis=-2)
     with np.errstate(divide="ignore", invalid="ignore"):
         Vd = np.where(V > 0, V, np.nan)[..., None, :]
-        S1 = np.mean(fB[..., None, :, :] * (fAB - fA[..., None, :, :]), axis=-2) / Vd
+        S1 = np.mean((fB - mean)[..., None, :, :] * (fAB - fA[..., None, :, :]), axis=-2) / Vd
         ST = 0.5 * np.mean((fA[..., None, :, :] - fAB) ** 2, axis=-2) / Vd
     return S1, ST, V
 
@@ -315,16 +337,30 @@ def sobol_indices(
     -----
     ``A`` and ``B`` are the two halves of a scrambled Sobol sequence of
     dimension ``2D``; ``A_B^{(i)}`` is ``A`` with input (group) ``i`` taken
-    from ``B``. With :math:`V` the variance of all ``f(A)`` and ``f(B)``,
+    from ``B``. Each output is centred by :math:`\\bar f`, the mean of all
+    ``f(A)`` and ``f(B)``; with :math:`V` their variance,
 
     .. math::
 
-        S_i = \\frac{1}{nV}\\sum_k f(B)_k\\,(f(A_B^{(i)})_k - f(A)_k), \\qquad
+        S_i = \\frac{1}{nV}\\sum_k \\bigl(f(B)_k - \\bar f\\bigr)\\,
+              \\bigl(f(A_B^{(i)})_k - f(A)_k\\bigr), \\qquad
         S_{Ti} = \\frac{1}{2nV}\\sum_k (f(A)_k - f(A_B^{(i)})_k)^2 .
 
+    The centring makes the indices and their intervals invariant to adding a
+    constant to the output (see :func:`sobol_estimates`; SALib and
+    :func:`scipy.stats.sobol_indices` centre too). Without it, an output far
+    from zero relative to its spread, such as a 0-100 index, gets first-order
+    estimates and intervals many times noisier than they need be.
+
     The bootstrap resamples the ``n`` base rows (keeping each row's A, B and
-    AB evaluations together); it ignores the low-discrepancy structure, so the
-    intervals are conservative for smooth functions.
+    AB evaluations together) and recomputes both estimators, centring included,
+    on each resample; the intervals are percentile intervals. Like SALib's, it
+    treats the base rows as independent, which ignores the low-discrepancy
+    structure of the Sobol design: for smooth functions the actual error of
+    the estimates is smaller than the bootstrap suggests.
+
+    Outputs that did not vary, or that are missing (NaN or infinite) in any
+    run, get NaN indices; a note in ``notes`` counts and names them.
 
     References: Saltelli, A. et al. (2010) Variance based sensitivity analysis
     of model output. *Computer Physics Communications* 181, 259-270; Jansen,
@@ -379,13 +415,27 @@ def sobol_indices(
             S1_ci = np.quantile(bS1, [a, 1 - a], axis=0)
             ST_ci = np.quantile(bST, [a, 1 - a], axis=0)
     notes = []
-    if (V == 0).any():
-        notes.append(f"{int((V == 0).sum())} output(s) did not vary over the design: indices are NaN there.")
+    missing = ~np.isfinite(Y).all(axis=0)
+    constant = (V == 0) & ~missing
+    if constant.any():
+        notes.append(f"{int(constant.sum())} output(s) did not vary over the design: indices are NaN there "
+                     f"({_some(outputs[constant])}).")
+    if missing.any():
+        runs = int((~np.isfinite(Y)).any(axis=1).sum())
+        notes.append(f"{int(missing.sum())} output(s) are not finite (NaN or inf) in some run: indices are NaN "
+                     f"there ({_some(outputs[missing])}; {runs} of {len(Y)} runs affected). Check the model "
+                     f"for the combinations that fail, or analyse a quantity defined in every run.")
     return SobolResult(
         factors=gnames, outputs=outputs, S1=S1, ST=ST, S1_se=S1_se, ST_se=ST_se, S1_ci=S1_ci, ST_ci=ST_ci,
         variance=V, n=n, n_boot=int(n_boot), conf_level=float(conf_level), seed=seed, notes=notes,
         design=X,
     )
+
+
+def _some(labels: pd.Index, k: int = 5) -> str:
+    """The first ``k`` labels, quoted, with a count of the rest."""
+    shown = ", ".join(repr(x) for x in labels[:k])
+    return shown + (f" and {len(labels) - k} more" if len(labels) > k else "")
 
 
 def _evaluate(func: Callable[[np.ndarray], np.ndarray], X: np.ndarray, batch_size: int | None) -> np.ndarray:
