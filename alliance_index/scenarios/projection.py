@@ -40,13 +40,15 @@ Methods
     Damped additive trend (statsmodels ``ExponentialSmoothing(trend="add",
     damped_trend=True)``) on the annual series with interior gaps filled by
     linear interpolation; paths from its ``simulate`` (additive normal errors,
-    plug-in parameters: no allowance for their estimation uncertainty).
+    plug-in parameters: no allowance for their estimation uncertainty, so the
+    intervals are too narrow for short series; see ``docs/scenarios.md``).
 ``local_linear``
     Local linear trend state-space model (statsmodels ``UnobservedComponents(
     "local linear trend")``), which handles gaps natively. Paths are drawn
     from the final predicted state :math:`N(a_{T+1}, P_{T+1})` and propagated
     through the fitted system matrices (vectorised over paths); the variances
-    are plug-in maximum-likelihood estimates (no allowance for their uncertainty).
+    are plug-in maximum-likelihood estimates (no allowance for their uncertainty,
+    so the intervals are too narrow for short series).
 ``auto`` (the documented rule)
     1. binary and ordinal indicators -> ``hold`` (they move by discrete
        decisions; a change is a shock, not a trend);
