@@ -45,7 +45,7 @@ def main(argv=None) -> int:
         print(f"  seed {seed}: mean p_de_jure {b.draws['p_de_jure'][:, -1].mean():.4f} "
               f"(MC SE {se['p_de_jure_mean_at_horizon']:.4f}), p(alliance) {b.p_alliance_at_horizon:.4f} "
               f"(SE {se['p_alliance_at_horizon']:.4f}), d_p_de_jure {m.first_differences['d_p_de_jure'].iloc[-1]:.4f}")
-    print("\nTrend of p_de_jure over the observed years (90% HAC intervals):")
+    print("\nTrend of p_de_jure over the observed years (90% intervals, Nychka et al. effective sample size):")
     t = trend_test(dyads=["Russia-Iran", "Russia-Belarus", "Russia-North Korea", "Pakistan-Saudi Arabia",
                           "China-Iran"], measure="p_de_jure")
     with pd.option_context("display.width", 200):

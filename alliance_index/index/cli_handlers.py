@@ -14,8 +14,8 @@ all the dyads.
 Both commands add the classification (``p_de_jure`` with its 95% simulation interval and
 the verdict, :func:`alliance_index.models.classify.attach_classification`,
 seed 0) and, per dyad, the trend of ``p_de_jure`` over the observed years
-(:func:`alliance_index.scenarios.trend.trend_test`: OLS slope with a
-Newey–West interval → ``rising`` / ``flat`` / ``falling``, or ``insufficient`` with fewer
+(:func:`alliance_index.scenarios.trend.trend_test`: OLS slope with a 90% interval whose
+degrees of freedom come from the effective sample size of Nychka et al. (2000) → ``rising`` / ``flat`` / ``falling``, or ``insufficient`` with fewer
 than 4 observed years). The trend appears
 as ``trend`` in the JSON and as its direction in the table and CSV.
 """
