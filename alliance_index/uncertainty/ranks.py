@@ -161,8 +161,8 @@ def rank_percentiles(
     then exact (numpy's default linear interpolation between order
     statistics), computed over blocks of units, each transposed and
     radix-sorted (numpy's stable sort of 16-bit integers). Peak memory ≈ rank store + one chunk of
-    scores (8 bytes), argsort indices (8 bytes) and ranks, + one block of
-    units for the percentile step.
+    scores (8 bytes), argsort indices (8 bytes), sorted scores (8 bytes) and
+    ranks, + one block of units for the percentile step.
     """
     if isinstance(X, pd.DataFrame) and isinstance(W, pd.DataFrame):
         missing = [c for c in X.columns if c not in W.columns]
