@@ -124,8 +124,9 @@ def test_other_aggregators_known_values():
                                [np.sqrt(0.26 * 1.01) - eps, 0.0, 0.5], atol=1e-12)
     np.testing.assert_allclose(aggregate(Z, w, "harmonic"),
                                [2 / (1 / 0.26 + 1 / 1.01) - eps, 0.0, 0.5], atol=1e-12)
+    # the shifted power mean (one form for every p, review 9 finding 7)
     np.testing.assert_allclose(aggregate(Z, w, "generalised", p=2),
-                               [np.sqrt((0.0625 + 1) / 2), 0.0, 0.5], atol=1e-12)
+                               [np.sqrt((0.26 ** 2 + 1.01 ** 2) / 2) - eps, 0.0, 0.5], atol=1e-12)
     # generalised with p=1 is arithmetic; p=0 is geometric
     np.testing.assert_allclose(aggregate(Z, w, "generalised", p=1), aggregate(Z, w, "arithmetic"))
     np.testing.assert_allclose(aggregate(Z, w, "generalised", p=0), aggregate(Z, w, "geometric"))

@@ -63,3 +63,59 @@ def test_numba_rejects_a_non_finite_p_in_a_plan():
     est.plan_.node_p[:] = np.nan  # a plan built or edited outside fit
     with pytest.raises(MethodError, match="finite"):
         est.transform(X)
+
+
+# ----------------------------------------------------------------- finding 7: one shifted form for every p
+def test_generalised_p1_is_exactly_arithmetic_and_p0_exactly_geometric():
+    rng = np.random.default_rng(5)
+    X = rng.random((50, 4))
+    X[rng.random(X.shape) < 0.3] = np.nan
+    X[:5, 0] = 0.0
+    w = np.array([1.0, 2.0, 0.5, 1.0])
+    np.testing.assert_array_equal(aggregate(X, w, "generalised", p=1.0), aggregate(X, w, "arithmetic"))
+    np.testing.assert_array_equal(aggregate(X, w, "generalised", p=0.0), aggregate(X, w, "geometric"))
+
+
+def test_generalised_is_continuous_at_zero_and_shifted_for_positive_p():
+    X = np.array([[0.0, 1.0]])
+    eps = 0.01
+    m0 = aggregate(X, [1, 1], "generalised", p=0.0)[0]
+    for p in (1e-300, 1e-12, -1e-12, 1e-6):
+        assert aggregate(X, [1, 1], "generalised", p=p)[0] == pytest.approx(m0, rel=1e-5)
+    # p = 0.5 by its formula, shifted: ((sqrt(eps) + sqrt(1 + eps)) / 2)**2 - eps
+    want = ((np.sqrt(eps) + np.sqrt(1 + eps)) / 2) ** 2 - eps
+    assert aggregate(X, [1, 1], "generalised", p=0.5)[0] == pytest.approx(want, rel=1e-13)
+    # p = -1 is the shifted harmonic mean
+    np.testing.assert_allclose(aggregate(X, [1, 1], "generalised", p=-1.0), aggregate(X, [1, 1], "harmonic"),
+                               rtol=1e-13)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.lists(st.one_of(st.floats(0.0, 1.0), st.just(float("nan"))), min_size=3, max_size=3),
+                     min_size=1, max_size=6),
+       ps=st.lists(st.floats(-4.0, 4.0), min_size=2, max_size=2),
+       w=st.lists(st.floats(0.1, 5.0), min_size=3, max_size=3))
+def test_generalised_mean_is_non_decreasing_in_p(rows, ps, w):
+    X = np.array(rows, dtype="float64")
+    p1, p2 = sorted(ps)
+    a = aggregate(X, w, "generalised", p=p1)
+    b = aggregate(X, w, "generalised", p=p2)
+    assert np.array_equal(np.isnan(a), np.isnan(b))
+    ok = ~np.isnan(a)
+    assert np.all(a[ok] <= b[ok] + 1e-12)
+    assert np.all((a[ok] >= 0) & (b[ok] <= 1))
+
+
+@needs_numba
+def test_numba_generalised_is_non_decreasing_in_p_and_matches_numpy_near_zero():
+    X = _generic_data(7)
+    kw = dict(normalisation="minmax", weights="equal", aggregation="generalised", scale=1.0, backend="numba")
+    prev = None
+    for p in (-2.0, -1e-9, 0.0, 1e-9, 0.3, 1.0, 3.0):
+        r = CompositeIndex(p=p, **kw).fit(X).transform(X).ravel()
+        rn = CompositeIndex(**{**kw, "backend": "numpy", "p": p}).fit(X).transform(X).ravel()
+        np.testing.assert_allclose(r, rn, rtol=1e-11, atol=1e-12)
+        if prev is not None:
+            ok = ~np.isnan(r)
+            assert np.all(r[ok] >= prev[ok] - 1e-12)
+        prev = r

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import MethodError
-from .aggregate import AGGREGATORS, copeland_to_unit
+from .aggregate import AGGREGATORS, P_ZERO, copeland_to_unit
 from .normalise import NORMALISERS, log1p_columns
 
 try:  # optional accelerator
@@ -159,34 +159,6 @@ def run_numpy(V: np.ndarray, C: np.ndarray | None, plan: Plan, groups=None) -> n
 
 if HAVE_NUMBA:
 
-    @_nb.njit(cache=True, inline="always", error_model="numpy")
-    def _fwd(z, code, p, eps):
-        if code == 0:
-            return z
-        if code == 1:
-            return math.log(z + eps)
-        if code == 2:
-            return 1.0 / (z + eps)
-        if p > 0:
-            return z ** p
-        return (z + eps) ** p
-
-    @_nb.njit(cache=True, inline="always", error_model="numpy")
-    def _inv0(m, code, p, eps):
-        if code == 0:
-            return m
-        if code == 1:
-            return math.exp(m) - eps
-        if code == 2:
-            return 1.0 / m - eps
-        if p > 0:
-            return m ** (1.0 / p)
-        return m ** (1.0 / p) - eps
-
-    @_nb.njit(cache=True, inline="always", error_model="numpy")
-    def _inv(m, code, p, eps):
-        return min(max(_inv0(m, code, p, eps), 0.0), 1.0)
-
     from llvmlite import ir as _ir
     from numba.core import cgutils as _cgutils
     from numba.core import types as _types
@@ -291,10 +263,13 @@ if HAVE_NUMBA:
         elif code == 2:
             for r in range(m):
                 zb[r] = 1.0 / (zb[r] + eps)
-        elif code == 3:
-            sh = 0.0 if p > 0 else eps
-            for r in range(m):
-                zb[r] = (zb[r] + sh) ** p
+        elif code == 3:  # shifted power mean, as aggregate.generalised
+            if abs(p) < 1.0:  # (z + eps)**p - 1 through expm1: accurate near p = 0
+                for r in range(m):
+                    zb[r] = math.expm1(p * math.log(zb[r] + eps))
+            else:
+                for r in range(m):
+                    zb[r] = (zb[r] + eps) ** p
 
     @_nb.njit(cache=True, error_model="numpy", fastmath={"contract"})
     def _inv_block(nu, de, zb, okb, m, code, p, eps, vec):
@@ -316,9 +291,12 @@ if HAVE_NUMBA:
             for r in range(m):
                 zb[r] = 1.0 / zb[r] - eps if zb[r] > 0 else 0.0
         elif code == 3:
-            sh = 0.0 if p > 0 else eps
-            for r in range(m):
-                zb[r] = zb[r] ** (1.0 / p) - sh if zb[r] > 0 else 0.0
+            if abs(p) < 1.0:
+                for r in range(m):
+                    zb[r] = math.exp(math.log1p(zb[r]) / p) - eps
+            else:
+                for r in range(m):
+                    zb[r] = zb[r] ** (1.0 / p) - eps
         for r in range(m):
             zb[r] = min(max(zb[r], 0.0), 1.0) * okb[r]
 
@@ -636,14 +614,14 @@ if HAVE_NUMBA:
 
 
 def _codes(aggs, ps) -> np.ndarray:
-    """Kernel codes of the aggregators; ``generalised`` of order 0 is the (shifted) geometric mean (code 1),
-    as in :func:`~alliance_index.index.aggregate.generalised`."""
+    """Kernel codes of the aggregators; ``generalised`` of order 0 is the shifted geometric mean (code 1)
+    and of order 1 the arithmetic mean (code 0), as in :func:`~alliance_index.index.aggregate.generalised`."""
     ps = np.asarray(ps, dtype="float64")
     bad = [i for i, a in enumerate(aggs) if a == "generalised" and not np.isfinite(ps[i])]
     if bad:
         raise MethodError(f"generalised mean: p must be a finite number, got {ps[bad[0]]!r}.")
-    return np.array([1 if (a == "generalised" and ps[i] == 0) else _CODES[a] for i, a in enumerate(aggs)],
-                    dtype=np.int64)
+    return np.array([(1 if abs(ps[i]) < P_ZERO else 0 if ps[i] == 1 else 3) if a == "generalised" else _CODES[a]
+                     for i, a in enumerate(aggs)], dtype=np.int64)
 
 
 def numba_applicable(plan: Plan) -> bool:
@@ -660,7 +638,7 @@ def run_numba(V: np.ndarray, C: np.ndarray | None, plan: Plan) -> np.ndarray:
     if affine:
         lo = np.asarray(plan.norm_params["lo"], dtype="float64")
         hi = np.asarray(plan.norm_params["hi"], dtype="float64")
-        affine = bool(np.all(hi - lo > 0))  # constant columns (0.5 rule): let numpy normalise
+        affine = bool(np.all(hi - lo > 0))  # constant or unobserved columns: let numpy normalise
     if affine:
         sc = 1.0 / (hi - lo)
         X = V
@@ -700,6 +678,10 @@ def run_numba(V: np.ndarray, C: np.ndarray | None, plan: Plan) -> np.ndarray:
             _codes(plan.grp_agg, plan.grp_p), plan.grp_p.astype("float64"),
             float(plan.eps), bool(plan.alliance), plan.coop_dom.astype(np.int64), float(plan.alpha),
             8 * _nb.get_num_threads(), out)
+    if plan.alliance and not affine:
+        # coverage counts the observed raw cells (as run_numpy), not the cells the numpy
+        # normaliser left observed (a column the fit learned no scale for is NaN after it)
+        out[plan.n_out - 1] = (~np.isnan(V[:, plan.core])).sum(axis=1)
     return out.T
 
 

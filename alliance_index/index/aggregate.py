@@ -20,9 +20,20 @@ With :math:`W_{ij} = w_{ij}\\,[x_{ij}\\ \\text{observed}]` and
 * geometric ("safe at zero", shifted geometric mean):
   :math:`\\exp\\big(\\sum_j W_{ij}\\log(x_{ij}+\\varepsilon)/S_i\\big)-\\varepsilon`;
 * harmonic (shifted): :math:`S_i / \\sum_j W_{ij}/(x_{ij}+\\varepsilon) - \\varepsilon`;
-* generalised (power) mean of order ``p``: :math:`(\\sum_j W_{ij} x_{ij}^p / S_i)^{1/p}`
-  for ``p > 0``; the shifted geometric mean for ``p == 0``; the shifted form
-  :math:`(\\sum_j W_{ij}(x_{ij}+\\varepsilon)^p/S_i)^{1/p}-\\varepsilon` for ``p < 0``;
+* generalised (shifted power) mean of order ``p``:
+  :math:`M_p = (\\sum_j W_{ij}(x_{ij}+\\varepsilon)^p/S_i)^{1/p}-\\varepsilon` for every
+  ``p != 0``, and its limit, the shifted geometric mean, for ``p == 0`` (and
+  ``|p| < 1e-100``, where the two agree to far below double precision). The one form
+  for all ``p`` makes :math:`M_p` continuous and non-decreasing in ``p`` (the
+  power-mean inequality for the positive :math:`x+\\varepsilon`), so ``p`` is a
+  compensability knob: ``p = 1`` is the arithmetic mean (the shift cancels),
+  ``p = 0`` the shifted geometric and ``p = -1`` the shifted harmonic mean, and
+  larger ``p`` compensates more. (Up to 0.5.0, ``p > 0`` used the unshifted
+  power mean, which jumps at ``p = 0`` and collapses to 0 for small ``p > 0``
+  when an input is 0.) Computed as
+  :math:`\\exp(\\log1p(\\bar m)/p)-\\varepsilon` with
+  :math:`\\bar m = \\sum_j W_{ij}\\,\\mathrm{expm1}(p\\log(x_{ij}+\\varepsilon))/S_i`,
+  for ``|p| < 1`` (accurate for ``p`` near 0), the power form itself for ``|p| > 1``;
 * copeland: for every pair of units ``(i, l)`` in the same group, the weighted
   outranking margin :math:`d_{il}=\\sum_j w_j\\,\\mathrm{sign}(x_{ij}-x_{lj})` over
   indicators observed for both; the score is :math:`\\sum_l \\mathrm{sign}(d_{il})`
@@ -64,6 +75,10 @@ AggregationName = Literal["arithmetic", "geometric", "harmonic", "generalised", 
 EPS: float = 0.01
 #: Default order of the generalised mean.
 DEFAULT_P: float = 0.5
+#: A generalised mean of order ``|p|`` below this is the shifted geometric mean (its ``p -> 0`` limit):
+#: the two differ by about ``|p|`` relative, far below double precision, and ``p * log(x + eps)``
+#: would be a subnormal number that has lost its precision.
+P_ZERO: float = 1e-100
 
 
 def _prepare(X, w) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -153,18 +168,32 @@ def harmonic(X, w, *, p: float | None = None, eps: float = EPS, groups=None) -> 
 
 
 def generalised(X, w, *, p: float | None = DEFAULT_P, eps: float = EPS, groups=None) -> np.ndarray:
-    """Weighted generalised (power) mean of order ``p`` (see module Notes)."""
+    """Weighted shifted generalised (power) mean of order ``p`` (see module Notes).
+
+    ``p == 1`` is :func:`arithmetic` and ``p == 0`` (``|p| <`` :data:`P_ZERO`) :func:`geometric`
+    (exactly); for ``|p| < 1`` the mean is computed through ``expm1`` / ``log1p``, so that it
+    stays accurate (and continuous) as ``p`` approaches 0.
+    """
     p = DEFAULT_P if p is None else float(p)
     if not np.isfinite(p):
         raise MethodError(f"generalised mean: p must be a finite number, got {p!r}.")
-    if p == 0:
+    if abs(p) < P_ZERO:
         return geometric(X, w, eps=eps)
+    if p == 1:
+        return arithmetic(X, w, eps=eps)
     X, W, obs, S = _prepare(X, w)
     _nonneg(X, obs, "generalised")
-    shift = 0.0 if p > 0 else eps
-    P = (np.where(obs, X, 0.0) + shift) ** p
-    m = _finish((P * W).sum(axis=1), S)
-    return np.maximum(m ** (1.0 / p) - shift, 0.0)
+    Y = np.where(obs, X, 0.0) + eps
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        if abs(p) < 1:  # (x + eps)**p - 1 through expm1 / log1p: accurate as p -> 0
+            F = np.expm1(p * np.log(Y))
+            m = _finish((np.where(W > 0, F, 0.0) * W).sum(axis=1), S)
+            M = np.exp(np.log1p(m) / p)
+        else:  # the power form (expm1 / log1p would cancel when every (x + eps)**p is small)
+            F = Y ** p
+            m = _finish((np.where(W > 0, F, 0.0) * W).sum(axis=1), S)
+            M = m ** (1.0 / p)
+    return np.maximum(M - eps, 0.0)
 
 
 def copeland(X, w, *, p: float | None = None, eps: float = EPS, groups=None,
