@@ -123,3 +123,114 @@ def test_composite_imputation_independent_of_row_order(imputation):
                W.iloc[::-1]):
         got = CompositeIndex(imputation=imputation).fit_transform(Wx)
         pd.testing.assert_frame_equal(got.reindex(base.index), base, check_exact=True)
+
+
+# --------------------------------------------------------------------------- finding 10: no scale learned in fit
+
+
+@pytest.mark.parametrize("norm", ["minmax", "zscore", "rank"])
+def test_indicator_unobserved_in_fit_is_nan_not_half(norm):
+    Xfit = np.array([[1.0, nan], [2.0, nan], [3.0, nan]])
+    Xnew = np.array([[2.0, 0.0], [2.0, 1000.0], [nan, 5.0]])
+    with pytest.warns(DataQualityWarning, match=rf"{norm} normalisation: column 1 is unobserved or constant") as rec:
+        est = CompositeIndex(normalisation=norm, weights="equal", scale=1.0).fit(Xfit)
+    assert rec[0].filename == __file__  # points at the user's line
+    nm = NORMALISERS[norm]
+    Z = nm.apply(Xnew, est.normalisation_params_)
+    assert np.isnan(Z[:, 1]).all()
+    out = est.transform(Xnew).ravel()
+    assert out[0] == out[1] == pytest.approx(0.5)  # column 0 alone: both rows at the middle of it
+    assert np.isnan(out[2])  # only an uninformative value observed: not scored
+
+
+@pytest.mark.parametrize("norm", ["minmax", "zscore", "rank"])
+def test_indicator_constant_in_fit_is_nan_and_named(norm):
+    X = np.array([[1.0, 4.0], [2.0, 4.0], [3.0, 4.0]])
+    with pytest.warns(DataQualityWarning, match=r"\bbasing\b is unobserved or constant"):
+        Z = normalise(X, norm, names=["trade", "basing"])
+    assert np.isnan(Z[:, 1]).all() and np.isfinite(Z[:, 0]).all()
+    # the constant column no longer pulls the score to the middle: equal to the one-column index
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        both = CompositeIndex(normalisation=norm, weights="equal", scale=1.0).fit_transform(X).ravel()
+    one = CompositeIndex(normalisation=norm, weights="equal", scale=1.0).fit_transform(X[:, :1]).ravel()
+    np.testing.assert_allclose(both, one, rtol=1e-12)
+
+
+def test_reference_without_goalposts_constant_column_is_nan():
+    X = np.array([[1.0, 4.0], [2.0, 4.0], [3.0, 4.0]])
+    with pytest.warns(DataQualityWarning, match="column 1"):
+        Z = normalise(X, "reference", reference=[3.0, 4.0])
+    np.testing.assert_allclose(Z[:, 0], [0.0, 0.5, 1.0])
+    assert np.isnan(Z[:, 1]).all()
+
+
+def test_goalposts_never_warn_for_an_unobserved_column():
+    X = np.array([[1.0, nan], [2.0, nan]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        Z = normalise(X, "goalposts", goal_lo=[0.0, 0.0], goal_hi=[4.0, 4.0])
+    np.testing.assert_allclose(Z[:, 0], [0.25, 0.5])
+
+
+# --------------------------------------------------------------------------- finding 5: PCA weights fall back
+
+
+def test_pca_never_co_observed_indicators_keep_equal_weights():
+    X = np.array([[1.0, nan], [2, nan], [3, nan], [nan, 4], [nan, 5], [nan, 6]])
+    with pytest.warns(DataQualityWarning, match=r"pca weights: .*index: x0, x1 \(1/2 each\)") as rec:
+        est = CompositeIndex(normalisation="minmax", weights="pca", scale=1.0).fit(X)
+    assert rec[0].filename == __file__
+    np.testing.assert_allclose(est.weights_, [0.5, 0.5])
+    np.testing.assert_allclose(est.transform(X).ravel(), [0, 0.5, 1, 0, 0.5, 1])
+
+
+def test_pca_indicator_with_too_few_joint_rows_keeps_its_equal_share():
+    rng = np.random.default_rng(3)
+    a = rng.random(30)
+    b = a + 0.3 * rng.random(30)
+    c = np.full(30, nan)
+    c[:2] = [0.1, 0.9]  # two rows only: no correlation with a or b (min 3)
+    Z = np.column_stack([a, b, c])
+    with pytest.warns(DataQualityWarning, match=r"node 0: x2 \(1/3 each\)"):
+        w = weights_pca(Z, nodes=[np.arange(3)], base=np.ones(3))
+    assert w[2] == pytest.approx(1 / 3)
+    # a and b share 2/3 by their squared loadings on the defined 2 × 2 block (1/2 each for 2 indicators)
+    np.testing.assert_allclose(w[:2], [1 / 3, 1 / 3])
+    assert w.sum() == pytest.approx(1.0)
+
+
+def test_pca_tied_leading_eigenvalue_falls_back_to_equal_weights():
+    # two exactly uncorrelated indicators: R = I, every vector is a "first component"
+    a = np.array([1.0, -1.0, 1.0, -1.0])
+    b = np.array([1.0, 1.0, -1.0, -1.0])
+    Z = np.column_stack([a, b, a + 0.0, b * 2])
+    nodes = [np.array([0, 1]), np.array([2, 3])]
+    with pytest.warns(DataQualityWarning, match=r"not unique .* node\(s\) mil, dip; these nodes use equal"):
+        w = compute_weights(Z, "pca", nodes=nodes, base=np.ones(4), names=list("abcd"),
+                            node_names=["mil", "dip"])
+    np.testing.assert_allclose(w, [0.5, 0.5, 0.5, 0.5])
+
+
+def test_pca_defined_nodes_unchanged_and_silent():
+    rng = np.random.default_rng(11)
+    f = rng.normal(size=200)
+    Z = np.column_stack([f + s * rng.normal(size=200) for s in (0.3, 0.6, 1.0)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        w = weights_pca(Z, nodes=[np.arange(3)], base=np.ones(3))
+    vals, vecs = np.linalg.eigh(np.corrcoef(Z.T))
+    np.testing.assert_allclose(w, vecs[:, -1] ** 2, rtol=1e-10)
+
+
+def test_pca_sets_aside_the_sparser_of_two_indicators_without_a_joint_correlation():
+    rng = np.random.default_rng(5)
+    f = rng.normal(size=40)
+    a = f + 0.5 * rng.normal(size=40)
+    b = f + 0.5 * rng.normal(size=40)
+    c = f + 0.5 * rng.normal(size=40)
+    b[:20] = nan  # b observed on rows 20-39
+    c[18:] = nan  # c observed on rows 0-17 (never with b), fewer rows than b
+    with pytest.warns(DataQualityWarning, match=r"node 0: x2 \(1/3 each\)"):
+        w = weights_pca(np.column_stack([a, b, c]), nodes=[np.arange(3)], base=np.ones(3))
+    assert w[2] == pytest.approx(1 / 3) and w.sum() == pytest.approx(1.0)

@@ -26,10 +26,15 @@ Notes
 With :math:`x` an indicator value after treatment:
 
 * ``goalposts`` (default): :math:`z = \\mathrm{clip}((x - lo)/(hi - lo), 0, 1)`
-  with the catalog goalposts (UNDP/HDI style); the bounds are fixed, so a
-  dyad's score never depends on which other dyads are in the sample;
+  with the catalog goalposts (UNDP/HDI style); the bounds are fixed, so with the
+  default options of :class:`CompositeIndex` a dyad's score never depends on which
+  other dyads are in the sample. Options that learn from the sample break this:
+  ``winsorise=`` (quantiles learned in fit), data-driven weights
+  (``weights="pca"`` or ``"balance"``), ``aggregation="copeland"`` (units ranked
+  against each other), and the sample-based normalisations below
+  (``minmax``, ``zscore``, ``rank``, and ``reference`` without goalposts);
 * ``minmax``: the same with :math:`lo, hi` = the fitting sample's min and max
-  (clipped to [0, 1] for new data outside them; a constant indicator maps to 0.5);
+  (clipped to [0, 1] for new data outside them);
 * ``zscore``: :math:`z = (x - \\bar x)/s` (sample mean and standard deviation,
   ``ddof=1``); with ``bounded=True`` (used inside :class:`CompositeIndex`) it is
   mapped to (0, 1) by the standard normal CDF :math:`\\Phi(z)` so that every
@@ -43,15 +48,26 @@ With :math:`x` an indicator value after treatment:
   is not (or is unobserved), the upper goalpost (sample maximum) is used.
 
 All methods are non-decreasing in :math:`x`, so the index stays monotone.
+
+An indicator that is unobserved or constant in the fitting data gives the
+sample-based methods no scale (zero range for ``minmax`` and ``reference``,
+zero or undefined standard deviation for ``zscore``, a single value for
+``rank``): its normalised value is NaN (not observed) in every row, so it drops
+out of the aggregation as COINr's ``n_minmax``/``n_zscore`` do for a zero range,
+and ``fit`` issues a :class:`~alliance_index.errors.DataQualityWarning` naming it.
+``goalposts`` are fixed and never affected.
 """
 from __future__ import annotations
 
-from typing import Callable, Literal, NamedTuple
+import os
+import sys
+import warnings
+from typing import Callable, Literal, NamedTuple, Sequence
 
 import numpy as np
 from scipy.special import ndtr
 
-from ..errors import MethodError
+from ..errors import DataQualityWarning, MethodError
 from .aggregate import check_method
 
 NormalisationName = Literal["goalposts", "minmax", "zscore", "rank", "reference"]
@@ -111,6 +127,38 @@ def winsorise(X: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------- methods
 
+_PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def _user_stacklevel() -> int:
+    """``stacklevel`` for a warning raised by the caller of this function that points at the
+    first frame outside the package (and outside scikit-learn's wrappers): the user's line."""
+    f = sys._getframe(1)
+    level = 1
+    while f is not None and (f.f_code.co_filename.startswith(_PKG)
+                             or f"{os.sep}sklearn{os.sep}" in f.f_code.co_filename):
+        f = f.f_back
+        level += 1
+    return level
+
+
+def _warn_uninformative(bad: np.ndarray, names: Sequence[str] | None, method: str) -> None:
+    """DataQualityWarning naming the columns the fitting sample says nothing about."""
+    bad = np.asarray(bad, dtype=bool)
+    if not bad.any():
+        return
+    idx = np.flatnonzero(bad)
+    lab = [str(names[i]) for i in idx] if names is not None else [f"column {i}" for i in idx]
+    shown = ", ".join(lab[:8]) + (f" … ({len(lab)} in all)" if len(lab) > 8 else "")
+    warnings.warn(
+        f"{method} normalisation: {shown} {'is' if len(lab) == 1 else 'are'} unobserved or constant in the "
+        f"fitting data, so the fit learns no scale for {'it' if len(lab) == 1 else 'them'}; "
+        f"{'its' if len(lab) == 1 else 'their'} normalised values are NaN (not observed) and drop out of "
+        "the aggregation. Fit on data where they vary, drop them, or use goalposts normalisation.",
+        DataQualityWarning, stacklevel=_user_stacklevel(),
+    )
+
+
 def _affine_apply(X: np.ndarray, params: dict) -> np.ndarray:
     lo, hi = params["lo"], params["hi"]
     rng = hi - lo
@@ -118,12 +166,12 @@ def _affine_apply(X: np.ndarray, params: dict) -> np.ndarray:
     scale = np.where(const, 0.0, 1.0 / np.where(const, 1.0, rng))
     Z = (np.asarray(X, dtype="float64") - lo) * scale
     Z = np.clip(Z, 0.0, 1.0)
-    if const.any():
-        Z[:, const] = np.where(np.isnan(X[:, const]), np.nan, 0.5)
+    if const.any():  # no scale learned (unobserved or constant in fit): not observed
+        Z[:, const] = np.nan
     return Z
 
 
-def _fit_goalposts(X, *, goal_lo=None, goal_hi=None, reference=None) -> dict:
+def _fit_goalposts(X, *, goal_lo=None, goal_hi=None, reference=None, names=None) -> dict:
     if goal_lo is None or goal_hi is None:
         raise MethodError(
             "goalposts normalisation needs goalposts: the catalog gives them for dyad panels; for a plain "
@@ -146,12 +194,13 @@ def _colminmax(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0)
 
 
-def _fit_minmax(X, *, goal_lo=None, goal_hi=None, reference=None) -> dict:
+def _fit_minmax(X, *, goal_lo=None, goal_hi=None, reference=None, names=None) -> dict:
     lo, hi = _colminmax(X)
+    _warn_uninformative(~(hi - lo > 0), names, "minmax")
     return {"lo": lo, "hi": hi}
 
 
-def _fit_reference(X, *, goal_lo=None, goal_hi=None, reference=None) -> dict:
+def _fit_reference(X, *, goal_lo=None, goal_hi=None, reference=None, names=None) -> dict:
     if reference is None:
         raise MethodError(
             "reference normalisation needs a reference: a dyad id (panels) or one value per indicator "
@@ -164,17 +213,19 @@ def _fit_reference(X, *, goal_lo=None, goal_hi=None, reference=None) -> dict:
     if ref.shape[0] != np.shape(lo)[0]:
         raise MethodError(f"reference has {ref.shape[0]} values for {np.shape(lo)[0]} indicators.")
     hi = np.where(np.isfinite(ref) & (ref > lo), ref, top)
-    return {"lo": np.asarray(lo, dtype="float64"), "hi": hi}
+    lo = np.asarray(lo, dtype="float64")
+    _warn_uninformative(~(hi - lo > 0), names, "reference")
+    return {"lo": lo, "hi": hi}
 
 
-def _fit_zscore(X, *, goal_lo=None, goal_hi=None, reference=None, bounded: bool = True) -> dict:
+def _fit_zscore(X, *, goal_lo=None, goal_hi=None, reference=None, bounded: bool = True,
+                names=None) -> dict:
     X = np.asarray(X, dtype="float64")
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         mean = np.nanmean(X, axis=0) if X.shape[0] else np.full(X.shape[1], np.nan)
         sd = np.nanstd(X, axis=0, ddof=1) if X.shape[0] > 1 else np.full(X.shape[1], np.nan)
+    _warn_uninformative(~(np.isfinite(sd) & (sd > 0)), names, "zscore")
     return {"mean": mean, "sd": sd, "bounded": bounded}
 
 
@@ -182,13 +233,15 @@ def _apply_zscore(X, params) -> np.ndarray:
     sd = params["sd"]
     ok = np.isfinite(sd) & (sd > 0)
     Z = (np.asarray(X, dtype="float64") - params["mean"]) / np.where(ok, sd, 1.0)
-    Z = np.where(ok, Z, np.where(np.isnan(X), np.nan, 0.0))
+    Z = np.where(ok, Z, np.nan)  # no spread learned (unobserved or constant in fit): not observed
     return ndtr(Z) if params.get("bounded", True) else Z
 
 
-def _fit_rank(X, *, goal_lo=None, goal_hi=None, reference=None) -> dict:
+def _fit_rank(X, *, goal_lo=None, goal_hi=None, reference=None, names=None) -> dict:
     X = np.asarray(X, dtype="float64")
-    return {"sorted": [np.sort(c[~np.isnan(c)]) for c in X.T]}
+    srt = [np.sort(c[~np.isnan(c)]) for c in X.T]
+    _warn_uninformative(np.array([len(c) == 0 or c[0] == c[-1] for c in srt], dtype=bool), names, "rank")
+    return {"sorted": srt}
 
 
 def _apply_rank(X, params) -> np.ndarray:
@@ -197,8 +250,7 @@ def _apply_rank(X, params) -> np.ndarray:
     for j, s in enumerate(params["sorted"]):  # loop over columns, vectorised over rows
         col = X[:, j]
         ok = ~np.isnan(col)
-        if len(s) == 0:
-            Z[ok, j] = 0.5
+        if len(s) == 0 or s[0] == s[-1]:  # unobserved or constant in fit: not observed
             continue
         Z[ok, j] = (np.searchsorted(s, col[ok], "left") + np.searchsorted(s, col[ok], "right")) / (2.0 * len(s))
     return Z
@@ -214,7 +266,7 @@ NORMALISERS: dict[str, Normaliser] = {
 
 
 def normalise(X, method: NormalisationName = "goalposts", *, goal_lo=None, goal_hi=None,
-              reference=None, bounded: bool = True) -> np.ndarray:
+              reference=None, bounded: bool = True, names: Sequence[str] | None = None) -> np.ndarray:
     """Normalise the columns of ``X`` by the named method, learning its parameters on ``X``.
 
     Parameters
@@ -228,11 +280,20 @@ def normalise(X, method: NormalisationName = "goalposts", *, goal_lo=None, goal_
         The reference unit's values (``reference`` method).
     bounded : bool, default True
         ``zscore`` only: map z to (0, 1) by the normal CDF (False: raw z).
+    names : sequence of str, optional
+        Column names, used in the warning about columns the data give no scale for.
 
     Returns
     -------
     ndarray, shape (n, k)
-        In [0, 1] (raw z for ``zscore`` with ``bounded=False``); NaN where X is NaN.
+        In [0, 1] (raw z for ``zscore`` with ``bounded=False``); NaN where X is NaN, and in
+        every row of a column that is unobserved or constant in ``X`` (``minmax``, ``zscore``,
+        ``rank``, and ``reference`` without goalposts).
+
+    Warns
+    -----
+    DataQualityWarning
+        When a column is unobserved or constant in ``X`` under a sample-based method.
 
     Examples
     --------
@@ -246,7 +307,7 @@ def normalise(X, method: NormalisationName = "goalposts", *, goal_lo=None, goal_
         raise MethodError(f"normalisation needs a 2-D array; got shape {X.shape}.")
     nm = NORMALISERS[method]
     if method == "zscore":
-        params = _fit_zscore(X, bounded=bounded)
+        params = _fit_zscore(X, bounded=bounded, names=names)
     else:
-        params = nm.fit(X, goal_lo=goal_lo, goal_hi=goal_hi, reference=reference)
+        params = nm.fit(X, goal_lo=goal_lo, goal_hi=goal_hi, reference=reference, names=names)
     return nm.apply(X, params)

@@ -16,13 +16,30 @@ Notes
   indicators weigh 2, see :mod:`alliance_index.catalog`).
 * ``equal``: 1 for every indicator.
 * ``pca``: per node, the squared loadings of the first principal component of
-  the indicators' correlation matrix (pairwise-complete observations),
-  :math:`w_j = v_{1j}^2` with :math:`\\sum_j v_{1j}^2 = 1` (OECD/JRC Handbook, 2008,
-  weights from factor loadings). A node of one indicator gets weight 1; undefined
-  correlations (constant or never co-observed indicators) are taken as 0.
+  the indicators' correlation matrix (pairwise-complete observations, at least 3
+  rows observed together), :math:`w_j = v_{1j}^2` with :math:`\\sum_j v_{1j}^2 = 1`:
+  first principal component, squared loadings, a one-factor simplification of
+  the OECD/JRC Handbook (2008) factor-analysis weights (the Handbook keeps several
+  factors, rotates them by varimax and weights them by explained variance;
+  COINr's ``get_PCA`` uses the signed first-component loadings). A node of one
+  indicator gets weight 1. An indicator whose correlations are undefined
+  (unobserved or constant, or never observed together with the others) cannot be
+  weighted by PCA: indicators are set aside one at a time, the one with the most
+  undefined correlations first (among equals, the one with the fewest observed
+  values), until the remaining block is fully defined; the
+  :math:`u` set aside keep an equal share :math:`1/m` of the node (:math:`m`
+  indicators) and the others share :math:`(m-u)/m` by their squared loadings on
+  the defined block. When the leading eigenvalue of that block is not unique
+  (:math:`\\lambda_1 - \\lambda_2 \\le 10^{-9}\\lambda_1`, e.g. uncorrelated
+  indicators) there is no first component and the node uses equal weights. Both
+  cases issue a :class:`~alliance_index.errors.DataQualityWarning` naming the node
+  and indicators.
 * ``balance``: per node, the weights on the simplex that make the
   indicators' correlations with the node's (arithmetic) score as equal as
-  possible — COINr's ``get_opt_weights(optype = "balance")`` — minimising
+  possible, in the spirit of COINr's ``get_opt_weights(optype = "balance")``,
+  which balances the correlations with the index rather than the node and
+  minimises a different objective (so the weights differ when equal correlations
+  cannot be reached). Here the objective is
   :math:`\\sum_j (r_j - \\bar r)^2`, where
   :math:`r_j = (\\Sigma w)_j / \\sqrt{\\Sigma_{jj}\\, w^\\top \\Sigma w}` from the
   pairwise-complete covariance matrix :math:`\\Sigma` of the node's indicators.
@@ -32,8 +49,14 @@ Notes
   ``weights="confidence"`` = catalog weights with evidence): each cell's weight is
   multiplied by its evidence factor
   (:data:`alliance_index.observations.CONFIDENCE_FACTORS`: ``confirmed`` 1,
-  ``reported`` 0.75, ``alleged`` 0.5, ``denied`` 0.25), so a denied report
-  moves a score a quarter as much as a confirmed one.
+  ``reported`` 0.75, ``alleged`` 0.5, ``denied`` 0.25) before the weights are
+  renormalised over the node's observed cells. The factor therefore acts only
+  relative to the other observed cells of the same node: a denied cell counts a
+  quarter as much as a confirmed cell of the same base weight beside it. When a
+  node has one observed cell, or all its observed cells carry the same
+  confidence, the factors cancel and evidence weighting has no effect on that
+  node's score; the node's weight in the levels above (domain, side, index) is
+  not discounted by evidence.
 """
 from __future__ import annotations
 
@@ -85,17 +108,89 @@ def _per_node(Z, nodes, what: Literal["corr", "cov"],
     return w
 
 
-def _pca_node(R: np.ndarray) -> np.ndarray:
-    R = np.where(np.isfinite(R), R, 0.0)
-    np.fill_diagonal(R, 1.0)
-    vals, vecs = np.linalg.eigh(R)
+#: leading eigenvalues closer than this (relative) count as tied: the first component is not unique
+PCA_TIE_RTOL = 1e-9
+
+
+def _pca_node(R: np.ndarray, n_obs: np.ndarray | None = None) -> tuple[np.ndarray | None, np.ndarray]:
+    """PCA weights of one node from its pairwise-complete correlation matrix ``R`` (m × m).
+
+    ``n_obs`` (m,) counts each indicator's observed rows (breaks ties when setting aside).
+
+    Returns ``(w, undefined)``: ``w`` sums to 1, or is ``None`` when the leading eigenvalue
+    of the defined block is tied (no unique first component); ``undefined`` flags the
+    indicators left out of the PCA because their correlations are undefined (they get 1/m).
+    """
+    m = R.shape[0]
+    R = np.array(R, dtype="float64", copy=True)
+    np.fill_diagonal(R, np.where(np.isfinite(np.diag(R)), 1.0, np.nan))
+    undefined = np.zeros(m, dtype=bool)
+    n_obs = np.zeros(m) if n_obs is None else np.asarray(n_obs, dtype="float64")
+    # set aside, one at a time, the indicator with the most undefined correlations (among equals
+    # the one with the fewest observed rows, then the first) until the rest have every correlation
+    # defined; loops over the node's indicators, not rows
+    while True:
+        keep = np.flatnonzero(~undefined)
+        bad = (~np.isfinite(R[np.ix_(keep, keep)])).sum(axis=0)
+        if keep.size == 0 or not bad.any():
+            break
+        undefined[keep[np.lexsort((np.arange(keep.size), n_obs[keep], -bad))[0]]] = True
+    w = np.full(m, 1.0 / m)  # the indicators left out keep an equal share of the node
+    if keep.size < 2:  # no correlation defined at all: no PCA in this node
+        return w, np.ones(m, dtype=bool)
+    vals, vecs = np.linalg.eigh(R[np.ix_(keep, keep)])
+    if vals[-1] - vals[-2] <= PCA_TIE_RTOL * abs(vals[-1]):
+        return None, undefined
     v = vecs[:, -1]
-    return v ** 2 / np.sum(v ** 2)
+    w[keep] = (keep.size / m) * v ** 2 / np.sum(v ** 2)
+    return w, undefined
 
 
-def weights_pca(Z, *, nodes, base) -> np.ndarray:
-    """Squared first-component loadings per node."""
-    return _per_node(Z, nodes, "corr", _pca_node)
+def weights_pca(Z, *, nodes, base, names: Sequence[str] | None = None,
+                node_names: Sequence[str] | None = None) -> np.ndarray:
+    """Squared first-component loadings per node (module Notes give the fallbacks).
+
+    Warns (:class:`~alliance_index.errors.DataQualityWarning`, naming the nodes and
+    indicators) when an indicator's correlations are undefined, and when a node's first
+    component is not unique and the node falls back to equal weights.
+    """
+    import warnings
+
+    from ..errors import DataQualityWarning
+    from .normalise import _user_stacklevel
+
+    Z = np.asarray(Z, dtype="float64")
+    k = Z.shape[1]
+    names = list(names) if names is not None else [f"x{j}" for j in range(k)]
+    w = np.ones(k)
+    undef_msgs, tie_msgs = [], []
+    for i, cols in enumerate(nodes):
+        cols = np.asarray(cols, dtype=np.int64)
+        if len(cols) < 2:
+            continue
+        nn = node_names[i] if node_names is not None else f"node {i}"
+        wn, undefined = _pca_node(_pairwise(Z, cols, "corr"), (~np.isnan(Z[:, cols])).sum(axis=0))
+        if undefined.any():
+            undef_msgs.append(f"{nn}: {', '.join(names[c] for c in cols[undefined])} (1/{len(cols)} each)")
+        if wn is None:
+            tie_msgs.append(nn)
+            wn = np.full(len(cols), 1.0 / len(cols))
+        w[cols] = wn
+    if undef_msgs:
+        warnings.warn(
+            "pca weights: indicators with undefined correlations within their node (unobserved or "
+            "constant, or fewer than 3 rows observed together with the others) cannot be weighted by "
+            "PCA; they keep an equal share of the node's weight and the node's other indicators share "
+            f"the rest by PCA. {'; '.join(undef_msgs)}.",
+            DataQualityWarning, stacklevel=_user_stacklevel(),
+        )
+    if tie_msgs:
+        warnings.warn(
+            "pca weights: the first principal component is not unique (tied leading eigenvalues, e.g. "
+            f"uncorrelated indicators) in node(s) {', '.join(tie_msgs)}; these nodes use equal weights.",
+            DataQualityWarning, stacklevel=_user_stacklevel(),
+        )
+    return w
 
 
 def _balance_node(S: np.ndarray) -> np.ndarray | None:
@@ -127,7 +222,7 @@ def _balance_node(S: np.ndarray) -> np.ndarray | None:
 
 
 def weights_balance(Z, *, nodes, base) -> np.ndarray:
-    """Correlation-balanced weights per node (COINr "balance")."""
+    """Correlation-balanced weights per node (in the spirit of COINr's "balance"; see the module Notes)."""
     def node(S: np.ndarray) -> np.ndarray | None:
         wn = _balance_node(S)
         return None if wn is None else wn * S.shape[0]  # mean weight 1 within the node
@@ -155,7 +250,10 @@ def compute_weights(Z, method: WeightsName | Sequence[float] | dict, *, nodes, b
     names = list(names) if names is not None else [f"x{j}" for j in range(k)]
     if isinstance(method, str):
         check_method(method, WEIGHTERS, "weights")
-        w = WEIGHTERS[method](Z, nodes=nodes, base=base)
+        if method == "pca":  # names the node and indicators in its warnings
+            w = weights_pca(Z, nodes=nodes, base=base, names=names, node_names=node_names)
+        else:
+            w = WEIGHTERS[method](Z, nodes=nodes, base=base)
     elif isinstance(method, dict):
         from ..errors import MethodError, suggest
 
