@@ -93,7 +93,7 @@ def test_impute_functions_accept_any_row_order():
     V = np.array([[1.0], [nan], [3.0], [10.0], [nan], [30.0]])
     g = np.array(["b", "b", "b", "a", "a", "a"])
     y = np.array([2000, 2001, 2002, 2000, 2001, 2002])
-    ref, flag_ref, conf_ref = impute(V, "linear", groups=g, years=y, conf=np.where(np.isnan(V), nan, 0.5))
+    ref, _, _ = impute(V, "linear", groups=g, years=y, conf=np.where(np.isnan(V), nan, 0.5))
     assert ref.ravel().tolist() == [1.0, 2.0, 3.0, 10.0, 20.0, 30.0]
     perm = np.random.default_rng(0).permutation(6)
     for method in ["linear", "locf"]:
@@ -219,7 +219,7 @@ def test_pca_defined_nodes_unchanged_and_silent():
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataQualityWarning)
         w = weights_pca(Z, nodes=[np.arange(3)], base=np.ones(3))
-    vals, vecs = np.linalg.eigh(np.corrcoef(Z.T))
+    _, vecs = np.linalg.eigh(np.corrcoef(Z.T))
     np.testing.assert_allclose(w, vecs[:, -1] ** 2, rtol=1e-10)
 
 
