@@ -119,3 +119,68 @@ def test_numba_generalised_is_non_decreasing_in_p_and_matches_numpy_near_zero():
             ok = ~np.isnan(r)
             assert np.all(r[ok] >= prev[ok] - 1e-12)
         prev = r
+
+
+# ----------------------------------------------------------------- finding 9: wide frames are range-checked
+@pytest.fixture(scope="module")
+def wide():
+    import alliance_index as ai
+    from alliance_index.panel import to_panel
+
+    return to_panel(ai.load_panel()).values
+
+
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=needs_numba)])
+@pytest.mark.parametrize("col,value", [("arms_transfers_tiv", -5.0), ("trade_usd", -0.5)])
+def test_wide_frame_out_of_range_is_one_error_naming_the_cell(wide, backend, col, value):
+    from alliance_index.errors import OutOfRangeError
+
+    est = CompositeIndex(backend=backend).fit(wide)
+    bad = wide.copy()
+    bad.iloc[3, bad.columns.get_loc(col)] = value
+    dyad, year = bad.index[3]
+    with pytest.raises(OutOfRangeError) as ei:
+        est.transform(bad)
+    msg = str(ei.value)
+    for part in (dyad, str(year), col, f"{value:g}", "[0, inf]"):
+        assert part in msg, (part, msg)
+    with pytest.raises(OutOfRangeError, match=col):  # fit checks too
+        CompositeIndex(backend=backend).fit(bad)
+
+
+def test_wide_frame_ordinal_above_its_range_is_an_error(wide):
+    import alliance_index as ai
+    from alliance_index.errors import OutOfRangeError
+
+    cat = ai.catalog()
+    col = next(c for c in wide.columns if np.isfinite(cat.loc[c, "range_max"]) and cat.loc[c, "kind"] == "ordinal")
+    bad = wide.copy()
+    bad.iloc[0, bad.columns.get_loc(col)] = cat.loc[col, "range_max"] + 2
+    with pytest.raises(OutOfRangeError, match=rf"{col}.*outside its allowed range"):
+        CompositeIndex().fit(bad)
+    # in-range frames (the bundled panel) still score, the same as the Panel
+    import alliance_index as ai2
+    from alliance_index.panel import to_panel
+
+    P = to_panel(ai2.load_panel())
+    np.testing.assert_allclose(CompositeIndex().fit_transform(wide).to_numpy(dtype=float),
+                               CompositeIndex().fit(P).transform(P).to_numpy(dtype=float))
+
+
+# ----------------------------------------------------------------- finding 6: unknown column in a (dyad, year) frame
+def test_dyad_year_frame_with_unknown_column_is_unknown_indicator_error(wide):
+    from alliance_index.errors import UnknownIndicatorError
+
+    W = wide.rename(columns={"trade_usd": "trade_usd_x"})
+    for opts in ({}, {"normalisation": "minmax"}):
+        with pytest.raises(UnknownIndicatorError, match=r"'trade_usd_x'.*Did you mean: trade_usd"):
+            CompositeIndex(**opts).fit(W)
+
+
+def test_generic_mode_stays_available_with_hierarchy_or_another_index(wide):
+    W = wide[["trade_usd", "arms_transfers_tiv"]].rename(columns={"trade_usd": "a", "arms_transfers_tiv": "b"})
+    W = W.fillna(0.0)
+    r1 = CompositeIndex(normalisation="minmax", weights="equal", hierarchy={"x": ["a", "b"]}).fit_transform(W)
+    r2 = CompositeIndex(normalisation="minmax", weights="equal").fit_transform(W.reset_index(drop=True))
+    assert r1.shape == r2.shape == (len(W), 1)
+    np.testing.assert_allclose(r1, r2)

@@ -301,13 +301,54 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ input
     def _is_alliance_frame(self, X) -> bool:
+        """A frame indexed by ``(dyad, year)`` (and no ``hierarchy=``) is read in alliance mode.
+
+        Every column must then be a catalog indicator (:meth:`_check_alliance_columns`);
+        generic mode needs an explicit ``hierarchy=`` or another index.
+        """
         if not isinstance(X, pd.DataFrame) or self.hierarchy is not None:
             return False
         idx = X.index
-        if not (isinstance(idx, pd.MultiIndex) and list(idx.names)[:2] == ["dyad", "year"]):
-            return False
-        cat = _catalog()
-        return all(str(c) in cat.index for c in X.columns)
+        return isinstance(idx, pd.MultiIndex) and list(idx.names)[:2] == ["dyad", "year"]
+
+    @staticmethod
+    def _check_alliance_columns(X: pd.DataFrame) -> None:
+        """One :class:`UnknownIndicatorError` naming the first column that is not a catalog indicator."""
+        from ..errors import UnknownIndicatorError
+
+        known = _catalog().index
+        names = [str(c) for c in X.columns]
+        bad = [c for c in names if c not in known]
+        if bad:
+            more = f" ({len(bad)} such columns: {', '.join(bad[:5])}{' …' if len(bad) > 5 else ''})" if len(bad) > 1 else ""
+            raise UnknownIndicatorError(
+                f"column '{bad[0]}' of the (dyad, year) frame is not a catalog indicator{more}."
+                f"{suggest(bad[0], known)} A frame indexed by (dyad, year) is scored as an alliance panel, so "
+                "every column must be an indicator id of alliance_index.catalog(): rename or drop the column, "
+                "register it with alliance_index.register_indicator(), or pass hierarchy={node: [columns]} "
+                "to score the columns as a generic composite."
+            )
+
+    @staticmethod
+    def _check_ranges(V: np.ndarray, index: pd.Index, names: list, cat: pd.DataFrame) -> None:
+        """The catalog's allowed ranges (as :func:`~alliance_index.observations.validate_observations`):
+        one :class:`OutOfRangeError` naming the dyad, year, indicator, value and range."""
+        from ..errors import OutOfRangeError
+
+        lo = cat["range_min"].to_numpy(dtype="float64")
+        hi = cat["range_max"].to_numpy(dtype="float64")
+        with np.errstate(invalid="ignore"):
+            oor = (V < lo) | (V > hi)  # NaN compares False: unobserved cells pass
+        if not oor.any():
+            return
+        i, j = np.argwhere(oor)[0]
+        dyad, year = index[i][0], index[i][1]
+        raise OutOfRangeError(
+            f"{dyad} {year} {names[j]}: value {V[i, j]:g} is outside its allowed range [{lo[j]:g}, {hi[j]:g}] "
+            f"({int(oor.sum())} cell(s) of the frame out of range, {int(oor[:, j].sum())} in {names[j]}); "
+            "correct the value, or leave it NaN if it was not observed (see alliance_index.catalog() "
+            "for each indicator's range)."
+        )
 
     def _read(self, X, fitting: bool) -> _Input:
         if isinstance(X, Panel) and self.hierarchy is None:
@@ -317,8 +358,14 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
             names = [str(c) for c in X.values.columns]
             inp = _Input(V, C, obs, names, True, X.values.index, X.catalog.reindex(names))
         elif self._is_alliance_frame(X):
+            self._check_alliance_columns(X)
             names = [str(c) for c in X.columns]
-            V = X.to_numpy(dtype="float64")
+            try:
+                V = X.to_numpy(dtype="float64")
+            except (TypeError, ValueError):
+                bad = [str(c) for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+                raise ObservationsError(f"column(s) {', '.join(bad[:5])} of the (dyad, year) frame are not "
+                                        "numeric; indicator values must be numbers (NaN = not observed).") from None
             inp = _Input(V, None, ~np.isnan(V), names, True, X.index, _catalog().loc[names])
         else:
             if isinstance(X, Panel):
@@ -330,6 +377,8 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         if np.isinf(V).any():
             i, j = np.argwhere(np.isinf(V))[0]
             raise ObservationsError(f"infinite value at {inp.index[i]} {names[j]}; values must be finite or NaN.")
+        if not isinstance(X, Panel):  # a Panel comes from validated observations (to_panel)
+            self._check_ranges(V, inp.index, names, inp.cat)
         if fitting:
             self.n_features_in_ = V.shape[1]
             self.feature_names_in_ = np.asarray(names, dtype=object)
