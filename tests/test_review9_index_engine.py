@@ -184,3 +184,21 @@ def test_generic_mode_stays_available_with_hierarchy_or_another_index(wide):
     r2 = CompositeIndex(normalisation="minmax", weights="equal").fit_transform(W.reset_index(drop=True))
     assert r1.shape == r2.shape == (len(W), 1)
     np.testing.assert_allclose(r1, r2)
+
+
+def test_dyad_observed_only_on_a_column_without_scale_is_not_called_unobserved():
+    """A column constant in fit has no learned scale (NaN after minmax): its dyad still has observations."""
+    import alliance_index as ai
+
+    cat = ai.catalog(include_events=False)
+    core = list(cat.index[cat["core"]])
+    idx = pd.MultiIndex.from_tuples([("BLR-RUS", 2020), ("BLR-RUS", 2021), ("IRN-RUS", 2020)], names=["dyad", "year"])
+    V = np.full((3, len(core)), np.nan)
+    a, b = core[0], core[1]
+    V[:2, core.index(a)] = [cat.loc[a, "range_min"], cat.loc[a, "range_min"] + 1]
+    V[:, core.index(b)] = cat.loc[b, "range_min"]  # constant in the fit sample
+    V[2, core.index(a)] = np.nan                    # IRN-RUS: observed on b only
+    X = pd.DataFrame(V, index=idx, columns=core)
+    with pytest.warns(Warning):
+        res = CompositeIndex(normalisation="minmax", backend="numpy").fit(X).transform(X)
+    assert res.shape[0] == 3

@@ -1,6 +1,7 @@
 """The scoring engine: one pass from raw indicator matrix to node, side and index scores.
 
-Two interchangeable back ends compute the same numbers:
+Two interchangeable back ends compute the same formulas, and agree to rounding (about
+1e-12, tested in ``tests/test_composite_estimator.py`` and ``tests/test_review9_index_engine.py``):
 
 * ``numpy``: vectorised over all rows, node by node (the reference implementation;
   also the only one that does Copeland and the non-affine normalisations itself);
@@ -630,7 +631,8 @@ def numba_applicable(plan: Plan) -> bool:
 
 
 def run_numba(V: np.ndarray, C: np.ndarray | None, plan: Plan) -> np.ndarray:
-    """Fused kernel (see module docstring). Same output as :func:`run_numpy`."""
+    """Fused kernel (see module docstring). Same output as :func:`run_numpy` up to rounding
+    (the vectorised log/exp and the product form of the geometric mean round differently)."""
     if not numba_applicable(plan):
         raise MethodError("the numba back end needs numba installed and no Copeland aggregation; use backend='numpy'.")
     k = V.shape[1]

@@ -213,7 +213,9 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         (``"military_cooperation"``, …, ``"cooperation"``, ``"discord"``; generic mode:
         the ``hierarchy`` keys and ``"index"``).
     p : float, default 0.5
-        Order of the generalised mean.
+        Order of the generalised (shifted power) mean, any finite real number:
+        ``p = 1`` arithmetic, ``p = 0`` shifted geometric, ``p = -1`` shifted harmonic;
+        the mean is non-decreasing in ``p`` (:mod:`alliance_index.index.aggregate`).
     epsilon : float, default 0.01
         Shift of the geometric and harmonic means (on the [0, 1] scale).
     discord_exponent : float, default 1.0
@@ -231,7 +233,8 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
     scale : float, default 100.0
         Multiply every score (not breadth or coverage) by this.
     backend : {"auto", "numpy", "numba"}, default "auto"
-        Engine; see :mod:`alliance_index.index._engine`. Results are identical.
+        Engine; see :mod:`alliance_index.index._engine`. The back ends compute the same
+        formulas and agree to rounding (about 1e-12; tested); numba does not do Copeland.
 
     Attributes
     ----------
@@ -670,9 +673,9 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         if self.plan_.alliance:
             out = np.column_stack([out, self._hostility(V, C, groups, out)])
         if inp.index is not None:
-            # every indicator sits in a node, so a row is observed iff one of its node scores is
-            G = len(self.plan_.node_names)
-            self._check_dyads(inp, ~np.isnan(out[:, :G]).all(axis=1) if imputed is None else None)
+            # on the raw cells: a node score can be NaN for an observed cell (a normaliser that learned
+            # no scale for its column in fit gives NaN), and that dyad does have observations
+            self._check_dyads(inp)
         return inp, out, imputed
 
     def _hostility(self, V: np.ndarray, C, groups, out: np.ndarray) -> np.ndarray:
