@@ -202,3 +202,101 @@ def test_dyad_observed_only_on_a_column_without_scale_is_not_called_unobserved()
     with pytest.warns(Warning):
         res = CompositeIndex(normalisation="minmax", backend="numpy").fit(X).transform(X)
     assert res.shape[0] == 3
+
+
+# ----------------------------------------------------------------- finding 4: Copeland scores against the fitted sample
+COPELAND_OPTS = [
+    {"aggregation": "copeland"},
+    {"aggregation": "copeland", "evidence": True},
+    {"node_aggregation": {"cooperation": "copeland", "military_discord": "copeland"}},
+    {"aggregation": "copeland", "normalisation": "minmax", "node_aggregation": {"discord": "geometric"}},
+]
+
+
+@pytest.fixture(scope="module")
+def panel():
+    import alliance_index as ai
+    from alliance_index.panel import to_panel
+
+    return to_panel(ai.load_panel())
+
+
+@pytest.mark.parametrize("opts", COPELAND_OPTS)
+def test_copeland_in_sample_numbers_unchanged(panel, opts):
+    """fit_transform on the fitted rows = the in-sample Copeland (every row against the others), bit for bit."""
+    from alliance_index.index import _engine
+    from alliance_index.index.composite import _hostility_plan
+
+    est = CompositeIndex(**opts).fit(panel)
+    res = est.transform(panel)
+    pl = est.plan_
+    V = panel.values.to_numpy(dtype="float64")
+    C = panel.confidence.to_numpy(dtype="float64") if opts.get("evidence") else None
+    years = panel.values.index.get_level_values(1).to_numpy()
+    old = _engine.run_numpy(V, C, pl, groups=years)  # the in-sample computation (no reference)
+    G, H = len(pl.node_names), len(pl.grp_names)
+    np.testing.assert_array_equal(res["cooperation"].to_numpy(), old[:, G] * 100)
+    np.testing.assert_array_equal(res["discord"].to_numpy(), old[:, G + 1] * 100)
+    np.testing.assert_array_equal(res["index"].to_numpy(), old[:, G + H] * 100)
+    for g, nn in enumerate(pl.node_names):
+        np.testing.assert_array_equal(res[f"dom_{nn}"].to_numpy(), old[:, g] * 100)
+    hp = _hostility_plan(pl)
+    host = _engine.run_numpy(V, C, hp.wide, groups=years)[:, len(hp.wide.node_names)]
+    np.testing.assert_allclose(res["hostility"].to_numpy(), host * 100, rtol=0, atol=1e-12)
+    from alliance_index.index import score
+
+    s = score(panel, **opts)
+    np.testing.assert_array_equal(s["index"].to_numpy(), res["index"].to_numpy())
+
+
+@pytest.mark.parametrize("opts", COPELAND_OPTS[:2])
+def test_copeland_transform_does_not_depend_on_the_other_rows(panel, opts):
+    W = panel.values
+    est = CompositeIndex(**opts).fit(W)
+    full = est.transform(W)
+    r, s = ("BLR-RUS", 2023), ("IRN-RUS", 2023)
+    for rows in ([r], [r, s], [s, r]):
+        part = est.transform(W.loc[rows])
+        pd.testing.assert_frame_equal(part, full.loc[rows])
+    rng = np.random.default_rng(0)
+    take = np.sort(rng.choice(len(W), 200, replace=False))
+    pd.testing.assert_frame_equal(est.transform(W.iloc[take]), full.iloc[take])
+    assert 0 < full.loc[r, "cooperation"] < 100 and full.loc[r, "cooperation"] != 50
+
+
+def test_copeland_changed_row_is_scored_against_the_other_fitted_rows(panel):
+    W = panel.values
+    est = CompositeIndex(aggregation="copeland").fit(W)
+    r = ("IRN-RUS", 2023)
+    better = W.loc[[r]].copy()
+    coop = [c for c in W.columns if c in est.nodes_["military_cooperation"]]
+    best = W.loc[W.index.get_level_values(1) == 2023, coop].max()
+    better[coop] = best.to_numpy()[None, :]  # the best military cooperation of 2023 in every indicator
+    out = est.transform(better)
+    assert out.loc[r, "dom_military_cooperation"] >= est.transform(W.loc[[r]]).loc[r, "dom_military_cooperation"]
+    assert out.loc[r, "dom_military_cooperation"] > 90
+
+
+def test_copeland_year_not_fitted_warns(panel):
+    from alliance_index.errors import DataQualityWarning
+
+    W = panel.values
+    fit_rows = W.index.get_level_values(1) != 2023
+    est = CompositeIndex(aggregation="copeland").fit(W[fit_rows])
+    with pytest.warns(DataQualityWarning, match="2023"):
+        out = est.transform(W.loc[[("BLR-RUS", 2023)]])
+    assert out["dom_military_cooperation"].iloc[0] == 50
+
+
+def test_copeland_generic_mode_subset_invariance():
+    rng = np.random.default_rng(2)
+    X = rng.random((40, 5))
+    X[rng.random(X.shape) < 0.2] = np.nan
+    X[5] = X[6]  # a duplicated unit
+    est = CompositeIndex(normalisation="minmax", weights="equal", aggregation="copeland", scale=1.0).fit(X)
+    full = est.transform(X)
+    from alliance_index.index import _engine
+
+    np.testing.assert_array_equal(full.ravel(), _engine.run_numpy(X, None, est.plan_)[:, 1])  # in-sample
+    for rows in ([3], [5], [6, 1, 30], list(range(0, 40, 3))):
+        np.testing.assert_array_equal(est.transform(X[rows]), full[rows])

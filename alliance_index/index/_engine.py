@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import MethodError
-from .aggregate import AGGREGATORS, P_ZERO, copeland_to_unit
+from .aggregate import AGGREGATORS, P_ZERO, copeland_reference, copeland_to_unit
 from .normalise import NORMALISERS, log1p_columns
 
 try:  # optional accelerator
@@ -132,22 +132,70 @@ def overall(coop: np.ndarray, disc: np.ndarray, alpha: float) -> np.ndarray:
         return coop * np.clip(1.0 - disc, 0.0, 1.0) ** alpha
 
 
-def run_numpy(V: np.ndarray, C: np.ndarray | None, plan: Plan, groups=None) -> np.ndarray:
-    """Reference engine. Returns (n, n_out) on [0, 1] (last alliance column: observed core count)."""
+@dataclass
+class CopelandRef:
+    """The fitted sample a Copeland node compares new rows with (see :func:`run_numpy`).
+
+    ``V`` (raw, after imputation) and ``C`` (evidence factors or None) of the fitted
+    rows, their ``groups`` (years; None = one group) and, per row to score, the
+    position of that same unit in the fitted sample (``self_idx``, -1 = a new unit).
+    """
+
+    V: np.ndarray
+    C: np.ndarray | None
+    groups: np.ndarray | None
+    self_idx: np.ndarray
+
+
+def uses_copeland(plan: Plan) -> bool:
+    """Whether any node or group of ``plan`` aggregates by Copeland."""
+    return any(a == "copeland" for a in list(plan.node_agg) + list(plan.grp_agg))
+
+
+def run_numpy(V: np.ndarray, C: np.ndarray | None, plan: Plan, groups=None,
+              ref: CopelandRef | None = None) -> np.ndarray:
+    """Reference engine. Returns (n, n_out) on [0, 1] (last alliance column: observed core count).
+
+    With ``ref`` (a plan with Copeland nodes), a Copeland node scores each row against
+    the fitted rows of its group (:func:`~alliance_index.index.aggregate.copeland_reference`)
+    instead of against the other rows of ``V``; the fitted rows' own node scores
+    (the inputs of a Copeland side) are recomputed in-sample alongside.
+    """
     Z = normalised(V, plan)
     n = Z.shape[0]
     G = len(plan.node_names)
     if C is not None:
         Cf = np.where(np.isnan(C), 1.0, C)
     out = np.full((n, plan.n_out), np.nan)
+    if ref is not None:
+        Zr = normalised(ref.V, plan)
+        Cr = None if ref.C is None else np.where(np.isnan(ref.C), 1.0, ref.C)
+        outr = np.full((Zr.shape[0], G + len(plan.grp_names)), np.nan)
+
+    def node(Xn, Wn, Xr, Wr, agg, p):
+        if ref is None:
+            return _agg(Xn, Wn, agg, p, plan.eps, groups), None
+        if agg == "copeland":
+            s = copeland_reference(Xn, Wn, Xr, Wr, groups=groups, ref_groups=ref.groups, self_idx=ref.self_idx)
+        else:
+            s = _agg(Xn, Wn, agg, p, plan.eps, groups)
+        return s, _agg(Xr, Wr, agg, p, plan.eps, ref.groups)
+
     for g in range(G):  # loop over the (few) nodes, vectorised over rows
         cols = np.flatnonzero(plan.col_node == g)
         w = plan.col_w[cols]
         W = w * Cf[:, cols] if C is not None else w
-        out[:, g] = _agg(Z[:, cols], W, plan.node_agg[g], plan.node_p[g], plan.eps, groups)
+        Wr = (w * Cr[:, cols] if Cr is not None else w) if ref is not None else None
+        out[:, g], r = node(Z[:, cols], W, Zr[:, cols] if ref is not None else None, Wr,
+                            plan.node_agg[g], plan.node_p[g])
+        if ref is not None:
+            outr[:, g] = r
     for h in range(len(plan.grp_names)):
         idx = np.flatnonzero(plan.node_grp == h)
-        out[:, G + h] = _agg(out[:, idx], plan.node_gw[idx], plan.grp_agg[h], plan.grp_p[h], plan.eps, groups)
+        out[:, G + h], r = node(out[:, idx], plan.node_gw[idx], outr[:, idx] if ref is not None else None,
+                                plan.node_gw[idx], plan.grp_agg[h], plan.grp_p[h])
+        if ref is not None:
+            outr[:, G + h] = r
     if plan.alliance:
         H = G + len(plan.grp_names)
         out[:, H] = overall(out[:, G], out[:, G + 1], plan.alpha)
@@ -692,8 +740,9 @@ def auto_uses_numba(V: np.ndarray, plan: Plan) -> bool:
     return not _NUMBA_FAILED and numba_applicable(plan) and V.size >= NUMBA_MIN_CELLS
 
 
-def run(V: np.ndarray, C: np.ndarray | None, plan: Plan, *, backend: str = "auto", groups=None) -> np.ndarray:
-    """Dispatch to a back end (``"auto"``, ``"numpy"`` or ``"numba"``)."""
+def run(V: np.ndarray, C: np.ndarray | None, plan: Plan, *, backend: str = "auto", groups=None,
+        ref: CopelandRef | None = None) -> np.ndarray:
+    """Dispatch to a back end (``"auto"``, ``"numpy"`` or ``"numba"``); ``ref``: see :func:`run_numpy`."""
     if backend not in ("auto", "numpy", "numba"):
         from ..errors import suggest
 
@@ -711,7 +760,7 @@ def run(V: np.ndarray, C: np.ndarray | None, plan: Plan, *, backend: str = "auto
             warnings.warn(f"the numba kernel could not be compiled ({type(exc).__name__}: {exc}); "
                           "using the numpy back end, which gives the same numbers more slowly",
                           RuntimeWarning, stacklevel=2)
-    return run_numpy(V, C, plan, groups=groups)
+    return run_numpy(V, C, plan, groups=groups, ref=ref if uses_copeland(plan) else None)
 
 
 _NUMBA_FAILED = False

@@ -37,7 +37,15 @@ With :math:`W_{ij} = w_{ij}\\,[x_{ij}\\ \\text{observed}]` and
 * copeland: for every pair of units ``(i, l)`` in the same group, the weighted
   outranking margin :math:`d_{il}=\\sum_j w_j\\,\\mathrm{sign}(x_{ij}-x_{lj})` over
   indicators observed for both; the score is :math:`\\sum_l \\mathrm{sign}(d_{il})`
-  (wins minus losses; COINr's Copeland rule), in ``[-(m-1), m-1]``.
+  (wins minus losses), in ``[-(m-1), m-1]``. This is the classical Copeland (1951)
+  count, as in the non-compensatory aggregation of the OECD/JRC Handbook (2008,
+  after Munda & Nardo), not COINr's ``a_copeland``, which sums the weighted pairwise
+  outranking shares (ties 1/2) and gives a pair's unobserved-indicator weight to the
+  other unit; here an indicator counts only when both units observe it. The
+  estimator maps the count to [0, 1] (:func:`copeland_to_unit`) and, in
+  ``transform``, scores every unit against the *fitted* sample of its year
+  (:func:`copeland_reference`), so a unit's score does not depend on which other
+  units are transformed with it.
 
 Why the shift. A plain geometric (or harmonic) mean is 0 as soon as one
 input is 0, so one missing-in-practice activity would erase a whole domain.
@@ -231,6 +239,60 @@ def copeland(X, w, *, p: float | None = None, eps: float = EPS, groups=None,
             margin = np.where(both, sg * wab, 0.0).sum(axis=2)
             score[a:a + block] = np.sign(margin).sum(axis=1)
         out[idx] = score
+    return out
+
+
+def copeland_reference(X, w, Xr, wr, *, groups=None, ref_groups=None, self_idx=None,
+                       block: int = 256) -> np.ndarray:
+    """Copeland scores of the rows of ``X`` against a fixed reference set ``Xr``, mapped to [0, 1].
+
+    Each row of ``X`` contests every reference row of its group (``groups`` /
+    ``ref_groups``: labels such as the year; ``None`` = one group) on the
+    indicators observed for both, with the weighted majority rule of
+    :func:`copeland`; the reference row ``self_idx[i]`` (``-1`` = none) is the
+    row itself and is not an opponent. With :math:`c_i` the wins minus losses and
+    :math:`n_i` the number of opponents (reference rows of the group with an
+    observed indicator, other than itself), the score is
+    :math:`(c_i + n_i) / (2 n_i)`; 0.5 when :math:`n_i = 0`; NaN for a row with no
+    observed indicator. For a reference row scored against its own sample this
+    is :func:`copeland` followed by :func:`copeland_to_unit`, bit for bit, so a
+    fitted estimator reproduces its in-sample scores whatever other rows are
+    transformed with it. ``w`` and ``wr`` are ``(k,)`` vectors (the same one) or
+    per-cell ``(n, k)`` / ``(n_ref, k)`` arrays.
+    """
+    X, W, obs, S = _prepare(X, w)
+    Xr, Wr, obsr, Sr = _prepare(Xr, wr)
+    n, nr = X.shape[0], Xr.shape[0]
+    out = np.full(n, np.nan)
+    if n == 0:
+        return out
+    wvec = np.asarray(w, dtype="float64")
+    per_cell = wvec.ndim == 2
+    if groups is None or ref_groups is None:
+        g, gr = np.zeros(n, dtype=np.int64), np.zeros(nr, dtype=np.int64)
+    else:
+        codes = np.unique(np.concatenate([np.asarray(groups), np.asarray(ref_groups)]), return_inverse=True)[1].ravel()
+        g, gr = codes[:n], codes[n:]
+    me = np.full(n, -1, dtype=np.int64) if self_idx is None else np.asarray(self_idx, dtype=np.int64)
+    valid, validr = S > 0, Sr > 0
+    for c in np.unique(g[valid]):  # loop over groups (e.g. years), never over rows
+        idx = np.flatnonzero((g == c) & valid)
+        ridx = np.flatnonzero((gr == c) & validr)
+        Rg, Og = Xr[ridx], obsr[ridx]
+        Wg = Wr[ridx] if per_cell else None
+        for a in range(0, len(idx), block):
+            rows = idx[a:a + block]
+            xa = X[rows, None, :]
+            both = obs[rows, None, :] & Og[None, :, :]
+            wab = 0.5 * (W[rows, None, :] + Wg[None, :, :]) if per_cell else wvec[None, None, :]
+            with np.errstate(invalid="ignore"):
+                sg = np.sign(xa - Rg[None, :, :])
+            margin = np.where(both, sg * wab, 0.0).sum(axis=2)
+            is_self = ridx[None, :] == me[rows, None]
+            score = np.where(is_self, 0.0, np.sign(margin)).sum(axis=1)
+            n_opp = len(ridx) - is_self.any(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[rows] = np.where(n_opp > 0, (score + n_opp) / (2.0 * np.maximum(n_opp, 1)), 0.5)
     return out
 
 

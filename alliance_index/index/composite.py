@@ -198,6 +198,11 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         (others keep catalog weights).
     aggregation : {"arithmetic", "geometric", "harmonic", "generalised", "copeland"}, default "arithmetic"
         Default aggregator of every node (indicator → domain and domain → side).
+        ``copeland`` compares units within a year; ``fit`` keeps the fitted sample and
+        ``transform`` scores every row against the fitted rows of its year (the row's
+        own fitted (dyad, year), or in generic mode a fitted row with the same values,
+        is not its opponent), so ``transform`` of a subset gives the subset's rows of
+        ``transform`` of the whole, and ``fit_transform`` gives the in-sample Copeland.
     imputation : {"none", "linear", "locf"}, default "none"
         See :mod:`alliance_index.index.impute` (needs dyad-year rows).
     max_gap : int or None, default 3
@@ -601,6 +606,10 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         # the reduced plan of the hostility pass (private; derived from plan_ alone)
         self._hostility_plan_ = _hostility_plan(self.plan_) if self.plan_.alliance else None
         self._fit_input = X
+        # Copeland compares units: keep the fitted sample that transform scores new rows against
+        self._copeland_sample_ = None
+        if _engine.uses_copeland(self.plan_):
+            self._copeland_sample_ = (V, C, *self._groups_years(inp)[1:], inp.index)
         return self
 
     def _reference_values(self, inp: _Input, V: np.ndarray, logm: np.ndarray):
@@ -666,19 +675,63 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
             raise MethodError("fit on a dyad-year panel, transform on a plain array (or the reverse); use the same kind.")
         V, C, imputed = self._impute(inp)
         groups = None
-        if any(a == "copeland" for a in self.plan_.node_agg + self.plan_.grp_agg) and inp.index is not None:
-            groups = inp.index.get_level_values(1).to_numpy()
-        out = _engine.run(V, C, self.plan_,
-                          backend=self.backend, groups=groups)
+        ref = None
+        if _engine.uses_copeland(self.plan_):
+            if inp.index is not None:
+                groups = inp.index.get_level_values(1).to_numpy()
+            ref = self._copeland_ref(V, inp.index, groups)
+        out = _engine.run(V, C, self.plan_, backend=self.backend, groups=groups, ref=ref)
         if self.plan_.alliance:
-            out = np.column_stack([out, self._hostility(V, C, groups, out)])
+            out = np.column_stack([out, self._hostility(V, C, groups, out, ref)])
         if inp.index is not None:
             # on the raw cells: a node score can be NaN for an observed cell (a normaliser that learned
             # no scale for its column in fit gives NaN), and that dyad does have observations
             self._check_dyads(inp)
         return inp, out, imputed
 
-    def _hostility(self, V: np.ndarray, C, groups, out: np.ndarray) -> np.ndarray:
+    def _copeland_ref(self, V: np.ndarray, index, groups) -> "_engine.CopelandRef":
+        """The fitted sample as the Copeland reference for the rows ``V``.
+
+        A row is the same unit as a fitted row when it has the same (dyad, year)
+        key (alliance mode) or, without keys (generic mode), exactly the same raw
+        values (NaN matching NaN); that fitted row is then not its opponent.
+        """
+        sample = getattr(self, "_copeland_sample_", None)
+        if sample is None:
+            raise MethodError("this estimator was fitted without a Copeland sample (fitted by an older version, "
+                              "or plan_ edited after fit); fit it again.")
+        Vr, Cr, yr, idx_r = sample
+        self_idx = np.full(V.shape[0], -1, dtype=np.int64)
+        if index is not None and idx_r is not None and idx_r.is_unique:
+            self_idx = np.asarray(idx_r.get_indexer(index), dtype=np.int64)
+        elif Vr.shape[1] == V.shape[1] and len(Vr):
+            hr = pd.util.hash_pandas_object(pd.DataFrame(Vr), index=False).to_numpy()
+            hn = pd.util.hash_pandas_object(pd.DataFrame(V), index=False).to_numpy()
+            uniq, first = np.unique(hr, return_index=True)
+            pos = np.searchsorted(uniq, hn)
+            pos = np.minimum(pos, len(uniq) - 1)
+            cand = np.where(uniq[pos] == hn, first[pos], -1)
+            hit = cand >= 0
+            same = np.zeros(len(cand), dtype=bool)
+            if hit.any():  # confirm (hash collisions): equal values, NaN matching NaN
+                a, b = V[hit], Vr[cand[hit]]
+                same[hit] = ((a == b) | (np.isnan(a) & np.isnan(b))).all(axis=1)
+            self_idx = np.where(same, cand, -1)
+        if groups is not None and yr is not None:
+            missing = ~np.isin(groups, yr)
+            if missing.any():
+                import warnings
+
+                from ..errors import DataQualityWarning
+
+                yrs = sorted({int(y) for y in np.asarray(groups)[missing]})
+                warnings.warn(f"Copeland aggregation compares a dyad-year with the fitted dyad-years of the same "
+                              f"year; the fit had none in {', '.join(map(str, yrs[:5]))}{' …' if len(yrs) > 5 else ''}"
+                              f" ({int(missing.sum())} row(s)), so those rows score 50 on every Copeland node. "
+                              "Fit on data that includes those years.", DataQualityWarning, stacklevel=4)
+        return _engine.CopelandRef(Vr, Cr, yr if groups is not None else None, self_idx)
+
+    def _hostility(self, V: np.ndarray, C, groups, out: np.ndarray, ref=None) -> np.ndarray:
         """Discord over the hostility indicators only, on [0, 1] (alliance mode).
 
         The same fitted plan (treatment, normalisation, weights, aggregation,
@@ -700,8 +753,9 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         hp = getattr(self, "_hostility_plan_", None)
         if hp is None or hp.source is not pl:  # plan_ replaced after fit, or fitted by an older version
             hp = _hostility_plan(pl)
-        if hp.hedge_cols.size == 0 or all(np.isnan(V[:, j]).all() for j in hp.hedge_cols):
-            return out[:, G + 1]  # nothing to leave out: hostility is discord
+        if hp.hedge_cols.size == 0 or all(np.isnan(V[:, j]).all() and (ref is None or np.isnan(ref.V[:, j]).all())
+                                          for j in hp.hedge_cols):
+            return out[:, G + 1]  # nothing to leave out (nor in the Copeland sample): hostility is discord
         if hp.wide is None:  # every discord node holds hedging indicators only
             return np.full(V.shape[0], np.nan)
         # the back end the full plan would use on this V (as _engine.run decides for backend="auto")
@@ -711,11 +765,13 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
             # the kernel reads the raw columns it needs in place; a narrow copy would cost more. (An
             # affine normalisation with a constant column goes through numpy inside run_numba, on all
             # columns, as the full plan does: the same code path, hence the same numbers.)
-            return _engine.run(V, C, hp.wide, backend=backend, groups=groups)[:, len(hp.wide.node_names)]
+            return _engine.run(V, C, hp.wide, backend=backend, groups=groups, ref=ref)[:, len(hp.wide.node_names)]
         keep = hp.keep
         Vn = V[:, keep]
         Cn = None if C is None else C[:, keep]
-        return _engine.run(Vn, Cn, hp.narrow, backend=backend, groups=groups)[:, len(hp.narrow.node_names)]
+        if ref is not None:  # the fitted sample, reduced to the same columns
+            ref = replace(ref, V=ref.V[:, keep], C=None if ref.C is None else ref.C[:, keep])
+        return _engine.run(Vn, Cn, hp.narrow, backend=backend, groups=groups, ref=ref)[:, len(hp.narrow.node_names)]
 
     def transform(self, X):
         """Score ``X``.
@@ -940,7 +996,8 @@ def score(obs, year: int | None = None, *, dyads=None, latest: bool = False,
     The estimator is fitted on all of ``obs`` (all dyads and years), then the
     requested rows are selected: with the default goalposts a dyad's score does not
     depend on the other dyads; with within-sample normalisations (minmax, zscore,
-    rank) it does, and the reference sample is the whole of ``obs``.
+    rank), data-driven weights (pca, balance), winsorisation or Copeland aggregation
+    it does, and the reference sample is the whole of ``obs``.
 
     Examples
     --------
