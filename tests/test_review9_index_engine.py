@@ -300,3 +300,14 @@ def test_copeland_generic_mode_subset_invariance():
     np.testing.assert_array_equal(full.ravel(), _engine.run_numpy(X, None, est.plan_)[:, 1])  # in-sample
     for rows in ([3], [5], [6, 1, 30], list(range(0, 40, 3))):
         np.testing.assert_array_equal(est.transform(X[rows]), full[rows])
+
+
+def test_copeland_year_warning_points_at_the_callers_line(panel):
+    import warnings
+
+    W = panel.values
+    est = CompositeIndex(aggregation="copeland").fit(W[W.index.get_level_values(1) != 2023])
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        est.transform(W.loc[[("BLR-RUS", 2023)]])
+    assert [w.filename for w in rec] == [__file__]

@@ -723,12 +723,14 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
                 import warnings
 
                 from ..errors import DataQualityWarning
+                from .normalise import _user_stacklevel
 
                 yrs = sorted({int(y) for y in np.asarray(groups)[missing]})
                 warnings.warn(f"Copeland aggregation compares a dyad-year with the fitted dyad-years of the same "
                               f"year; the fit had none in {', '.join(map(str, yrs[:5]))}{' …' if len(yrs) > 5 else ''}"
                               f" ({int(missing.sum())} row(s)), so those rows score 50 on every Copeland node. "
-                              "Fit on data that includes those years.", DataQualityWarning, stacklevel=4)
+                              "Fit on data that includes those years.", DataQualityWarning,
+                              stacklevel=_user_stacklevel())
         return _engine.CopelandRef(Vr, Cr, yr if groups is not None else None, self_idx)
 
     def _hostility(self, V: np.ndarray, C, groups, out: np.ndarray, ref=None) -> np.ndarray:
