@@ -594,7 +594,9 @@ def contributions(dyad: str, year: int | None = None, obs: Any = None, *, model:
     :math:`s_j = \\frac{w_j}{\\sum_{k \\in node} w_k} \\cdot \\frac{g_d}{\\sum_{e\\ observed} g_e}`
     its effective weight (indicator weight within its domain node times the domain's
     weight within the side, both renormalised over what was observed; evidence
-    factors multiply :math:`w_j` when the model uses them); likewise
+    factors multiply :math:`w_j` when the model uses them, and the domain's weight
+    :math:`g_d` by the domain's evidence factor
+    :math:`\\sum_{k} w_k f_k / \\sum_k w_k` over its observed indicators); likewise
     :math:`D = \\sum_j s_j z_j` over discord indicators. The index
     :math:`I = C (1 - D)^{\\alpha}` is split as :math:`I = C - (C - I)`: each
     cooperation indicator contributes :math:`+ s_j z_j` and each discord indicator
@@ -645,21 +647,25 @@ def contributions(dyad: str, year: int | None = None, obs: Any = None, *, model:
     G = len(pl.node_names)
     share = np.zeros(len(names))
     node_val = np.full(G, np.nan)
+    node_ev = np.ones(G)  # evidence factor of each node (the engine's _engine.node_evidence)
     for g in range(G):
         cols = np.flatnonzero((pl.col_node == g) & obs_m)
         den = w[cols].sum()
         if cols.size and den > 0:
             share[cols] = w[cols] / den
             node_val[g] = float((w[cols] * z[cols]).sum() / den)
+            base = pl.col_w[cols].sum()
+            node_ev[g] = den / base if base > 0 else 1.0
     side_val = np.full(len(pl.grp_names), np.nan)
+    gw = np.asarray(pl.node_gw, dtype="float64") * node_ev
     for h in range(len(pl.grp_names)):
         nodes = np.flatnonzero((pl.node_grp == h) & ~np.isnan(node_val))
-        gden = pl.node_gw[nodes].sum()
+        gden = gw[nodes].sum()
         if nodes.size and gden > 0:
-            side_val[h] = float((pl.node_gw[nodes] * node_val[nodes]).sum() / gden)
+            side_val[h] = float((gw[nodes] * node_val[nodes]).sum() / gden)
             for g in nodes:
                 cols = np.flatnonzero((pl.col_node == g) & obs_m)
-                share[cols] *= pl.node_gw[g] / gden
+                share[cols] *= gw[g] / gden
     C, D = side_val[0], side_val[1]
     index = _engine.overall(np.array([C]), np.array([D]), pl.alpha)[0]
     part = share * np.where(obs_m, z, 0.0)

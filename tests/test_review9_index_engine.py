@@ -311,3 +311,56 @@ def test_copeland_year_warning_points_at_the_callers_line(panel):
         warnings.simplefilter("always")
         est.transform(W.loc[[("BLR-RUS", 2023)]])
     assert [w.filename for w in rec] == [__file__]
+
+
+# ----------------------------------------------------------------- finding 3: evidence carried into the node weight
+def _evidence_panel(conf_a: str):
+    """Two dyad-years; BLR-RUS 2023: military cooperation on one cell (confidence conf_a) and economic
+    cooperation on one confirmed cell; everything else unobserved."""
+    import alliance_index as ai
+    from alliance_index.panel import to_panel
+
+    cat = ai.catalog(include_events=False)
+    mil = next(c for c in cat.index if cat.loc[c, "domain"] == "military" and cat.loc[c, "side"] == "cooperation"
+               and cat.loc[c, "core"])
+    eco = next(c for c in cat.index if cat.loc[c, "domain"] == "economic" and cat.loc[c, "side"] == "cooperation"
+               and cat.loc[c, "core"])
+    dis = next(c for c in cat.index if cat.loc[c, "side"] == "discord" and cat.loc[c, "core"])
+    hi_m, lo_e = float(cat.loc[mil, "goal_hi"]), float(cat.loc[eco, "goal_lo"])
+    rows = [("BLR-RUS", 2023, mil, hi_m, conf_a), ("BLR-RUS", 2023, eco, lo_e, "confirmed"),
+            ("BLR-RUS", 2023, dis, float(cat.loc[dis, "goal_lo"]), "confirmed"),
+            ("IRN-RUS", 2023, eco, lo_e, "confirmed"), ("IRN-RUS", 2023, dis, float(cat.loc[dis, "goal_lo"]), "confirmed")]
+    obs = pd.DataFrame(rows, columns=["dyad", "year", "indicator", "value", "confidence"])
+    obs["source"] = "test"
+    obs["note"] = ""
+    return to_panel(obs)
+
+
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=needs_numba)])
+def test_denied_single_cell_node_counts_a_quarter_in_its_side(backend):
+    res = {}
+    for conf in ("confirmed", "denied"):
+        P = _evidence_panel(conf)
+        est = CompositeIndex(evidence=True, backend=backend).fit(P)
+        res[conf] = est.transform(P).loc[("BLR-RUS", 2023)]
+    c, d = res["confirmed"], res["denied"]
+    # the military node scores 100 on its one cell either way; economic scores 0
+    assert c["dom_military_cooperation"] == d["dom_military_cooperation"] == 100
+    assert c["dom_economic_cooperation"] == d["dom_economic_cooperation"] == 0
+    # equal domain weights: cooperation = 100 e_mil / (e_mil + 1), e = 1 (confirmed) or 0.25 (denied)
+    assert c["cooperation"] == pytest.approx(50.0, abs=1e-9)
+    assert d["cooperation"] == pytest.approx(100 * 0.25 / 1.25, abs=1e-9)
+    # without evidence weighting the confidence does not matter
+    P = _evidence_panel("denied")
+    plain = CompositeIndex(backend=backend).fit(P).transform(P).loc[("BLR-RUS", 2023), "cooperation"]
+    assert plain == pytest.approx(50.0, abs=1e-9)
+
+
+@needs_numba
+def test_evidence_numba_matches_numpy_on_the_bundled_panel(panel):
+    for opts in ({"evidence": True}, {"evidence": True, "aggregation": "geometric"},
+                 {"weights": "confidence", "aggregation": "generalised", "p": -0.5,
+                  "node_aggregation": {"cooperation": "harmonic"}}):
+        a = CompositeIndex(backend="numpy", **opts).fit(panel).transform(panel)
+        b = CompositeIndex(backend="numba", **opts).fit(panel).transform(panel)
+        np.testing.assert_allclose(a.to_numpy(dtype=float), b.to_numpy(dtype=float), rtol=1e-11, atol=1e-11)

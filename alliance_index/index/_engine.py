@@ -152,6 +152,20 @@ def uses_copeland(plan: Plan) -> bool:
     return any(a == "copeland" for a in list(plan.node_agg) + list(plan.grp_agg))
 
 
+def node_evidence(Zn: np.ndarray, w: np.ndarray, Wc: np.ndarray) -> np.ndarray:
+    """A node's evidence factor per row: :math:`e = \\sum_j w_j f_j / \\sum_j w_j` over its observed cells.
+
+    ``Zn`` (n, k) the node's normalised cells (NaN = unobserved), ``w`` (k,) their
+    weights, ``Wc`` (n, k) the weights times the cells' evidence factors :math:`f_j`.
+    1 where the node has no observed cell (its score is NaN there anyway).
+    """
+    ob = ~np.isnan(Zn)
+    base = np.where(ob, w, 0.0).sum(axis=1)
+    ev = np.where(ob, Wc, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(base > 0, ev / np.where(base > 0, base, 1.0), 1.0)
+
+
 def run_numpy(V: np.ndarray, C: np.ndarray | None, plan: Plan, groups=None,
               ref: CopelandRef | None = None) -> np.ndarray:
     """Reference engine. Returns (n, n_out) on [0, 1] (last alliance column: observed core count).
@@ -181,6 +195,9 @@ def run_numpy(V: np.ndarray, C: np.ndarray | None, plan: Plan, groups=None,
             s = _agg(Xn, Wn, agg, p, plan.eps, groups)
         return s, _agg(Xr, Wr, agg, p, plan.eps, ref.groups)
 
+    # evidence weighting: each node's weighted mean evidence factor of its observed cells (1 without C)
+    E = np.ones((n, G)) if C is not None else None
+    Er = np.ones((Zr.shape[0], G)) if ref is not None and Cr is not None else None
     for g in range(G):  # loop over the (few) nodes, vectorised over rows
         cols = np.flatnonzero(plan.col_node == g)
         w = plan.col_w[cols]
@@ -188,12 +205,18 @@ def run_numpy(V: np.ndarray, C: np.ndarray | None, plan: Plan, groups=None,
         Wr = (w * Cr[:, cols] if Cr is not None else w) if ref is not None else None
         out[:, g], r = node(Z[:, cols], W, Zr[:, cols] if ref is not None else None, Wr,
                             plan.node_agg[g], plan.node_p[g])
+        if E is not None:
+            E[:, g] = node_evidence(Z[:, cols], w, W)
+        if Er is not None:
+            Er[:, g] = node_evidence(Zr[:, cols], w, Wr)
         if ref is not None:
             outr[:, g] = r
     for h in range(len(plan.grp_names)):
         idx = np.flatnonzero(plan.node_grp == h)
-        out[:, G + h], r = node(out[:, idx], plan.node_gw[idx], outr[:, idx] if ref is not None else None,
-                                plan.node_gw[idx], plan.grp_agg[h], plan.grp_p[h])
+        gw = plan.node_gw[idx]
+        out[:, G + h], r = node(out[:, idx], gw * E[:, idx] if E is not None else gw,
+                                outr[:, idx] if ref is not None else None,
+                                gw * Er[:, idx] if Er is not None else gw, plan.grp_agg[h], plan.grp_p[h])
         if ref is not None:
             outr[:, G + h] = r
     if plan.alliance:
@@ -374,6 +397,8 @@ if HAVE_NUMBA:
             ns = np.empty((G, B))    # node scores (0 where unobserved)
             ly = np.empty((G, B))    # geometric nodes: log-mean y (score = exp(y) - eps)
             nok = np.empty((G, B))   # 1 where the node is observed
+            dbs = np.empty((G, B))   # evidence weighting: sum of the node's observed base weights
+            nev = np.empty((G, B))   # ... and the node's evidence factor (1 without evidence)
             gs = np.empty((H, B))
             gok = np.empty((H, B))
             cov = np.empty(B)
@@ -395,6 +420,7 @@ if HAVE_NUMBA:
                         den[g, r] = 0.0
                         prod[g, r] = 1.0
                         pcnt[g, r] = 0.0
+                        dbs[g, r] = 0.0
                 for r in range(m):
                     cov[r] = 0.0
                 for j in range(k):
@@ -524,11 +550,13 @@ if HAVE_NUMBA:
                     nu = num[g]
                     if use_c:
                         cv = C[a:a + m, j]
+                        db = dbs[g]
                         for r in range(m):
                             f = cv[r]
                             ww = (wj * f if f == f else wj) * okb[r]
                             nu[r] += zb[r] * ww
                             de[r] += ww
+                            db[r] += wj * okb[r]
                     else:
                         for r in range(m):
                             ww = wj * okb[r]
@@ -536,6 +564,15 @@ if HAVE_NUMBA:
                             de[r] += ww
                 # node scores
                 for g in range(G):
+                    ev = nev[g]
+                    if use_c:  # evidence factor of the node: sum w f / sum w over its observed cells
+                        de = den[g]
+                        db = dbs[g]
+                        for r in range(m):
+                            ev[r] = de[r] / db[r] if db[r] > 0 else 1.0
+                    else:
+                        for r in range(m):
+                            ev[r] = 1.0
                     if node_code[g] == 1 and vec and not use_c and hasprod[g]:
                         pr = prod[g]
                         pc = pcnt[g]
@@ -592,10 +629,11 @@ if HAVE_NUMBA:
                             continue
                         wg = node_gw[g]
                         kg = nok[g]
+                        ev = nev[g]
                         if grp_code[h] == 0:  # arithmetic: accumulate the node scores directly
                             og = ns[g]
                             for r in range(m):
-                                ww = wg * kg[r]
+                                ww = wg * kg[r] * ev[r]
                                 sn[r] += og[r] * ww
                                 sd[r] += ww
                             continue
@@ -605,7 +643,7 @@ if HAVE_NUMBA:
                             # differs from the log of the rounded score only in the last bits
                             yl = ly[g]
                             for r in range(m):
-                                ww = wg * kg[r]
+                                ww = wg * kg[r] * ev[r]
                                 sn[r] += yl[r] * ww
                                 sd[r] += ww
                             continue
@@ -613,7 +651,7 @@ if HAVE_NUMBA:
                             zb[r] = ns[g, r]
                         _fwd_block(zb, m, grp_code[h], grp_p[h], eps, vec)
                         for r in range(m):
-                            ww = wg * kg[r]
+                            ww = wg * kg[r] * ev[r]
                             sn[r] += zb[r] * ww
                             sd[r] += ww
                     _inv_block(sn, sd, gs[h], gok[h], m, grp_code[h], grp_p[h], eps, vec)

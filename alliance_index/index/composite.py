@@ -212,7 +212,12 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
     winsorise : (float, float) or None, default None
         Quantiles to clip each indicator to (learned in ``fit``), e.g. ``(0.01, 0.99)``.
     evidence : bool, default False
-        Evidence-confidence weighting: each cell's weight times its confidence factor.
+        Evidence-confidence weighting: each cell's weight times its confidence factor
+        :math:`f` (within its node), and each domain node's weight in cooperation /
+        discord times the node's evidence factor
+        :math:`e = \\sum_j w_j f_j / \\sum_j w_j` over its observed cells, so a node
+        resting only on a denied report (:math:`f = 0.25`) counts a quarter as much
+        as a node of confirmed ones.
     node_aggregation : dict, optional
         Per-node aggregator overriding ``aggregation``: keys are node names
         (``"military_cooperation"``, …, ``"cooperation"``, ``"discord"``; generic mode:
