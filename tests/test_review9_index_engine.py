@@ -31,8 +31,8 @@ def _generic_data(seed: int = 3) -> np.ndarray:
 @pytest.mark.parametrize("p", [-1.0, 0.0, 0.5, 2.0])
 def test_numba_and_numpy_agree_on_generalised_mean(p):
     X = _generic_data()
-    kw = dict(normalisation="minmax", weights="equal", aggregation="generalised", p=p, scale=1.0,
-              hierarchy={"a": [0, 1, 2], "b": [3, 4, 5]})
+    kw = {"normalisation": "minmax", "weights": "equal", "aggregation": "generalised", "p": p, "scale": 1.0,
+          "hierarchy": {"a": [0, 1, 2], "b": [3, 4, 5]}}
     ra = CompositeIndex(backend="numpy", **kw).fit(X).transform(X)
     rb = CompositeIndex(backend="numba", **kw).fit(X).transform(X)
     assert np.array_equal(np.isnan(ra), np.isnan(rb))
@@ -43,7 +43,7 @@ def test_numba_and_numpy_agree_on_generalised_mean(p):
 
 def test_generalised_p0_is_the_shifted_geometric_mean():
     X = np.array([[0.0, 10.0], [5.0, 0.0], [10.0, 5.0], [2.0, 2.0]])
-    kw = dict(normalisation="minmax", weights="equal", scale=1.0)
+    kw = {"normalisation": "minmax", "weights": "equal", "scale": 1.0}
     g = CompositeIndex(aggregation="generalised", p=0.0, backend="numpy", **kw).fit(X).transform(X)
     h = CompositeIndex(aggregation="geometric", backend="numpy", **kw).fit(X).transform(X)
     np.testing.assert_array_equal(g, h)
@@ -109,7 +109,8 @@ def test_generalised_mean_is_non_decreasing_in_p(rows, ps, w):
 @needs_numba
 def test_numba_generalised_is_non_decreasing_in_p_and_matches_numpy_near_zero():
     X = _generic_data(7)
-    kw = dict(normalisation="minmax", weights="equal", aggregation="generalised", scale=1.0, backend="numba")
+    kw = {"normalisation": "minmax", "weights": "equal", "aggregation": "generalised", "scale": 1.0,
+          "backend": "numba"}
     prev = None
     for p in (-2.0, -1e-9, 0.0, 1e-9, 0.3, 1.0, 3.0):
         r = CompositeIndex(p=p, **kw).fit(X).transform(X).ravel()

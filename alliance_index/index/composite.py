@@ -694,7 +694,7 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
             self._check_dyads(inp)
         return inp, out, imputed
 
-    def _copeland_ref(self, V: np.ndarray, index, groups) -> "_engine.CopelandRef":
+    def _copeland_ref(self, V: np.ndarray, index, groups) -> _engine.CopelandRef:
         """The fitted sample as the Copeland reference for the rows ``V``.
 
         A row is the same unit as a fitted row when it has the same (dyad, year)
