@@ -614,7 +614,8 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         # Copeland compares units: keep the fitted sample that transform scores new rows against
         self._copeland_sample_ = None
         if _engine.uses_copeland(self.plan_):
-            self._copeland_sample_ = (V, C, *self._groups_years(inp)[1:], inp.index)
+            self._copeland_sample_ = (np.array(V, dtype="float64", copy=True), None if C is None else np.array(C, copy=True),
+                                      *self._groups_years(inp)[1:], inp.index)
         return self
 
     def _reference_values(self, inp: _Input, V: np.ndarray, logm: np.ndarray):
