@@ -582,9 +582,9 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         ref = self._reference_values(inp, V, logm) if self.normalisation == "reference" else None
         nm = NORMALISERS[self.normalisation]
         if self.normalisation == "zscore":
-            params = nm.fit(T, bounded=True)
+            params = nm.fit(T, bounded=True, names=inp.names)
         else:
-            params = nm.fit(T, goal_lo=glo, goal_hi=ghi, reference=ref)
+            params = nm.fit(T, goal_lo=glo, goal_hi=ghi, reference=ref, names=inp.names)
         self.normalisation_params_ = params
         self.lo_ = params.get("lo")
         self.hi_ = params.get("hi")

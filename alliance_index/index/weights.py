@@ -50,13 +50,17 @@ Notes
   multiplied by its evidence factor
   (:data:`alliance_index.observations.CONFIDENCE_FACTORS`: ``confirmed`` 1,
   ``reported`` 0.75, ``alleged`` 0.5, ``denied`` 0.25) before the weights are
-  renormalised over the node's observed cells. The factor therefore acts only
+  renormalised over the node's observed cells. Within a node the factor acts only
   relative to the other observed cells of the same node: a denied cell counts a
   quarter as much as a confirmed cell of the same base weight beside it. When a
   node has one observed cell, or all its observed cells carry the same
-  confidence, the factors cancel and evidence weighting has no effect on that
-  node's score; the node's weight in the levels above (domain, side, index) is
-  not discounted by evidence.
+  confidence, the factors cancel within the node. In addition, each domain
+  node's weight in cooperation / discord is multiplied by the node's evidence
+  factor :math:`e = \\sum_j w_j f_j / \\sum_j w_j` over its observed cells, so a
+  node resting only on a denied report counts a quarter as much as a node of
+  confirmed ones (also when it has one observed cell). When every node of a side
+  carries the same factor, the side score is unchanged: evidence weighting
+  re-weights evidence against other evidence; it does not shrink a score.
 """
 from __future__ import annotations
 
