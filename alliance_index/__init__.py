@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 
 from .catalog import catalog, register_indicator, unregister_indicator
 from .countries import Country, canonical_dyads, country_table, dyad_id, parse_dyad, resolve, to_cow, to_iso3
