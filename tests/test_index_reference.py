@@ -2,7 +2,10 @@
 
 Technology Achievement Index: UNDP, Human Development Report 2001, and the
 OECD/JRC Handbook on Constructing Composite Indicators (2008), 23 countries x
-8 indicators. Copeland: COINr's documented example.
+8 indicators. Copeland: the example of spec/reference_values.md §4, which files it under COINr;
+the expected values (-1, -1, 2) are the classical Copeland (1951) count (wins minus losses),
+as the engine implements it. COINr's own ``a_copeland`` sums outranking shares and would give
+0.5, 0.5, 2 on the same data.
 """
 from __future__ import annotations
 
