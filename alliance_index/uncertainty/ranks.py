@@ -42,7 +42,8 @@ def _ranks(U: np.ndarray, inv: np.ndarray | None, counts: np.ndarray | None, W: 
     n = u if inv is None else len(inv)
     dt = _rank_dtype(n)
     order = np.argsort(S, axis=1)  # ascending: the last position holds the highest score
-    srt = np.sort(S, axis=1)  # the same values as S[order] (a SIMD sort, cheaper than gathering them)
+    S.sort(axis=1)  # in place (S is ours and not needed unsorted): the values S[order], by a SIMD
+    srt = S         # sort, cheaper than gathering them; np.sort would first copy the whole chunk
     ranks = np.empty((c, u), dtype=dt)
     if counts is None:
         tied = srt[:, 1:] == srt[:, :-1]  # positions p and p + 1 hold equal scores
