@@ -70,7 +70,7 @@ from ..panel import Panel
 from . import _engine
 from .aggregate import AGGREGATORS, DEFAULT_P, EPS, check_method
 from .impute import IMPUTERS, impute
-from .normalise import NORMALISERS, fit_winsor, log1p_columns
+from .normalise import NORMALISERS, fit_winsor, log1p_columns, warn_unscaled_observed
 from .weights import WEIGHTERS, compute_weights
 
 NODE_NAMES_ALLIANCE: tuple[str, ...] = tuple(f"{d}_{s}" for s in SIDES for d in DOMAINS)
@@ -680,6 +680,8 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         if inp.alliance != self.plan_.alliance:
             raise MethodError("fit on a dyad-year panel, transform on a plain array (or the reverse); use the same kind.")
         V, C, imputed = self._impute(inp)
+        # a column unobserved in fit but observed here is not scored: say so (goalposts: never)
+        warn_unscaled_observed(V, self.normalisation_params_, self.normalisation, inp.names)
         groups = None
         ref = None
         if _engine.uses_copeland(self.plan_):

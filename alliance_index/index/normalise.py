@@ -54,7 +54,9 @@ sample-based methods no scale (zero range for ``minmax`` and ``reference``,
 zero or undefined standard deviation for ``zscore``, a single value for
 ``rank``): its normalised value is NaN (not observed) in every row, so it drops
 out of the aggregation as COINr's ``n_minmax``/``n_zscore`` do for a zero range,
-and ``fit`` issues a :class:`~alliance_index.errors.DataQualityWarning` naming it.
+and a :class:`~alliance_index.errors.DataQualityWarning` names it: ``fit``
+for a column that is constant there, scoring (``CompositeIndex.transform``)
+for a column unobserved in fit whose values are observed in the data scored.
 ``goalposts`` are fixed and never affected.
 """
 from __future__ import annotations
@@ -142,19 +144,68 @@ def _user_stacklevel() -> int:
     return level
 
 
-def _warn_uninformative(bad: np.ndarray, names: Sequence[str] | None, method: str) -> None:
-    """DataQualityWarning naming the columns the fitting sample says nothing about."""
+def _warn_uninformative(bad: np.ndarray, names: Sequence[str] | None, method: str,
+                        X: np.ndarray | None = None) -> None:
+    """DataQualityWarning naming the columns observed in the fitting sample but constant in it.
+
+    Columns with no observed value in the fitting sample are not named here: whether that
+    matters depends on the data scored later (see :func:`warn_unscaled_observed`).
+    """
     bad = np.asarray(bad, dtype=bool)
+    if X is not None:
+        bad = bad & (~np.isnan(np.asarray(X, dtype="float64"))).any(axis=0)
     if not bad.any():
         return
-    idx = np.flatnonzero(bad)
-    lab = [str(names[i]) for i in idx] if names is not None else [f"column {i}" for i in idx]
-    shown = ", ".join(lab[:8]) + (f" … ({len(lab)} in all)" if len(lab) > 8 else "")
+    lab = _labels(bad, names)
+    one = len(lab) == 1
     warnings.warn(
-        f"{method} normalisation: {shown} {'is' if len(lab) == 1 else 'are'} unobserved or constant in the "
-        f"fitting data, so the fit learns no scale for {'it' if len(lab) == 1 else 'them'}; "
-        f"{'its' if len(lab) == 1 else 'their'} normalised values are NaN (not observed) and drop out of "
-        "the aggregation. Fit on data where they vary, drop them, or use goalposts normalisation.",
+        f"{method} normalisation: {_shown(lab)} {'is' if one else 'are'} constant in the fitting data, so "
+        f"the fit learns no scale for {'it' if one else 'them'}; {'its' if one else 'their'} normalised "
+        "values are NaN (not observed) and drop out of the aggregation. Fit on data where they vary, "
+        "drop them, or use goalposts normalisation.",
+        DataQualityWarning, stacklevel=_user_stacklevel(),
+    )
+
+
+def _labels(mask: np.ndarray, names: Sequence[str] | None) -> list[str]:
+    idx = np.flatnonzero(mask)
+    return [str(names[i]) for i in idx] if names is not None else [f"column {i}" for i in idx]
+
+
+def _shown(lab: list[str]) -> str:
+    return ", ".join(lab[:8]) + (f" … ({len(lab)} in all)" if len(lab) > 8 else "")
+
+
+def no_scale(params: dict) -> np.ndarray:
+    """Mask of the columns a fitted sample-based normaliser learned no scale for."""
+    if "sorted" in params:
+        return np.array([len(c) == 0 or c[0] == c[-1] for c in params["sorted"]], dtype=bool)
+    if "sd" in params:
+        sd = np.asarray(params["sd"], dtype="float64")
+        return ~(np.isfinite(sd) & (sd > 0))
+    return ~(np.asarray(params["hi"], dtype="float64") - np.asarray(params["lo"], dtype="float64") > 0)
+
+
+def warn_unscaled_observed(X: np.ndarray, params: dict, method: str,
+                           names: Sequence[str] | None = None) -> None:
+    """DataQualityWarning for columns unobserved when the normaliser was fitted but observed in ``X``.
+
+    Their values in ``X`` are not scored (NaN): the fit learned no scale for them.
+    Constant columns were named when fitting and are not repeated.
+    """
+    fitted_obs = params.get("observed_in_fit")
+    if fitted_obs is None:
+        return
+    bad = no_scale(params) & ~np.asarray(fitted_obs, dtype=bool)
+    bad &= (~np.isnan(np.asarray(X, dtype="float64"))).any(axis=0)
+    if not bad.any():
+        return
+    lab = _labels(bad, names)
+    one = len(lab) == 1
+    warnings.warn(
+        f"{method} normalisation: {_shown(lab)} {'was' if one else 'were'} unobserved in the fitting data, "
+        f"so the fit learned no scale for {'it' if one else 'them'}; {'its' if one else 'their'} observed "
+        "values here are not scored (NaN). Fit on data that include them, or use goalposts normalisation.",
         DataQualityWarning, stacklevel=_user_stacklevel(),
     )
 
@@ -186,6 +237,12 @@ def _fit_goalposts(X, *, goal_lo=None, goal_hi=None, reference=None, names=None)
     return {"lo": lo, "hi": hi}
 
 
+def _observed(X: np.ndarray) -> np.ndarray:
+    """Columns with at least one observed value."""
+    X = np.asarray(X, dtype="float64")
+    return (~np.isnan(X)).any(axis=0) if X.shape[0] else np.zeros(X.shape[1], dtype=bool)
+
+
 def _colminmax(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     X = np.asarray(X, dtype="float64")
     if X.shape[0] == 0:
@@ -196,8 +253,8 @@ def _colminmax(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _fit_minmax(X, *, goal_lo=None, goal_hi=None, reference=None, names=None) -> dict:
     lo, hi = _colminmax(X)
-    _warn_uninformative(~(hi - lo > 0), names, "minmax")
-    return {"lo": lo, "hi": hi}
+    _warn_uninformative(~(hi - lo > 0), names, "minmax", X)
+    return {"lo": lo, "hi": hi, "observed_in_fit": _observed(X)}
 
 
 def _fit_reference(X, *, goal_lo=None, goal_hi=None, reference=None, names=None) -> dict:
@@ -214,8 +271,8 @@ def _fit_reference(X, *, goal_lo=None, goal_hi=None, reference=None, names=None)
         raise MethodError(f"reference has {ref.shape[0]} values for {np.shape(lo)[0]} indicators.")
     hi = np.where(np.isfinite(ref) & (ref > lo), ref, top)
     lo = np.asarray(lo, dtype="float64")
-    _warn_uninformative(~(hi - lo > 0), names, "reference")
-    return {"lo": lo, "hi": hi}
+    _warn_uninformative(~(hi - lo > 0), names, "reference", X)
+    return {"lo": lo, "hi": hi, "observed_in_fit": _observed(X)}
 
 
 def _fit_zscore(X, *, goal_lo=None, goal_hi=None, reference=None, bounded: bool = True,
@@ -225,8 +282,8 @@ def _fit_zscore(X, *, goal_lo=None, goal_hi=None, reference=None, bounded: bool 
         warnings.simplefilter("ignore", RuntimeWarning)
         mean = np.nanmean(X, axis=0) if X.shape[0] else np.full(X.shape[1], np.nan)
         sd = np.nanstd(X, axis=0, ddof=1) if X.shape[0] > 1 else np.full(X.shape[1], np.nan)
-    _warn_uninformative(~(np.isfinite(sd) & (sd > 0)), names, "zscore")
-    return {"mean": mean, "sd": sd, "bounded": bounded}
+    _warn_uninformative(~(np.isfinite(sd) & (sd > 0)), names, "zscore", X)
+    return {"mean": mean, "sd": sd, "bounded": bounded, "observed_in_fit": _observed(X)}
 
 
 def _apply_zscore(X, params) -> np.ndarray:
@@ -240,8 +297,8 @@ def _apply_zscore(X, params) -> np.ndarray:
 def _fit_rank(X, *, goal_lo=None, goal_hi=None, reference=None, names=None) -> dict:
     X = np.asarray(X, dtype="float64")
     srt = [np.sort(c[~np.isnan(c)]) for c in X.T]
-    _warn_uninformative(np.array([len(c) == 0 or c[0] == c[-1] for c in srt], dtype=bool), names, "rank")
-    return {"sorted": srt}
+    _warn_uninformative(np.array([len(c) == 0 or c[0] == c[-1] for c in srt], dtype=bool), names, "rank", X)
+    return {"sorted": srt, "observed_in_fit": _observed(X)}
 
 
 def _apply_rank(X, params) -> np.ndarray:
@@ -293,7 +350,7 @@ def normalise(X, method: NormalisationName = "goalposts", *, goal_lo=None, goal_
     Warns
     -----
     DataQualityWarning
-        When a column is unobserved or constant in ``X`` under a sample-based method.
+        When a column is constant in ``X`` under a sample-based method.
 
     Examples
     --------
