@@ -34,8 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from alliance_index import load_panel  # noqa: E402
 from alliance_index.panel import to_panel  # noqa: E402
 from alliance_index.scenarios.spec import Scenario, ScenarioSet, Shock  # noqa: E402
-from alliance_index.scenarios.simulate import (IndexFunction, default_classifier, prepare,  # noqa: E402
-                                               simulate, simulate_single)
+from alliance_index.scenarios.simulate import (MAX_STALE, IndexFunction, default_classifier,  # noqa: E402
+                                               prepare, simulate, simulate_single)
 
 SHOCKS = [
     ("diplomatic_backing", "set", 3), ("recognition_disputes", "set", 0), ("joint_exercises", "add", 2),
@@ -44,8 +44,16 @@ SHOCKS = [
 ]
 
 
-def scenario_set(dyad: str, as_of: int, years: int, draws: int) -> ScenarioSet:
-    scs = [Scenario(f"s{i + 1}_{ind}", (Shock(as_of + 2, ind, op, float(v), None),))
+def scenario_set(dyad: str, as_of: int, years: int, draws: int, hist: pd.DataFrame | None = None) -> ScenarioSet:
+    """The nine one-shock scenarios. With ``hist``, an add/scale/trend shock on an indicator the dyad
+    has not observed within MAX_STALE years of as_of (it could not act: a ScenarioError since 0.6.0)
+    becomes a ``set`` to the same value, so every dyad runs the same amount of work."""
+    live = None
+    if hist is not None:
+        h = hist[(hist["dyad"] == dyad) & (hist["year"] >= as_of - MAX_STALE) & hist["value"].notna()]
+        live = set(h["indicator"])
+    scs = [Scenario(f"s{i + 1}_{ind}", (Shock(as_of + 2, ind, op if live is None or op == "set" or ind in live
+                                              else "set", float(v), None),))
            for i, (ind, op, v) in enumerate(SHOCKS)]
     return ScenarioSet(dyad=dyad, as_of=as_of, horizon=as_of + years, scenarios=tuple(scs), draws=draws, seed=1)
 
@@ -128,7 +136,7 @@ def main(argv=None) -> int:
     loop_t = []
     Lm = min(a.loop_draws_many, D)
     for k, d in enumerate(pairs):
-        ss = scenario_set(d, as_of, a.years, a.draws)
+        ss = scenario_set(d, as_of, a.years, a.draws, mh)
         t0 = time.perf_counter()
         p = prepare(ss, mh, draws=a.draws, rng=rng, names=fm.names_, classifier=clf, dyad=d)
         t_prep_m += time.perf_counter() - t0
