@@ -564,15 +564,12 @@ if HAVE_NUMBA:
                             de[r] += ww
                 # node scores
                 for g in range(G):
-                    ev = nev[g]
                     if use_c:  # evidence factor of the node: sum w f / sum w over its observed cells
+                        ev = nev[g]
                         de = den[g]
                         db = dbs[g]
                         for r in range(m):
                             ev[r] = de[r] / db[r] if db[r] > 0 else 1.0
-                    else:
-                        for r in range(m):
-                            ev[r] = 1.0
                     if node_code[g] == 1 and vec and not use_c and hasprod[g]:
                         pr = prod[g]
                         pc = pcnt[g]
@@ -629,11 +626,15 @@ if HAVE_NUMBA:
                             continue
                         wg = node_gw[g]
                         kg = nok[g]
-                        ev = nev[g]
+                        if use_c:  # the node's weight also carries its evidence factor (each node sits
+                            ev = nev[g]  # in one group, so this runs once per node)
+                            for r in range(m):
+                                ev[r] *= kg[r]
+                            kg = ev
                         if grp_code[h] == 0:  # arithmetic: accumulate the node scores directly
                             og = ns[g]
                             for r in range(m):
-                                ww = wg * kg[r] * ev[r]
+                                ww = wg * kg[r]
                                 sn[r] += og[r] * ww
                                 sd[r] += ww
                             continue
@@ -643,7 +644,7 @@ if HAVE_NUMBA:
                             # differs from the log of the rounded score only in the last bits
                             yl = ly[g]
                             for r in range(m):
-                                ww = wg * kg[r] * ev[r]
+                                ww = wg * kg[r]
                                 sn[r] += yl[r] * ww
                                 sd[r] += ww
                             continue
@@ -651,7 +652,7 @@ if HAVE_NUMBA:
                             zb[r] = ns[g, r]
                         _fwd_block(zb, m, grp_code[h], grp_p[h], eps, vec)
                         for r in range(m):
-                            ww = wg * kg[r] * ev[r]
+                            ww = wg * kg[r]
                             sn[r] += zb[r] * ww
                             sd[r] += ww
                     _inv_block(sn, sd, gs[h], gok[h], m, grp_code[h], grp_p[h], eps, vec)

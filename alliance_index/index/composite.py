@@ -350,10 +350,13 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
 
         lo = cat["range_min"].to_numpy(dtype="float64")
         hi = cat["range_max"].to_numpy(dtype="float64")
-        with np.errstate(invalid="ignore"):
-            oor = (V < lo) | (V > hi)  # NaN compares False: unobserved cells pass
-        if not oor.any():
+        if len(V) == 0:
             return
+        # column extremes first (one pass each, NaN ignored): the cell-level search only on failure
+        with np.errstate(invalid="ignore"):
+            if not ((np.fmin.reduce(V, axis=0) < lo) | (np.fmax.reduce(V, axis=0) > hi)).any():
+                return
+            oor = (V < lo) | (V > hi)  # NaN compares False: unobserved cells pass
         i, j = np.argwhere(oor)[0]
         dyad, year = index[i][0], index[i][1]
         raise OutOfRangeError(
@@ -692,9 +695,14 @@ class CompositeIndex(TransformerMixin, BaseEstimator):
         if self.plan_.alliance:
             out = np.column_stack([out, self._hostility(V, C, groups, out, ref)])
         if inp.index is not None:
-            # on the raw cells: a node score can be NaN for an observed cell (a normaliser that learned
-            # no scale for its column in fit gives NaN), and that dyad does have observations
-            self._check_dyads(inp)
+            # a row with a node score is observed; where every node score is NaN, look at the raw
+            # cells (a normaliser that learned no scale for a column in fit gives NaN for an observed
+            # cell, and that dyad does have observations)
+            row_obs = ~np.isnan(out[:, :len(self.plan_.node_names)]).all(axis=1)
+            if not row_obs.all():
+                rest = np.flatnonzero(~row_obs)
+                row_obs[rest] = (~np.isnan(inp.V[rest])).any(axis=1)
+            self._check_dyads(inp, row_obs)
         return inp, out, imputed
 
     def _copeland_ref(self, V: np.ndarray, index, groups) -> _engine.CopelandRef:
