@@ -154,26 +154,21 @@ def _warn_uninformative(bad: np.ndarray, names: Sequence[str] | None, method: st
     bad = np.asarray(bad, dtype=bool)
     if X is not None:
         bad = bad & (~np.isnan(np.asarray(X, dtype="float64"))).any(axis=0)
-    if not bad.any():
-        return
-    lab = _labels(bad, names)
-    one = len(lab) == 1
-    warnings.warn(
-        f"{method} normalisation: {_shown(lab)} {'is' if one else 'are'} constant in the fitting data, so "
+    _warn_columns(bad, names, lambda cols, one: (
+        f"{method} normalisation: {cols} {'is' if one else 'are'} constant in the fitting data, so "
         f"the fit learns no scale for {'it' if one else 'them'}; {'its' if one else 'their'} normalised "
         "values are NaN (not observed) and drop out of the aggregation. Fit on data where they vary, "
-        "drop them, or use goalposts normalisation.",
-        DataQualityWarning, stacklevel=_user_stacklevel(),
-    )
+        "drop them, or use goalposts normalisation."))
 
 
-def _labels(mask: np.ndarray, names: Sequence[str] | None) -> list[str]:
-    idx = np.flatnonzero(mask)
-    return [str(names[i]) for i in idx] if names is not None else [f"column {i}" for i in idx]
-
-
-def _shown(lab: list[str]) -> str:
-    return ", ".join(lab[:8]) + (f" … ({len(lab)} in all)" if len(lab) > 8 else "")
+def _warn_columns(bad: np.ndarray, names: Sequence[str] | None, message) -> None:
+    """One DataQualityWarning naming the columns of ``bad`` (``message(shown_names, one)``), at the user's line."""
+    if not bad.any():
+        return
+    idx = np.flatnonzero(bad)
+    lab = [str(names[i]) for i in idx] if names is not None else [f"column {i}" for i in idx]
+    shown = ", ".join(lab[:8]) + (f" … ({len(lab)} in all)" if len(lab) > 8 else "")
+    warnings.warn(message(shown, len(lab) == 1), DataQualityWarning, stacklevel=_user_stacklevel())
 
 
 def no_scale(params: dict) -> np.ndarray:
@@ -198,16 +193,10 @@ def warn_unscaled_observed(X: np.ndarray, params: dict, method: str,
         return
     bad = no_scale(params) & ~np.asarray(fitted_obs, dtype=bool)
     bad &= (~np.isnan(np.asarray(X, dtype="float64"))).any(axis=0)
-    if not bad.any():
-        return
-    lab = _labels(bad, names)
-    one = len(lab) == 1
-    warnings.warn(
-        f"{method} normalisation: {_shown(lab)} {'was' if one else 'were'} unobserved in the fitting data, "
+    _warn_columns(bad, names, lambda cols, one: (
+        f"{method} normalisation: {cols} {'was' if one else 'were'} unobserved in the fitting data, "
         f"so the fit learned no scale for {'it' if one else 'them'}; {'its' if one else 'their'} observed "
-        "values here are not scored (NaN). Fit on data that include them, or use goalposts normalisation.",
-        DataQualityWarning, stacklevel=_user_stacklevel(),
-    )
+        "values here are not scored (NaN). Fit on data that include them, or use goalposts normalisation."))
 
 
 def _affine_apply(X: np.ndarray, params: dict) -> np.ndarray:
