@@ -208,3 +208,10 @@ def test_trend_slope_matches_the_measured_candidate_of_the_script():
         want = mod.calls(y)["c_nychka"]
         got = np.array([_slope(np.arange(2000, 2000 + n), v, 0.90)[-1] != "flat" for v in y])
         assert (got == want).all()
+
+
+def test_trend_test_maxlags_removed_with_a_clear_error():
+    scores = pd.DataFrame({"dyad": "AAA-BBB", "year": range(2010, 2020), "p_de_jure": np.linspace(0.1, 0.5, 10)})
+    with pytest.raises(MethodError, match=r"maxlags=2: .*since 0\.6\.0.*drop the argument"):
+        trend_test(scores=scores, maxlags=2)
+    assert trend_test(scores=scores)["direction"].iloc[0] == "rising"

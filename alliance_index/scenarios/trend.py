@@ -108,6 +108,7 @@ def trend_test(
     measure: str = "p_de_jure",
     level: float = 0.90,
     years: tuple[int, int] | None = None,
+    maxlags: None = None,
 ) -> pd.DataFrame:
     """Slope of ``measure`` over the observed years of each dyad, with an autocorrelation-adjusted interval.
 
@@ -129,6 +130,9 @@ def trend_test(
         Confidence level of the interval.
     years : (int, int), optional
         Restrict to these years (inclusive).
+    maxlags : None
+        Removed in 0.6.0 with the Newey–West interval it tuned; passing a value is an error
+        that says so (the interval no longer has a lag length).
 
     Returns
     -------
@@ -150,6 +154,12 @@ def trend_test(
     """
     from ..countries import dyad_id
 
+    if maxlags is not None:
+        raise MethodError(
+            f"maxlags={maxlags!r}: trend_test has no lag length since 0.6.0, when the Newey–West (HAC) interval "
+            "was replaced by the Nychka et al. (2000) effective-sample-size interval (it made 20-26% false "
+            "trend calls at a nominal 10%); drop the argument."
+        )
     if not 0 < level < 1:
         raise MethodError(f"level must be in (0, 1), got {level!r}.")
     want = None
