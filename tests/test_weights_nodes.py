@@ -16,7 +16,7 @@ def test_per_node_passes_the_node_matrix_and_leaves_singletons_and_refusals_at_o
     Z = _data()
     seen = []
 
-    def node(M):
+    def node(M, i, cols):
         seen.append(M.copy())
         return None if M.shape[0] == 3 else np.full(M.shape[0], 7.0)
 
@@ -30,7 +30,7 @@ def test_per_node_passes_the_node_matrix_and_leaves_singletons_and_refusals_at_o
 def test_per_node_matrix_is_pairwise_complete(what):
     Z = _data(1)
     got = []
-    _per_node(Z, [[1, 4]], what, lambda M: got.append(M) or None)
+    _per_node(Z, [[1, 4]], what, lambda M, i, cols: got.append(M) or None)
     a, b = Z[:, 1], Z[:, 4]
     both = ~np.isnan(a) & ~np.isnan(b)
     # off-diagonal from the rows where both are observed; diagonal from each column's own rows

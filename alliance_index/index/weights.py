@@ -92,21 +92,21 @@ def _pairwise(Z: np.ndarray, cols: np.ndarray, what: str) -> np.ndarray:
 
 
 def _per_node(Z, nodes, what: Literal["corr", "cov"],
-              node_weights: Callable[[np.ndarray], np.ndarray | None]) -> np.ndarray:
+              node_weights: Callable[[np.ndarray, int, np.ndarray], np.ndarray | None]) -> np.ndarray:
     """Loop shared by the data-driven weighters.
 
     Every column starts at weight 1; for each node of two or more columns,
-    ``node_weights`` receives the node's pairwise-complete correlation or
-    covariance matrix (``what``) and returns the node's weights, or ``None``
-    to leave them at 1.
+    ``node_weights(M, i, cols)`` receives the node's pairwise-complete correlation or
+    covariance matrix ``M`` (``what``), the node's position ``i`` in ``nodes`` and its
+    column indices, and returns the node's weights, or ``None`` to leave them at 1.
     """
     Z = np.asarray(Z, dtype="float64")
     w = np.ones(Z.shape[1])
-    for cols in nodes:
+    for i, cols in enumerate(nodes):
         cols = np.asarray(cols, dtype=np.int64)
         if len(cols) < 2:
             continue
-        wn = node_weights(_pairwise(Z, cols, what))
+        wn = node_weights(_pairwise(Z, cols, what), i, cols)
         if wn is not None:
             w[cols] = wn
     return w
@@ -164,22 +164,20 @@ def weights_pca(Z, *, nodes, base, names: Sequence[str] | None = None,
     from .normalise import _user_stacklevel
 
     Z = np.asarray(Z, dtype="float64")
-    k = Z.shape[1]
-    names = list(names) if names is not None else [f"x{j}" for j in range(k)]
-    w = np.ones(k)
+    names = list(names) if names is not None else [f"x{j}" for j in range(Z.shape[1])]
     undef_msgs, tie_msgs = [], []
-    for i, cols in enumerate(nodes):
-        cols = np.asarray(cols, dtype=np.int64)
-        if len(cols) < 2:
-            continue
+
+    def node(R: np.ndarray, i: int, cols: np.ndarray) -> np.ndarray:
         nn = node_names[i] if node_names is not None else f"node {i}"
-        wn, undefined = _pca_node(_pairwise(Z, cols, "corr"), (~np.isnan(Z[:, cols])).sum(axis=0))
+        wn, undefined = _pca_node(R, (~np.isnan(Z[:, cols])).sum(axis=0))
         if undefined.any():
             undef_msgs.append(f"{nn}: {', '.join(names[c] for c in cols[undefined])} (1/{len(cols)} each)")
         if wn is None:
             tie_msgs.append(nn)
             wn = np.full(len(cols), 1.0 / len(cols))
-        w[cols] = wn
+        return wn
+
+    w = _per_node(Z, nodes, "corr", node)
     if undef_msgs:
         warnings.warn(
             "pca weights: indicators with undefined correlations within their node (unobserved or "
@@ -227,7 +225,7 @@ def _balance_node(S: np.ndarray) -> np.ndarray | None:
 
 def weights_balance(Z, *, nodes, base) -> np.ndarray:
     """Correlation-balanced weights per node (in the spirit of COINr's "balance"; see the module Notes)."""
-    def node(S: np.ndarray) -> np.ndarray | None:
+    def node(S: np.ndarray, i: int, cols: np.ndarray) -> np.ndarray | None:
         wn = _balance_node(S)
         return None if wn is None else wn * S.shape[0]  # mean weight 1 within the node
 
