@@ -1,8 +1,11 @@
 """Review 9 (PART unc), findings 2, 4, 6, 7, 8: the statistics of the scenario engine and the trend test."""
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,17 +17,19 @@ from alliance_index.scenarios.projection import conform, project
 from alliance_index.scenarios.trend import trend_records, trend_test
 
 
-def _ar1(rng, reps, n, rho):
-    e = np.empty((reps, n))
-    e[:, 0] = rng.standard_normal(reps) / np.sqrt(1 - rho ** 2)
-    z = rng.standard_normal((reps, n))
-    for i in range(1, n):
-        e[:, i] = rho * e[:, i - 1] + z[:, i]
-    return e
+@functools.cache
+def _script():
+    """scripts/trend_false_call_rate.py, which measured the docs' false-call table (its AR(1) generator
+    and candidate intervals serve the tests too)."""
+    path = Path(__file__).resolve().parents[1] / "scripts" / "trend_false_call_rate.py"
+    spec = importlib.util.spec_from_file_location("trend_false_call_rate", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def _null_rate(n, rho, reps, seed):
-    y = _ar1(np.random.default_rng(seed), reps, n, rho)
+    y = _script().ar1(np.random.default_rng(seed), reps, n, rho)
     years = np.arange(2010, 2010 + n)
     sc = pd.DataFrame({"dyad": np.repeat([f"D{i:04d}" for i in range(reps)], n), "year": np.tile(years, reps),
                        "p_de_jure": y.ravel()})
@@ -194,15 +199,9 @@ def test_conform_rounds_half_to_even_as_documented():
 
 def test_trend_slope_matches_the_measured_candidate_of_the_script():
     # docs/scenarios.md's false-call table comes from scripts/trend_false_call_rate.py: trend.py must be its (c)
-    import importlib.util
-    from pathlib import Path
-
     from alliance_index.scenarios.trend import _slope
 
-    path = Path(__file__).resolve().parents[1] / "scripts" / "trend_false_call_rate.py"
-    spec = importlib.util.spec_from_file_location("trend_false_call_rate", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = _script()
     for n, rho in ((5, 0.0), (9, 0.5), (14, 0.8)):
         y = mod.ar1(np.random.default_rng(n), 200, n, rho)
         want = mod.calls(y)["c_nychka"]
