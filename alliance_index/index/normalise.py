@@ -145,20 +145,26 @@ def _user_stacklevel() -> int:
 
 
 def _warn_uninformative(bad: np.ndarray, names: Sequence[str] | None, method: str,
-                        X: np.ndarray | None = None) -> None:
-    """DataQualityWarning naming the columns observed in the fitting sample but constant in it.
+                        observed: np.ndarray) -> None:
+    """DataQualityWarning naming the columns observed in the fitting sample (``observed``) but
+    constant in it.
 
     Columns with no observed value in the fitting sample are not named here: whether that
     matters depends on the data scored later (see :func:`warn_unscaled_observed`).
     """
-    bad = np.asarray(bad, dtype=bool)
-    if X is not None:
-        bad = bad & (~np.isnan(np.asarray(X, dtype="float64"))).any(axis=0)
-    _warn_columns(bad, names, lambda cols, one: (
+    _warn_columns(np.asarray(bad, dtype=bool) & observed, names, lambda cols, one: (
         f"{method} normalisation: {cols} {'is' if one else 'are'} constant in the fitting data, so "
         f"the fit learns no scale for {'it' if one else 'them'}; {'its' if one else 'their'} normalised "
         "values are NaN (not observed) and drop out of the aggregation. Fit on data where they vary, "
         "drop them, or use goalposts normalisation."))
+
+
+def _observed_among(cols: np.ndarray, X) -> np.ndarray:
+    """The columns of the mask ``cols`` with an observed value in ``X`` (only those columns are read)."""
+    out = np.zeros_like(cols)
+    if cols.any():
+        out[cols] = (~np.isnan(np.asarray(X, dtype="float64")[:, cols])).any(axis=0)
+    return out
 
 
 def _warn_columns(bad: np.ndarray, names: Sequence[str] | None, message) -> None:
@@ -191,8 +197,7 @@ def warn_unscaled_observed(X: np.ndarray, params: dict, method: str,
     fitted_obs = params.get("observed_in_fit")
     if fitted_obs is None:
         return
-    bad = no_scale(params) & ~np.asarray(fitted_obs, dtype=bool)
-    bad &= (~np.isnan(np.asarray(X, dtype="float64"))).any(axis=0)
+    bad = _observed_among(no_scale(params) & ~np.asarray(fitted_obs, dtype=bool), X)
     _warn_columns(bad, names, lambda cols, one: (
         f"{method} normalisation: {cols} {'was' if one else 'were'} unobserved in the fitting data, "
         f"so the fit learned no scale for {'it' if one else 'them'}; {'its' if one else 'their'} observed "
@@ -242,8 +247,9 @@ def _colminmax(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _fit_minmax(X, *, goal_lo=None, goal_hi=None, reference=None, names=None) -> dict:
     lo, hi = _colminmax(X)
-    _warn_uninformative(~(hi - lo > 0), names, "minmax", X)
-    return {"lo": lo, "hi": hi, "observed_in_fit": _observed(X)}
+    obs = _observed(X)
+    _warn_uninformative(~(hi - lo > 0), names, "minmax", obs)
+    return {"lo": lo, "hi": hi, "observed_in_fit": obs}
 
 
 def _fit_reference(X, *, goal_lo=None, goal_hi=None, reference=None, names=None) -> dict:
@@ -260,8 +266,9 @@ def _fit_reference(X, *, goal_lo=None, goal_hi=None, reference=None, names=None)
         raise MethodError(f"reference has {ref.shape[0]} values for {np.shape(lo)[0]} indicators.")
     hi = np.where(np.isfinite(ref) & (ref > lo), ref, top)
     lo = np.asarray(lo, dtype="float64")
-    _warn_uninformative(~(hi - lo > 0), names, "reference", X)
-    return {"lo": lo, "hi": hi, "observed_in_fit": _observed(X)}
+    obs = _observed(X)
+    _warn_uninformative(~(hi - lo > 0), names, "reference", obs)
+    return {"lo": lo, "hi": hi, "observed_in_fit": obs}
 
 
 def _fit_zscore(X, *, goal_lo=None, goal_hi=None, reference=None, bounded: bool = True,
@@ -271,8 +278,9 @@ def _fit_zscore(X, *, goal_lo=None, goal_hi=None, reference=None, bounded: bool 
         warnings.simplefilter("ignore", RuntimeWarning)
         mean = np.nanmean(X, axis=0) if X.shape[0] else np.full(X.shape[1], np.nan)
         sd = np.nanstd(X, axis=0, ddof=1) if X.shape[0] > 1 else np.full(X.shape[1], np.nan)
-    _warn_uninformative(~(np.isfinite(sd) & (sd > 0)), names, "zscore", X)
-    return {"mean": mean, "sd": sd, "bounded": bounded, "observed_in_fit": _observed(X)}
+    obs = _observed(X)
+    _warn_uninformative(~(np.isfinite(sd) & (sd > 0)), names, "zscore", obs)
+    return {"mean": mean, "sd": sd, "bounded": bounded, "observed_in_fit": obs}
 
 
 def _apply_zscore(X, params) -> np.ndarray:
@@ -286,8 +294,9 @@ def _apply_zscore(X, params) -> np.ndarray:
 def _fit_rank(X, *, goal_lo=None, goal_hi=None, reference=None, names=None) -> dict:
     X = np.asarray(X, dtype="float64")
     srt = [np.sort(c[~np.isnan(c)]) for c in X.T]
-    _warn_uninformative(np.array([len(c) == 0 or c[0] == c[-1] for c in srt], dtype=bool), names, "rank", X)
-    return {"sorted": srt, "observed_in_fit": _observed(X)}
+    obs = _observed(X)
+    _warn_uninformative(np.array([len(c) == 0 or c[0] == c[-1] for c in srt], dtype=bool), names, "rank", obs)
+    return {"sorted": srt, "observed_in_fit": obs}
 
 
 def _apply_rank(X, params) -> np.ndarray:
