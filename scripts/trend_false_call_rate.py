@@ -17,9 +17,15 @@ candidate; rho = 0.8 and power (slope 0.1 marginal SD a year) are reported only.
 Result: (c), which trend.py implements (the test suite checks that its
 ``_slope`` gives the same calls as ``calls()["c_nychka"]`` here).
 """
-import math, sys
+import math
+import sys
+from pathlib import Path
+
 import numpy as np
 from scipy import stats
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _cli  # noqa: E402
 
 LEVEL = 0.90
 SEED = 20261129
@@ -68,8 +74,12 @@ def calls(y, level=LEVEL):
     return out
 
 
-if __name__ == "__main__":
-    R = int(sys.argv[1]) if len(sys.argv) > 1 else 4000
+def main(argv=None) -> int:
+    ap = _cli.Parser(description="False-call rate of candidate trend intervals under no trend "
+                                 "(the table of docs/scenarios.md, 'Trend test').")
+    ap.add_argument("replicates", nargs="?", type=_cli.positive_int, default=4000,
+                    help="replicates per (rho, n) cell (default 4000)")
+    R = ap.parse_args(argv).replicates
     rng = np.random.default_rng(SEED)
     keys = ["a_ols", "b_santer", "c_nychka", "d_kv_b1", "ref_nw"]
     rows = []
@@ -90,3 +100,8 @@ if __name__ == "__main__":
     print("\npower: call rate at slope 0.1 marginal SD / year")
     for rho, n, _, p in rows:
         print(f"{rho:.1f} {n:2d}  " + "  ".join(f"{p[k]:9.3f}" for k in keys))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -29,7 +29,7 @@ SCRIPTS = REPO / "scripts"
 HELP_SCRIPTS = ("backtest_scenarios", "build_dyad_years", "derive_bundled_structural", "evaluate", "fit_commitment",
                 "fit_historical", "experiment_nested_boosting",
                 "interval_coverage", "make_readme_figure", "scenario_figures", "sensitivity_commitment",
-                "uncertainty_table")
+                "uncertainty_table", "trend_false_call_rate")
 NOT_A_DIR = "/nonexistent-alliance-index-test-dir"
 UNWRITABLE = "/proc/alliance-index-test.csv"  # /proc refuses new files, even to root
 
@@ -52,6 +52,7 @@ BAD = [
     ("figure-unwritable-out", "make_readme_figure", ["--out", "/proc/x.png"], "/proc/x.png"),
     ("uncertainty-unwritable-figures", "uncertainty_table", ["--figures", "/proc/figs"], "/proc/figs"),
     ("scenario-figures-unknown-option", "scenario_figures", ["--seed", "3"], "unrecognized arguments"),
+    ("trend-rate-not-an-integer", "trend_false_call_rate", ["abc"], "is not an integer"),
 ]
 
 
